@@ -1,0 +1,11 @@
+"""One folder per hosted AWS service, each exposing a `Provider` (see aws/provider.py)."""
+
+from __future__ import annotations
+
+from ..aws.provider import Provider
+
+
+def all_providers() -> list[Provider]:
+    from .ecs import ecs
+    from .sts import sts
+    return [ecs, sts]

@@ -1,0 +1,116 @@
+"""Account settings: ListAccountSettings, PutAccountSetting, PutAccountSettingDefault,
+DeleteAccountSetting.
+
+A setting resolves principal → account default → ECS's own default. The account default
+is stored as the root principal's setting, which is how ECS reports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ...aws.errors import AwsError
+from ...aws.provider import Context
+from ...store.schema import account_settings
+from .. import pagination
+from .api import ecs
+
+_ON_OFF = ("enabled", "disabled")
+# ECS's defaults for a new account, and the values each setting accepts.
+DEFAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "serviceLongArnFormat": ("enabled", _ON_OFF),
+    "taskLongArnFormat": ("enabled", _ON_OFF),
+    "containerInstanceLongArnFormat": ("enabled", _ON_OFF),
+    "awsvpcTrunking": ("disabled", _ON_OFF),
+    "containerInsights": ("disabled", ("enabled", "disabled", "enhanced")),
+    "dualStackIPv6": ("disabled", _ON_OFF),
+    "fargateFIPSMode": ("disabled", _ON_OFF),
+    "tagResourceAuthorization": ("on", ("on", "off")),
+    "fargateTaskRetirementWaitPeriod": ("7", ("0", "7", "14")),
+    "guardDutyActivate": ("off", ("on", "off")),
+    "defaultLogDriverMode": ("non-blocking", ("blocking", "non-blocking")),
+}
+
+
+def _check(name: str, value: str) -> None:
+    if name not in DEFAULTS:
+        raise AwsError("InvalidParameterException", f"Unknown account setting name: {name}")
+    allowed = DEFAULTS[name][1]
+    if value not in allowed:
+        raise AwsError("InvalidParameterException",
+                       f"{name} must be one of: {', '.join(allowed)}.")
+
+
+def _explicit(ctx: Context, principal: str) -> dict[str, str]:
+    rows = ctx.conn.execute(select(account_settings.c.name, account_settings.c.value).where(
+        account_settings.c.region == ctx.region, account_settings.c.principal == principal))
+    return {r.name: r.value for r in rows}
+
+
+def _store(ctx: Context, principal: str, name: str, value: str) -> None:
+    ctx.conn.execute(delete(account_settings).where(
+        account_settings.c.region == ctx.region, account_settings.c.principal == principal,
+        account_settings.c.name == name))
+    ctx.conn.execute(account_settings.insert().values(
+        region=ctx.region, principal=principal, name=name, value=value))
+
+
+@ecs.operation("PutAccountSetting", write=True)
+def put_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    _check(p["name"], p["value"])
+    principal = p.get("principalArn") or ctx.principal
+    _store(ctx, principal, p["name"], p["value"])
+    return {"setting": {"name": p["name"], "value": p["value"], "principalArn": principal,
+                        "type": "user"}}
+
+
+@ecs.operation("PutAccountSettingDefault", write=True)
+def put_account_setting_default(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    _check(p["name"], p["value"])
+    _store(ctx, ctx.principal, p["name"], p["value"])
+    return {"setting": {"name": p["name"], "value": p["value"], "principalArn": ctx.principal,
+                        "type": "user"}}
+
+
+@ecs.operation("DeleteAccountSetting", write=True)
+def delete_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    principal = p.get("principalArn") or ctx.principal
+    current = _explicit(ctx, principal)
+    if p["name"] not in current:
+        raise AwsError("InvalidParameterException",
+                       f"The account setting {p['name']} is not set for {principal}.")
+    ctx.conn.execute(delete(account_settings).where(
+        account_settings.c.region == ctx.region, account_settings.c.principal == principal,
+        account_settings.c.name == p["name"]))
+    return {"setting": {"name": p["name"], "value": current[p["name"]],
+                        "principalArn": principal, "type": "user"}}
+
+
+@ecs.operation("ListAccountSettings")
+def list_account_settings(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    principal = p.get("principalArn") or ctx.principal
+    account = {name: default for name, (default, _) in DEFAULTS.items()}
+    account.update(_explicit(ctx, ctx.principal))
+    if principal == ctx.principal:
+        # The root's settings are the account's: ECS reports them, defaults included.
+        settings = [(name, value, ctx.principal) for name, value in account.items()]
+    else:
+        own = _explicit(ctx, principal)
+        settings = [(n, v, principal) for n, v in own.items()]
+        if p.get("effectiveSettings"):
+            settings += [(n, v, ctx.principal) for n, v in account.items() if n not in own]
+    if p.get("name"):
+        settings = [s for s in settings if s[0] == p["name"]]
+    if p.get("value"):
+        settings = [s for s in settings if s[1] == p["value"]]
+    settings.sort()
+    size = pagination.page_size(p, default=10, maximum=10)
+    start = pagination.decode_token(p) or 0
+    page = settings[start:start + size]
+    out: dict[str, Any] = {"settings": [
+        {"name": n, "value": v, "principalArn": pr, "type": "user"} for n, v, pr in page]}
+    if start + size < len(settings):
+        out["nextToken"] = pagination.encode_token(start + size)
+    return out

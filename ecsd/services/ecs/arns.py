@@ -1,0 +1,38 @@
+"""ECS ARNs and the short names every API also accepts in their place."""
+
+from __future__ import annotations
+
+import re
+
+from ...aws.errors import AwsError
+from ...aws.provider import Context
+
+# Cluster, family and service names: 1-255 letters, digits, hyphens and underscores.
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+_ARN = re.compile(r"^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):([\w-]+)/(.+)$")
+
+
+def parse(arn: str) -> tuple[str, str, str, str] | None:
+    """(region, account, resource type, rest) of an ECS ARN, or None."""
+    m = _ARN.match(arn)
+    return (m.group(1), m.group(2), m.group(3), m.group(4)) if m else None
+
+
+def cluster_arn(ctx: Context, ref: str | None) -> str:
+    """The ARN for a cluster name or ARN; no cluster means `default`, as in ECS."""
+    ref = ref or "default"
+    if ref.startswith("arn:"):
+        parts = parse(ref)
+        if parts is None or parts[2] != "cluster":
+            raise AwsError("InvalidParameterException", f"Invalid cluster identifier: {ref}")
+        return ref
+    return ctx.arn("ecs", f"cluster/{ref}")
+
+
+def cluster_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def task_definition_arn(ctx: Context, family: str, revision: int) -> str:
+    return ctx.arn("ecs", f"task-definition/{family}:{revision}")

@@ -1,0 +1,59 @@
+"""Tables. Each resource row keeps the columns that queries filter or sort on, plus the
+whole resource as a JSON document (`doc`) exactly as the API describes it, so that
+adding a field to a resource needs no migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table
+
+metadata = MetaData()
+
+clusters = Table(
+    "clusters", metadata,
+    Column("arn", String, primary_key=True),
+    Column("region", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("doc", JSON, nullable=False),
+)
+Index("clusters_by_name", clusters.c.region, clusters.c.name)
+
+task_definitions = Table(
+    "task_definitions", metadata,
+    Column("arn", String, primary_key=True),
+    Column("region", String, nullable=False),
+    Column("family", String, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("status", String, nullable=False),
+    Column("doc", JSON, nullable=False),
+)
+Index("task_definitions_by_family", task_definitions.c.region, task_definitions.c.family,
+      task_definitions.c.revision, unique=True)
+Index("task_definitions_by_status", task_definitions.c.region, task_definitions.c.status,
+      task_definitions.c.family, task_definitions.c.revision)
+
+# The last revision ever given to a family: revisions are never reused, even after every
+# revision of the family has been deleted.
+task_definition_families = Table(
+    "task_definition_families", metadata,
+    Column("region", String, primary_key=True),
+    Column("family", String, primary_key=True),
+    Column("last_revision", Integer, nullable=False),
+)
+
+tags = Table(
+    "tags", metadata,
+    Column("arn", String, primary_key=True),
+    Column("key", String, primary_key=True),
+    Column("value", String, nullable=False),
+)
+
+# One row per explicitly set setting; `principal` is an IAM ARN, or the account root ARN
+# for the account default.
+account_settings = Table(
+    "account_settings", metadata,
+    Column("region", String, primary_key=True),
+    Column("principal", String, primary_key=True),
+    Column("name", String, primary_key=True),
+    Column("value", String, nullable=False),
+)
