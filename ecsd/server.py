@@ -18,9 +18,9 @@ STORE = web.AppKey("store", Store)
 
 
 def build_app(settings: Settings) -> web.Application:
+    providers = all_providers()  # imports every service's tables before the store opens
     store = Store(settings.database)
-    gateway = Gateway(store, all_providers(), region=settings.region,
-                      account=settings.account_id)
+    gateway = Gateway(store, providers, settings)
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[STORE] = store
 

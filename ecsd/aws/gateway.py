@@ -17,12 +17,13 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from ..config import Settings
 from ..store import Store
 from . import validate
 from .errors import AwsError
 from .protocols import json as json_protocol
 from .protocols import query as query_protocol
-from .provider import Context, Provider
+from .provider import Context, Operation, Provider
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,12 @@ Notify = Callable[[set[str]], None]
 
 
 class Gateway:
-    def __init__(self, store: Store, providers: Iterable[Provider], *, region: str,
-                 account: str, notify: Notify | None = None) -> None:
+    def __init__(self, store: Store, providers: Iterable[Provider], settings: Settings, *,
+                 notify: Notify | None = None) -> None:
         self.store = store
-        self.region = region
-        self.account = account
+        self.settings = settings
+        self.region = settings.region
+        self.account = settings.account_id
         self.notify = notify
         self.providers = list(providers)
         self._by_target = {p.spec.target_prefix: p for p in self.providers if p.spec.target_prefix}
@@ -77,7 +79,7 @@ class Gateway:
                                f"Unknown operation {name} for {provider.spec.name}.")
             params = json_protocol.decode(model.input_shape, body)
             validate.validate(model.input_shape, params, error_code=provider.validation_error)
-            result = await self._run(op.handler, op.write, params, region, request_id)
+            result = await self._run(provider, op, params, region, request_id)
             return web.Response(body=json_protocol.encode(model.output_shape, result),
                                 headers=headers, content_type=content_type)
         except AwsError as error:
@@ -106,7 +108,7 @@ class Gateway:
                                f"for {provider.spec.name}.")
             decoded = query_protocol.decode(model.input_shape, params)
             validate.validate(model.input_shape, decoded, error_code=provider.validation_error)
-            result = await self._run(op.handler, op.write, decoded, region, request_id)
+            result = await self._run(provider, op, decoded, region, request_id)
             body = query_protocol.encode(model, result, request_id, namespace)
             return web.Response(body=body, content_type=query_protocol.CONTENT_TYPE)
         except AwsError as error:
@@ -114,26 +116,27 @@ class Gateway:
             return web.Response(status=status, body=payload,
                                 content_type=query_protocol.CONTENT_TYPE)
 
-    async def _run(self, handler: Callable[[Context, dict[str, Any]], dict[str, Any]],
-                   write: bool, params: dict[str, Any], region: str,
-                   request_id: str) -> dict[str, Any]:
+    async def _run(self, provider: Provider, op: Operation, params: dict[str, Any],
+                   region: str, request_id: str) -> dict[str, Any]:
         changed: set[str] = set()
 
         def unit(conn: Any) -> dict[str, Any]:
-            ctx = Context(conn=conn, region=region, account=self.account, request_id=request_id)
-            result = handler(ctx, params)
+            ctx = Context(conn=conn, region=region, account=self.account,
+                          request_id=request_id, settings=self.settings)
+            result = op.handler(ctx, params)
             changed.update(ctx.changed)
             return result
 
         run: Callable[[Any], Awaitable[dict[str, Any]]] = (
-            self.store.write if write else self.store.read)
+            self.store.write if op.write else self.store.read)
         try:
             result = await run(unit)
         except AwsError:
             raise
         except Exception:
-            log.exception("internal error in %s (request %s)", handler.__qualname__, request_id)
-            raise AwsError("ServerException", "An internal error occurred in ecsd "
+            log.exception("internal error in %s (request %s)", op.handler.__qualname__,
+                          request_id)
+            raise AwsError(provider.internal_error, "An internal error occurred in ecsd "
                            f"(request {request_id}); see the server log.",
                            sender_fault=False) from None
         if changed and self.notify is not None:

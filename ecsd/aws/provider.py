@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..config import Settings
 from . import models
 
 Handler = Callable[["Context", dict[str, Any]], dict[str, Any]]
@@ -27,6 +28,7 @@ class Context:
     region: str
     account: str
     request_id: str
+    settings: Settings
     now: float = field(default_factory=time.time)
     # Names of things this write changed, so that controllers can be woken once the
     # transaction has committed (not before: they must see the new state).
@@ -47,10 +49,13 @@ class Operation:
 
 
 class Provider:
-    def __init__(self, service: str, *, validation_error: str = "ValidationException") -> None:
+    def __init__(self, service: str, *, validation_error: str = "ValidationException",
+                 internal_error: str = "InternalFailure") -> None:
         self.spec = models.load(service)
-        # The error code this service answers for input that breaks the model's rules.
+        # The error codes this service answers for input that breaks the model's rules,
+        # and for a fault of ecsd's own.
         self.validation_error = validation_error
+        self.internal_error = internal_error
         self.operations: dict[str, Operation] = {}
 
     def operation(self, name: str, *, write: bool = False) -> Callable[[Handler], Handler]:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema import account_settings
+from ...store.schema.ecs import account_settings
 from .. import pagination
 from .api import ecs
 

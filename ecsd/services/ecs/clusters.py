@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema import clusters
+from ...store.schema.ecs import clusters
 from .. import pagination
 from . import arns, tags
 from .api import ecs

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema import tags
+from ...store.schema.ecs import tags
 from . import arns
 from .api import ecs
 

@@ -1,12 +1,10 @@
-"""Tables. Each resource row keeps the columns that queries filter or sort on, plus the
-whole resource as a JSON document (`doc`) exactly as the API describes it, so that
-adding a field to a resource needs no migration."""
+"""ECS tables: clusters, task definitions, tags, account settings."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Column, Index, Integer, String, Table
 
-metadata = MetaData()
+from .base import metadata
 
 clusters = Table(
     "clusters", metadata,

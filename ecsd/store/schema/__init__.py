@@ -1,0 +1,12 @@
+"""Tables, one module per hosted service, all on one `metadata`.
+
+Each resource row keeps the columns that queries filter or sort on, plus the whole
+resource as a JSON document (`doc`) as the API describes it, so that adding a field to a
+resource needs no migration. A service's tables live in the module named after it;
+import it here so that `create_all` and `/_ecsd/reset` see them.
+"""
+
+from .base import metadata
+from . import ecs  # noqa: F401  (table registration)
+
+__all__ = ["metadata"]

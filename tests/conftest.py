@@ -1,0 +1,103 @@
+"""Shared fixtures: a real `ecsd serve` process, boto3 clients and the real `aws` CLI.
+
+One server per test session keeps the suite fast; every test starts from a clean slate
+through `POST /_ecsd/reset`. Tests that must kill or restart a server start their own
+with `ecsd_factory`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+sys.path.insert(0, str(Path(__file__).parent))
+from server_process import EcsdProcess  # noqa: E402
+
+REGION = "us-east-1"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+               "AWS_DEFAULT_REGION": REGION}
+for _k, _v in CREDENTIALS.items():
+    os.environ.setdefault(_k, _v)
+
+
+@pytest.fixture(scope="session")
+def ecsd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EcsdProcess]:
+    server = EcsdProcess(tmp_path_factory.mktemp("ecsd") / "data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ecsd(ecsd_session: EcsdProcess) -> EcsdProcess:
+    ecsd_session.reset()
+    return ecsd_session
+
+
+@pytest.fixture
+def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
+    started: list[EcsdProcess] = []
+
+    def make(*extra: str, data_dir: Path | None = None, port: int | None = None) -> EcsdProcess:
+        server = EcsdProcess(data_dir or tmp_path / "data", port, *extra).start()
+        started.append(server)
+        return server
+    yield make
+    for server in started:
+        server.stop()
+
+
+def client_for(server: EcsdProcess, service: str, region: str = REGION) -> Any:
+    return boto3.client(service, endpoint_url=server.url, region_name=region,
+                        aws_access_key_id="test", aws_secret_access_key="test",
+                        config=Config(retries={"max_attempts": 1}))
+
+
+@pytest.fixture
+def client(ecsd: EcsdProcess) -> Callable[..., Any]:
+    """`client("ecs")` → a boto3 client pointed at the test server."""
+    return lambda service, region=REGION: client_for(ecsd, service, region)
+
+
+@pytest.fixture
+def ecs(client: Callable[..., Any]) -> Any:
+    return client("ecs")
+
+
+class AwsCli:
+    """The real `aws` CLI (PyPI awscli) against a server."""
+
+    def __init__(self, server: EcsdProcess) -> None:
+        self.server = server
+        exe = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
+        assert exe, "the aws CLI (PyPI awscli) must be installed for the tests"
+        self.exe = exe
+
+    def run(self, *args: str, check: bool = True, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [self.exe, "--endpoint-url", self.server.url, "--output", "json", *args],
+            capture_output=True, text=True, env={**os.environ, **CREDENTIALS}, cwd=cwd,
+            timeout=120)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): "
+                                 f"{proc.stderr}")
+        return proc
+
+    def json(self, *args: str, cwd: Path | None = None) -> Any:
+        out = self.run(*args, cwd=cwd).stdout
+        return json.loads(out) if out.strip() else None
+
+
+@pytest.fixture
+def aws(ecsd: EcsdProcess) -> AwsCli:
+    return AwsCli(ecsd)
