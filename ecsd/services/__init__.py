@@ -8,4 +8,5 @@ from ..aws.provider import Provider
 def all_providers() -> list[Provider]:
     from .ecs import ecs
     from .sts import sts
-    return [ecs, sts]
+    from .logs import logs
+    return [ecs, sts, logs]
