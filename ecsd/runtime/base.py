@@ -1,0 +1,193 @@
+"""What controllers may ask of a container engine, in ecsd's own terms.
+
+Controllers never import the Docker SDK: they speak to a `Runtime` (this protocol) with
+the plain dataclasses below, so a fake can stand in for fast controller tests and the
+Docker implementation (`runtime/docker.py`) stays the one place that knows Docker.
+
+Errors carry texts meant to be shown to users after ECS's prefixes:
+`ImagePullError` → `CannotPullContainerError: …`, `ContainerStartError` →
+`CannotStartContainerError: …`, `RuntimeUnavailable` → `ResourceInitializationError: …`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+MANAGED_LABEL = "ecsd.managed"
+
+Health = Literal["healthy", "unhealthy", "starting"]
+LogSource = Literal["stdout", "stderr"]
+
+
+# -- errors -------------------------------------------------------------------------
+class RuntimeError_(Exception):  # named so: the builtin RuntimeError is taken
+    """Anything the runtime could not do. str(error) is the text for users."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RuntimeUnavailable(RuntimeError_):
+    """No engine answers (not running, wrong socket, timed out)."""
+
+
+class ImagePullError(RuntimeError_):
+    """The image is not local and the engine could not pull it; the message names the
+    ref and carries the engine's (registry's) answer."""
+
+
+class ContainerCreateError(RuntimeError_):
+    """The engine refused to create the container (bad options, unknown image...)."""
+
+
+class ContainerStartError(RuntimeError_):
+    """The engine created the container but could not start it (no such executable,
+    rlimits, mounts...); the message is the engine's answer."""
+
+
+# -- values -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PortBinding:
+    """A container port published on the host: host_ip:host_port → container_port."""
+    container_port: int
+    protocol: str  # "tcp" | "udp"
+    host_ip: str
+    host_port: int
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The holder container owning a task's network namespace."""
+    id: str
+    name: str
+    ip: str  # its address on the engine's network ("" where the engine gives none)
+    mac: str | None
+    bindings: list[PortBinding]
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """A local image, as ensure_image found or pulled it."""
+    ref: str
+    id: str
+    digest: str | None  # the repository digest ("sha256:…"); None for local-only images
+
+
+@dataclass
+class ContainerSpec:
+    """One container to create inside a sandbox. Sizes in bytes, durations as the
+    engine wants them (healthcheck values in nanoseconds, stop_timeout in seconds)."""
+    name: str
+    image: str
+    labels: dict[str, str] = field(default_factory=dict)
+    command: list[str] | None = None      # None: the image's CMD
+    entrypoint: list[str] | None = None   # None: the image's ENTRYPOINT
+    env: dict[str, str] = field(default_factory=dict)
+    working_dir: str | None = None
+    user: str | None = None
+    ulimits: list[dict[str, Any]] = field(default_factory=list)  # {name, soft, hard}
+    readonly_rootfs: bool = False
+    init: bool = False
+    memory_bytes: int | None = None              # hard limit; swap is not added to it
+    memory_reservation_bytes: int | None = None  # soft limit
+    cpu_shares: int | None = None
+    nano_cpus: int | None = None
+    binds: list[str] = field(default_factory=list)         # "source:target:ro|rw"
+    volumes_from: list[str] = field(default_factory=list)  # "container:ro|rw"
+    tmpfs: dict[str, str] = field(default_factory=dict)    # path → mount options
+    cap_add: list[str] = field(default_factory=list)
+    cap_drop: list[str] = field(default_factory=list)
+    shm_size_bytes: int | None = None
+    # Docker's healthcheck: {"test": [...], "interval", "timeout", "start_period" (ns),
+    # "retries"}; {"test": ["NONE"]} switches off the image's own; None keeps it.
+    healthcheck: dict[str, Any] | None = None
+    stop_timeout: int | None = None  # seconds between the stop signal and SIGKILL
+    stop_signal: str | None = None
+    sandbox_id: str | None = None    # join this sandbox's network namespace
+    tty: bool = False
+    interactive: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    """A container as the engine shows it now. Times are epoch seconds."""
+    id: str
+    name: str
+    image: str
+    labels: dict[str, str]
+    status: str  # the engine's word: created, running, paused, restarting, exited, dead…
+    running: bool
+    exit_code: int | None  # None until it has exited
+    oom_killed: bool
+    error: str | None      # why it could not start, if the engine says
+    started_at: float | None  # None: never started
+    finished_at: float | None
+    health: Health | None  # None: no health check
+    image_id: str
+    image_digest: str | None
+
+
+# -- the interface ------------------------------------------------------------------
+class Runtime(Protocol):
+    async def ping(self) -> str:
+        """The engine's version; RuntimeUnavailable when none answers."""
+        ...
+
+    async def ensure_image(self, ref: str) -> ImageInfo:
+        """A local image for `ref`, pulled if missing (ImagePullError if it cannot be)."""
+        ...
+
+    async def create_sandbox(self, *, name: str, labels: dict[str, str],
+                             ports: list[tuple[int, str]], bind_host: str,
+                             hostname: str | None = None) -> Sandbox:
+        """Create and start the holder of a task's network namespace, publishing every
+        (container_port, protocol) on `bind_host` at an engine-chosen free port.
+        Idempotent by name: an existing sandbox of that name is reused."""
+        ...
+
+    async def create_container(self, spec: ContainerSpec) -> str:
+        """Create (not start) a container; its id. Idempotent by name."""
+        ...
+
+    async def start(self, container_id: str) -> None: ...
+
+    async def stop(self, container_id: str, timeout_s: float) -> None:
+        """The stop signal (SIGTERM unless the image says otherwise), then SIGKILL after
+        timeout_s. A container that is missing or stopped already is fine."""
+        ...
+
+    async def kill(self, container_id: str, signal: str = "SIGKILL") -> None: ...
+
+    async def remove(self, container_id: str) -> None:
+        """Force-remove with its anonymous volumes; missing already is fine."""
+        ...
+
+    async def remove_volumes(self, names: list[str]) -> None:
+        """Remove named volumes; missing ones are fine, ones still in use are kept."""
+        ...
+
+    async def inspect(self, container_id: str) -> ContainerState | None:
+        """None when there is no such container."""
+        ...
+
+    async def list(self, labels: dict[str, str]) -> list[ContainerState]:
+        """Every ecsd container (running or not) carrying all these labels."""
+        ...
+
+    def events(self) -> AsyncIterator[tuple[str, str, dict[str, str]]]:
+        """Container events as they happen: (container id, action, attributes). The
+        action is the engine's ("start", "die", "oom", "health_status: healthy"…);
+        attributes are the container's labels plus the engine's own keys (name, image,
+        exitCode). Ends (or raises RuntimeUnavailable) when the engine goes away."""
+        ...
+
+    def logs(self, container_id: str, since_ms: int = 0
+             ) -> AsyncIterator[tuple[int, LogSource, str]]:
+        """(timestamp ms, source, line) for every line the container wrote at or after
+        since_ms, then its new lines as they come; ends when the container stops."""
+        ...
+
+    async def close(self) -> None: ...

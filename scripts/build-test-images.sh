@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Build the images the tests run, locally: no registry can be reached here.
+#
+#   ecsd-test/busybox:latest  Debian's static busybox with every applet linked, a /www
+#                             with an index.html, /tmp, and passwd/group files. About
+#                             2 MB; it serves HTTP (`httpd -f -p 8080 -h /www`), answers
+#                             health checks (`wget -q -O- http://localhost:8080/`),
+#                             sleeps, logs, and exits with any code (`sh -c 'exit 3'`).
+#
+# Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
+# rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
+set -euo pipefail
+
+IMAGE=ecsd-test/busybox:latest
+IMAGE_VERSION=1
+VERSION_LABEL=ecsd-test.image-version
+
+force=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    *) echo "usage: $0 [--force]" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$force" = 0 ]; then
+  have=$(docker image inspect --format "{{ index .Config.Labels \"$VERSION_LABEL\" }}" \
+           "$IMAGE" 2>/dev/null || true)
+  if [ "$have" = "$IMAGE_VERSION" ]; then
+    exit 0
+  fi
+fi
+
+# Only the static build runs in an image with no libc.
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
+fi
+BUSYBOX=/bin/busybox
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,etc,www,root,proc,sys,dev,var/log,usr}
+install -d -m 1777 "$root/tmp"
+cp "$BUSYBOX" "$root/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+  [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+# Scripts name /usr/bin/env, /sbin/..., and so on: one bin for all.
+ln -s bin "$root/sbin"
+ln -s ../bin "$root/usr/bin"
+ln -s ../bin "$root/usr/sbin"
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+EOF
+cat >"$root/www/index.html" <<'EOF'
+<!doctype html>
+<html><head><title>ecsd test</title></head><body><h1>hello from ecsd-test/busybox</h1></body></html>
+EOF
+
+tar --numeric-owner --owner=0 --group=0 -C "$root" -c . |
+  docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'WORKDIR /' \
+    --change "LABEL $VERSION_LABEL=$IMAGE_VERSION" \
+    --change 'CMD ["sh"]' \
+    --message "ecsd test image (busybox-static)" \
+    - "$IMAGE" >/dev/null
+
+echo "build-test-images: built $IMAGE" >&2
