@@ -1,6 +1,6 @@
 """Amazon ECS: the control-plane API. One module per resource family."""
 
-from . import account_settings, clusters, tags, task_definitions  # noqa: F401  (registration)
+from . import account_settings, clusters, tags, task_definitions, tasks  # noqa: F401  (registration)
 from .api import ecs
 
 __all__ = ["ecs"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...store.schema.ecs import clusters
+from ...store.schema.ecs_tasks import tasks
 from .. import pagination
 from . import arns, tags
 from .api import ecs
@@ -108,9 +109,19 @@ def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any
 
 
 def cluster_counts(ctx: Context, arn: str) -> dict[str, int]:
-    """Tasks and services in the cluster, by state. ecsd has no tasks or services yet,
-    so every count is truly zero; the tasks and services modules will count theirs."""
-    return {"running": 0, "pending": 0, "active_services": 0, "draining_services": 0}
+    """Tasks and services in the cluster, by state, counted from their own tables."""
+    out = {"running": 0, "pending": 0, "active_tasks": 0, "active_services": 0,
+           "draining_services": 0}
+    rows = ctx.conn.execute(select(tasks.c.last_status, func.count()).where(
+        tasks.c.cluster_arn == arn, tasks.c.last_status != "STOPPED")
+        .group_by(tasks.c.last_status))
+    for status, n in rows:
+        out["active_tasks"] += n
+        if status == "RUNNING":
+            out["running"] += n
+        elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
+            out["pending"] += n
+    return out
 
 
 @ecs.operation("CreateCluster", write=True)
@@ -212,7 +223,7 @@ def delete_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if counts["active_services"] or counts["draining_services"]:
         raise AwsError("ClusterContainsServicesException",
                        "The Cluster cannot be deleted while Services are active.")
-    if counts["running"] or counts["pending"]:
+    if counts["active_tasks"]:
         raise AwsError("ClusterContainsTasksException",
                        "The Cluster cannot be deleted while Tasks are active.")
     doc["status"] = "INACTIVE"
