@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4600
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "000000000000"
+DEFAULT_STOPPED_TASK_RETENTION = 3600  # seconds a STOPPED task stays describable, as on ECS
 
 
 def default_data_dir() -> Path:
@@ -24,7 +27,27 @@ class Settings:
     data_dir: Path = Path(".")
     region: str = DEFAULT_REGION
     account_id: str = DEFAULT_ACCOUNT
+    # The Docker Engine API (or Podman's); None means DOCKER_HOST or the local socket.
+    docker_host: str | None = None
+    # Where task ports are published on this machine.
+    bind_host: str = "127.0.0.1"
+    stopped_task_retention: float = DEFAULT_STOPPED_TASK_RETENTION
 
     @property
     def database(self) -> Path:
         return self.data_dir / "ecsd.db"
+
+    def instance_id(self) -> str:
+        """This data dir's identity, made once: it labels every container this ecsd
+        starts, so that several ecsd (tests, users) can share one Docker engine and each
+        finds, adopts and cleans up only its own."""
+        path = self.data_dir / "instance-id"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            new = uuid.uuid4().hex[:12]
+            tmp = path.with_suffix(f".{os.getpid()}")
+            tmp.write_text(new)
+            os.replace(tmp, path)
+            return path.read_text().strip()

@@ -1,4 +1,5 @@
-"""Assemble the aiohttp application: the AWS gateway plus ecsd's own `/_ecsd/` routes."""
+"""Assemble the daemon: the AWS gateway, ecsd's own `/_ecsd/` routes, and the
+controllers that turn desired state into containers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from aiohttp import web
 from . import __version__
 from .aws.gateway import Gateway
 from .config import Settings
+from .controllers.tasks import LABEL_INSTANCE, TaskController
+from .runtime.base import RuntimeUnavailable
+from .runtime.docker import DockerRuntime
 from .services import all_providers
+from .services.logs.ingest import LogSink
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -20,7 +25,10 @@ STORE = web.AppKey("store", Store)
 def build_app(settings: Settings) -> web.Application:
     providers = all_providers()  # imports every service's tables before the store opens
     store = Store(settings.database)
-    gateway = Gateway(store, providers, settings)
+    runtime = DockerRuntime(settings.docker_host)
+    sink = LogSink(store, account=settings.account_id)
+    controller = TaskController(store, runtime, settings, sink, settings.instance_id())
+    gateway = Gateway(store, providers, settings, notify=controller.wake)
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[STORE] = store
 
@@ -28,16 +36,40 @@ def build_app(settings: Settings) -> web.Application:
         return web.json_response({"status": "ok", "version": __version__})
 
     async def reset(_request: web.Request) -> web.Response:
+        # Stop what the tasks started first: a wiped store must not leave containers.
+        await controller.stop()
+        try:
+            for state in await runtime.list({LABEL_INSTANCE: settings.instance_id()}):
+                await runtime.remove(state.id)
+        except RuntimeUnavailable:
+            pass  # nothing of ours can be running where no engine is
+        await sink.flush()
         await store.reset()
+        await controller.start()
         return web.json_response({"reset": True})
 
-    async def close(_app: web.Application) -> None:
+    async def startup(_app: web.Application) -> None:
+        try:
+            version = await runtime.ping()
+            where = settings.docker_host or "the local Docker socket"
+            print(f"ecsd: container runtime {version} at {where}", flush=True)
+        except RuntimeUnavailable as exc:
+            print(f"ecsd: WARNING: no container runtime reachable ({exc}); the API works, "
+                  "but tasks will stop with ResourceInitializationError until one is.",
+                  flush=True)
+        await controller.start()
+
+    async def cleanup(_app: web.Application) -> None:
+        await controller.stop()
+        await sink.close()
+        await runtime.close()
         store.close()
 
     app.router.add_get("/_ecsd/health", health)
     app.router.add_post("/_ecsd/reset", reset)
     app.router.add_route("*", "/{tail:.*}", gateway.handle)
-    app.on_cleanup.append(close)
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
     return app
 
 

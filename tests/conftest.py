@@ -101,3 +101,33 @@ class AwsCli:
 @pytest.fixture
 def aws(ecsd: EcsdProcess) -> AwsCli:
     return AwsCli(ecsd)
+
+
+TEST_IMAGE = "ecsd-test/busybox:latest"
+
+
+def docker_available() -> str | None:
+    """None when a Docker engine answers and the test image exists; else why not."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "no docker CLI on PATH"
+    info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"],
+                          capture_output=True, text=True)
+    if info.returncode != 0:
+        return f"no Docker engine reachable: {info.stderr.strip()[:200]}"
+    image = subprocess.run([docker, "image", "inspect", TEST_IMAGE], capture_output=True)
+    if image.returncode != 0:
+        return f"test image {TEST_IMAGE} missing (scripts/build-test-images.sh builds it)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> None:
+    """Tests that need real containers. Under CI (CI=true) a missing engine FAILS the
+    test — a skip there would hide a broken install step; elsewhere it skips."""
+    why = docker_available()
+    if why is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"Docker is required under CI: {why}")
+    pytest.skip(why)
