@@ -66,7 +66,7 @@ def environment(definition: dict[str, Any], *, region: str,
 
 def container_spec(definition: dict[str, Any], *, task: dict[str, Any],
                    runtime: dict[str, Any], task_id: str, labels: dict[str, str],
-                   sandbox_id: str, secrets: dict[str, str], region: str,
+                   sandbox_id: str | None, secrets: dict[str, str], region: str,
                    volume_names: dict[str, str], container_ids: dict[str, str]) -> ContainerSpec:
     linux = definition.get("linuxParameters") or {}
     task_cpu = int(task.get("cpu") or 0)

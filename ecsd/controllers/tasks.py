@@ -28,7 +28,7 @@ from sqlalchemy import Connection, delete, select
 from ..aws.provider import Context
 from ..config import Settings
 from ..runtime.base import (ContainerState, ImagePullError, Runtime, RuntimeError_,
-                            RuntimeUnavailable)
+                            RuntimeUnavailable, Sandbox)
 from ..services.ecs import tasks as task_api
 from ..services.logs import ingest
 from ..store import Store
@@ -210,35 +210,22 @@ class TaskController:
         }
 
     async def _provision(self, arn: str, doc: dict[str, Any], rt: dict[str, Any]) -> None:
-        task_id = arn.rsplit("/", 1)[1]
-        ports = [(int(pm["containerPort"]), pm.get("protocol", "tcp"))
-                 for d in rt["containers"] for pm in d.get("portMappings") or []
-                 if pm.get("containerPort")]
-        sandbox = await self.runtime.create_sandbox(
-            name=specs.docker_name(rt["family"], rt["revision"], "internalecspause", task_id),
-            labels=self._labels(doc, rt, SANDBOX), ports=ports,
-            bind_host=self.settings.bind_host)
+        """The task's network namespace. A task of one container needs no holder: that
+        container owns its namespace and publishes its own ports (as `docker run -p`
+        does), which halves the work of the common case; it is made in ACTIVATING."""
+        sandbox = None
+        if len(rt["containers"]) > 1:
+            task_id = arn.rsplit("/", 1)[1]
+            sandbox = await self.runtime.create_sandbox(
+                name=specs.docker_name(rt["family"], rt["revision"], "internalecspause",
+                                       task_id),
+                labels=self._labels(doc, rt, SANDBOX), ports=_ports(rt),
+                bind_host=self.settings.bind_host)
 
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
-            rt["sandbox"] = sandbox.id
-            rt["ip"] = sandbox.ip
-            bindings = [{"bindIP": b.host_ip, "containerPort": b.container_port,
-                         "hostPort": b.host_port, "protocol": b.protocol}
-                        for b in sandbox.bindings]
-            for att in doc["attachments"]:
-                att["status"] = "ATTACHED"
-                att["details"] = [d for d in att["details"] if d["name"] == "subnetId"] + [
-                    {"name": "networkInterfaceId", "value": f"eni-{task_id[:17]}"},
-                    {"name": "macAddress", "value": sandbox.mac or ""},
-                    {"name": "privateDnsName",
-                     "value": f"ip-{sandbox.ip.replace('.', '-')}.ec2.internal"},
-                    {"name": "privateIPv4Address", "value": sandbox.ip}]
-            for c, d in zip(doc["containers"], rt["containers"]):
-                own = {int(pm["containerPort"]) for pm in d.get("portMappings") or []}
-                c["networkBindings"] = [b for b in bindings if b["containerPort"] in own]
-                if doc["attachments"]:
-                    c["networkInterfaces"] = [{"attachmentId": doc["attachments"][0]["id"],
-                                               "privateIpv4Address": sandbox.ip}]
+            if sandbox is not None:
+                rt["sandbox"] = sandbox.id
+                _attach(doc, rt, sandbox)
             doc["lastStatus"] = "PENDING"
         await self._update(arn, mutate)
 
@@ -329,9 +316,11 @@ class TaskController:
                 if blocked is None:
                     spec = specs.container_spec(
                         d, task=doc, runtime=rt, task_id=task_id,
-                        labels=self._labels(doc, rt, name), sandbox_id=rt["sandbox"],
+                        labels=self._labels(doc, rt, name), sandbox_id=rt.get("sandbox"),
                         secrets=secrets[name], region=region, volume_names=volume_names,
                         container_ids=ids)
+                    if not rt.get("sandbox"):  # the only container owns the namespace
+                        spec.ports, spec.bind_host = _ports(rt), self.settings.bind_host
                     try:
                         cid = state.id if state else await self.runtime.create_container(spec)
                         await self.runtime.start(cid)
@@ -353,9 +342,15 @@ class TaskController:
                 break
             await wait_poke(poke, 1.0)
         states = await self._states(arn)
+        owner = None
+        if not rt.get("sandbox"):
+            only = states[rt["containers"][0]["name"]]
+            owner = await self.runtime.network(only.id) if only.running else None
 
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
             now = time.time()
+            if owner is not None:
+                _attach(doc, rt, owner)
             doc.update(lastStatus="RUNNING", startedAt=now, connectivity="CONNECTED",
                        connectivityAt=now)
             task_state.observe(doc, rt, states)
@@ -488,3 +483,30 @@ class TaskController:
                 cid, since_ms=since + 1 if since else 0):
             await self.sink.write(region, group, stream, ts_ms, line, create_group=create)
 
+
+def _ports(rt: dict[str, Any]) -> list[tuple[int, str]]:
+    return [(int(pm["containerPort"]), pm.get("protocol", "tcp"))
+            for d in rt["containers"] for pm in d.get("portMappings") or []
+            if pm.get("containerPort")]
+
+
+def _attach(doc: dict[str, Any], rt: dict[str, Any], owner: Sandbox) -> None:
+    """Record the namespace owner's address as the task's ENI, and each container's
+    published ports as its networkBindings (where the user connects)."""
+    rt["ip"] = owner.ip
+    task_id = doc["taskArn"].rsplit("/", 1)[1]
+    bindings = [{"bindIP": b.host_ip, "containerPort": b.container_port,
+                 "hostPort": b.host_port, "protocol": b.protocol} for b in owner.bindings]
+    for att in doc["attachments"]:
+        att["status"] = "ATTACHED"
+        att["details"] = [d for d in att["details"] if d["name"] == "subnetId"] + [
+            {"name": "networkInterfaceId", "value": f"eni-{task_id[:17]}"},
+            {"name": "macAddress", "value": owner.mac or ""},
+            {"name": "privateDnsName", "value": f"ip-{owner.ip.replace('.', '-')}.ec2.internal"},
+            {"name": "privateIPv4Address", "value": owner.ip}]
+    for c, d in zip(doc["containers"], rt["containers"]):
+        own = {int(pm["containerPort"]) for pm in d.get("portMappings") or []}
+        c["networkBindings"] = [b for b in bindings if b["containerPort"] in own]
+        if doc["attachments"]:
+            c["networkInterfaces"] = [{"attachmentId": doc["attachments"][0]["id"],
+                                       "privateIpv4Address": owner.ip}]

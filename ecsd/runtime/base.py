@@ -107,6 +107,10 @@ class ContainerSpec:
     stop_timeout: int | None = None  # seconds between the stop signal and SIGKILL
     stop_signal: str | None = None
     sandbox_id: str | None = None    # join this sandbox's network namespace
+    # With no sandbox the container owns its namespace and publishes these
+    # (container_port, protocol) pairs itself on bind_host, at engine-chosen ports.
+    ports: list[tuple[int, str]] = field(default_factory=list)
+    bind_host: str | None = None
     tty: bool = False
     interactive: bool = False
 
@@ -150,6 +154,11 @@ class Runtime(Protocol):
 
     async def create_container(self, spec: ContainerSpec) -> str:
         """Create (not start) a container; its id. Idempotent by name."""
+        ...
+
+    async def network(self, container_id: str) -> Sandbox:
+        """Address and published ports of a running container that owns its network
+        namespace (a sandbox, or a task's only container)."""
         ...
 
     async def start(self, container_id: str) -> None: ...

@@ -224,7 +224,19 @@ class DockerRuntime:
         except docker.errors.APIError as exc:
             _quietly(lambda: api.remove_container(sandbox_id, force=True))
             raise ContainerStartError(f"Error response from daemon: {_explain(exc)}") from exc
-        attrs = api.inspect_container(sandbox_id)
+        try:
+            return self._network(api, sandbox_id, wanted, bind_host)
+        except ContainerStartError:
+            _quietly(lambda: api.remove_container(sandbox_id, force=True))
+            raise
+
+    async def network(self, container_id: str) -> Sandbox:
+        return await self._run(self._network, container_id, None, None)
+
+    def _network(self, api: APIClient, container_id: str,
+                 wanted: list[tuple[int, str]] | None, bind_host: str | None) -> Sandbox:
+        """Read back what the engine published: with `wanted`, every one must be there."""
+        attrs = api.inspect_container(container_id)
         network = attrs.get("NetworkSettings") or {}
         bindings = []
         for key, published in (network.get("Ports") or {}).items():
@@ -233,16 +245,16 @@ class DockerRuntime:
                 if not b.get("HostPort"):
                     continue
                 bindings.append(PortBinding(container_port=int(port), protocol=proto or "tcp",
-                                            host_ip=b.get("HostIp") or bind_host,
+                                            host_ip=b.get("HostIp") or bind_host or "",
                                             host_port=int(b["HostPort"])))
-        missing = set(wanted) - {(b.container_port, b.protocol) for b in bindings}
+        missing = set(wanted or ()) - {(b.container_port, b.protocol) for b in bindings}
         if missing:
-            _quietly(lambda: api.remove_container(sandbox_id, force=True))
             raise ContainerStartError("the engine did not publish port(s) "
                                       + ", ".join(f"{p}/{proto}" for p, proto in missing))
         bindings.sort(key=lambda b: (b.container_port, b.protocol, b.host_ip))
         ip, mac = _address(network)
-        return Sandbox(id=sandbox_id, name=name, ip=ip, mac=mac, bindings=bindings)
+        return Sandbox(id=str(attrs["Id"]), name=str(attrs.get("Name", "")).lstrip("/"),
+                       ip=ip, mac=mac, bindings=bindings)
 
     def _adopt(self, api: APIClient, name: str, conflict: docker.errors.APIError) -> str:
         """The name is taken: ours from an earlier attempt (reuse it), or not ours."""
@@ -259,8 +271,12 @@ class DockerRuntime:
         return await self._run(self._create_container, spec)
 
     def _create_container(self, api: APIClient, spec: ContainerSpec) -> str:
+        wanted = sorted({(int(p), (proto or "tcp").lower()) for p, proto in spec.ports})
+        publish = not spec.sandbox_id and wanted
         host_config = api.create_host_config(
             network_mode=f"container:{spec.sandbox_id}" if spec.sandbox_id else None,
+            port_bindings={f"{p}/{proto}": (spec.bind_host or "127.0.0.1",)
+                           for p, proto in wanted} if publish else None,
             binds=spec.binds or None,
             volumes_from=spec.volumes_from or None,
             ulimits=[Ulimit(name=u["name"], soft=int(u["soft"]), hard=int(u["hard"]))
@@ -286,7 +302,7 @@ class DockerRuntime:
                 working_dir=spec.working_dir, user=spec.user or None,
                 healthcheck=spec.healthcheck, stop_timeout=spec.stop_timeout,
                 stop_signal=spec.stop_signal, tty=spec.tty, stdin_open=spec.interactive,
-                host_config=host_config)
+                ports=wanted if publish else None, host_config=host_config)
             return str(created["Id"])
         except docker.errors.APIError as exc:
             if _name_taken(exc):
