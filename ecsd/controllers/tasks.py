@@ -30,6 +30,7 @@ from ..config import Settings
 from ..runtime.base import (ContainerState, ImagePullError, Runtime, RuntimeError_,
                             RuntimeUnavailable, Sandbox)
 from ..services.ecs import tasks as task_api
+from ..services.ecs.container_secrets import SecretResolutionError, resolve
 from ..services.logs import ingest
 from ..store import Store
 from ..store.schema.ecs import tags
@@ -274,7 +275,6 @@ class TaskController:
                        ) -> dict[str, dict[str, str]]:
         """Secret values are resolved at start and handed to Docker; never stored."""
         region = doc["taskArn"].split(":")[3]
-        from ..services.ecs.container_secrets import resolve
 
         def read(conn: Connection) -> dict[str, dict[str, str]]:
             return {d["name"]: {s["name"]: resolve(conn, region=region,
@@ -295,7 +295,6 @@ class TaskController:
         region = doc["taskArn"].split(":")[3]
         secrets: dict[str, dict[str, str]] = {d["name"]: {} for d in rt["containers"]}
         if any(d.get("secrets") for d in rt["containers"]):
-            from ..services.ecs.container_secrets import SecretResolutionError
             try:
                 secrets = await self._secrets(doc, rt)
             except SecretResolutionError as exc:

@@ -9,4 +9,6 @@ def all_providers() -> list[Provider]:
     from .ecs import ecs
     from .sts import sts
     from .logs import logs
-    return [ecs, sts, logs]
+    from .secretsmanager import secretsmanager
+    from .ssm import ssm
+    return [ecs, sts, logs, ssm, secretsmanager]
