@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Connection, Row
+from sqlalchemy.sql import ColumnElement, Select
 
 from ..aws.errors import AwsError
 
@@ -36,3 +40,19 @@ def decode_token(params: dict[str, Any], *, error: str = "InvalidParameterExcept
 
 def encode_token(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def keyset_page(conn: Connection, query: Select[Any], key: ColumnElement[Any],
+                key_of: Callable[[Row[Any]], Any], params: dict[str, Any], *,
+                default: int = 100, maximum: int = 100, descending: bool = False,
+                ) -> tuple[list[Row[Any]], str | None]:
+    """One page of `query` (already ordered by `key`) after the token's key, and the
+    token for the next page (None on the last). `key_of(row)` is a row's key as JSON."""
+    size = page_size(params, default=default, maximum=maximum)
+    after = decode_token(params)
+    if after is not None:
+        bound = tuple(after) if isinstance(after, list) else after
+        query = query.where(key < bound if descending else key > bound)
+    rows = list(conn.execute(query.limit(size + 1)))
+    token = encode_token(key_of(rows[size - 1])) if len(rows) > size else None
+    return rows[:size], token

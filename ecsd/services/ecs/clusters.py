@@ -171,17 +171,12 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    size = pagination.page_size(p, default=100, maximum=100)
-    after = pagination.decode_token(p)
     q = (select(clusters.c.arn).where(clusters.c.region == ctx.region,
-                                      clusters.c.status == "ACTIVE")
-         .order_by(clusters.c.arn).limit(size + 1))
-    if after:
-        q = q.where(clusters.c.arn > after)
-    found = [r.arn for r in ctx.conn.execute(q)]
-    out: dict[str, Any] = {"clusterArns": found[:size]}
-    if len(found) > size:
-        out["nextToken"] = pagination.encode_token(found[size - 1])
+                                      clusters.c.status == "ACTIVE").order_by(clusters.c.arn))
+    rows, token = pagination.keyset_page(ctx.conn, q, clusters.c.arn, lambda r: r.arn, p)
+    out: dict[str, Any] = {"clusterArns": [r.arn for r in rows]}
+    if token:
+        out["nextToken"] = token
     return out
 
 

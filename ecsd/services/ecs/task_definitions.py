@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from sqlalchemy import exists, select, tuple_
-from sqlalchemy.sql import Select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
@@ -90,22 +89,6 @@ def describe_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _page(ctx: Context, q: Select[Any], key: Any, p: dict[str, Any], *,
-          descending: bool) -> tuple[list[Any], str | None]:
-    """Keyset page: rows after the token's key in the query's order."""
-    size = pagination.page_size(p, default=100, maximum=100)
-    after = pagination.decode_token(p)
-    if after is not None:
-        bound = tuple(after) if isinstance(after, list) else after
-        q = q.where(key < bound if descending else key > bound)
-    rows = list(ctx.conn.execute(q.limit(size + 1)))
-    token = None
-    if len(rows) > size:
-        last = rows[size - 1]
-        token = pagination.encode_token(list(last[1:]) if len(last) > 2 else last[1])
-    return rows[:size], token
-
-
 @ecs.operation("ListTaskDefinitions")
 def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     status = p.get("status") or "ACTIVE"
@@ -118,8 +101,9 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         q = q.where(defs.c.family >= prefix, defs.c.family < prefix + "\U0010ffff")
     order = (defs.c.family.desc(), defs.c.revision.desc()) if descending else (
         defs.c.family, defs.c.revision)
-    rows, token = _page(ctx, q.order_by(*order), tuple_(defs.c.family, defs.c.revision), p,
-                        descending=descending)
+    rows, token = pagination.keyset_page(
+        ctx.conn, q.order_by(*order), tuple_(defs.c.family, defs.c.revision),
+        lambda r: [r.family, r.revision], p, descending=descending)
     out: dict[str, Any] = {"taskDefinitionArns": [r.arn for r in rows]}
     if token:
         out["nextToken"] = token
@@ -131,7 +115,7 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
     status = p.get("status") or "ACTIVE"
     active = exists().where(defs.c.region == ctx.region, defs.c.family == families.c.family,
                             defs.c.status == "ACTIVE")
-    q = select(families.c.family, families.c.family).where(families.c.region == ctx.region)
+    q = select(families.c.family).where(families.c.region == ctx.region)
     if status == "ACTIVE":
         q = q.where(active)
     elif status == "INACTIVE":
@@ -139,8 +123,8 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
     if p.get("familyPrefix"):
         prefix = p["familyPrefix"]
         q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
-    rows, token = _page(ctx, q.order_by(families.c.family), families.c.family, p,
-                        descending=False)
+    rows, token = pagination.keyset_page(ctx.conn, q.order_by(families.c.family),
+                                         families.c.family, lambda r: r.family, p)
     out: dict[str, Any] = {"families": [r[0] for r in rows]}
     if token:
         out["nextToken"] = token

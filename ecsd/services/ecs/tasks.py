@@ -270,11 +270,11 @@ def describe_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("ListTasks")
 def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
-    size = pagination.page_size(p, default=100, maximum=100)
-    after = pagination.decode_token(p)
     desired = p.get("desiredStatus") or "RUNNING"
     if desired == "PENDING":
         desired = "RUNNING"  # ECS lists tasks ECS intends to run; PENDING ones are among them
+    if p.get("launchType") not in (None, "FARGATE"):
+        return {"taskArns": []}
     q = select(tasks.c.arn).where(tasks.c.cluster_arn == cluster["clusterArn"],
                                   tasks.c.desired_status == desired)
     if p.get("family"):
@@ -283,14 +283,11 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         q = q.where(tasks.c.started_by == p["startedBy"])
     if p.get("serviceName"):
         q = q.where(tasks.c.group == f"service:{p['serviceName']}")
-    if p.get("launchType") and p["launchType"] != "FARGATE":
-        return {"taskArns": []}
-    if after:
-        q = q.where(tasks.c.arn > after)
-    found = [r.arn for r in ctx.conn.execute(q.order_by(tasks.c.arn).limit(size + 1))]
-    out: dict[str, Any] = {"taskArns": found[:size]}
-    if len(found) > size:
-        out["nextToken"] = pagination.encode_token(found[size - 1])
+    rows, token = pagination.keyset_page(ctx.conn, q.order_by(tasks.c.arn), tasks.c.arn,
+                                         lambda r: r.arn, p)
+    out: dict[str, Any] = {"taskArns": [r.arn for r in rows]}
+    if token:
+        out["nextToken"] = token
     return out
 
 
