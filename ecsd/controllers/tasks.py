@@ -409,7 +409,7 @@ class TaskController:
                 await asyncio.gather(*(self.runtime.stop(states[n].id, timeouts[n])
                                        for n in running))
             if states:
-                states = await self._states_if_reachable(arn)
+                states = await self._settled(arn)
 
             def stopped(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
                 task_state.observe(doc, rt, states, final=True)
@@ -441,6 +441,19 @@ class TaskController:
                 for c in doc["containers"]:
                     c["lastStatus"] = "STOPPED"
             await self._update(arn, done)
+
+    async def _settled(self, arn: str) -> dict[str, ContainerState]:
+        """Final container states. Docker learns of an OOM kill from an event of its own
+        that can land just after the exit, so a 137 without the flag gets a moment for
+        it to appear before the reason is written for good."""
+        deadline = time.monotonic() + 1.0
+        while True:
+            states = await self._states_if_reachable(arn)
+            unsure = [s for s in states.values()
+                      if s.exit_code == 137 and not s.oom_killed and not s.running]
+            if not unsure or time.monotonic() > deadline:
+                return states
+            await asyncio.sleep(0.1)
 
     async def _states_if_reachable(self, arn: str) -> dict[str, ContainerState]:
         """The task's containers, or none when no engine answers: a stop then completes
