@@ -50,7 +50,7 @@ def observe(doc: dict[str, Any], rt: dict[str, Any], states: dict[str, Container
              *, final: bool = False) -> None:
     """Copy what the runtime shows onto the task's containers, and derive the task's
     health from its essential containers that have health checks."""
-    for c, d in zip(doc["containers"], rt["containers"]):
+    for c, d in zip(doc["containers"], rt["containers"], strict=True):
         s = states.get(c["name"])
         if s is None:
             if final:
@@ -68,7 +68,7 @@ def observe(doc: dict[str, Any], rt: dict[str, Any], states: dict[str, Container
             c["lastStatus"] = "STOPPED"
         if d.get("healthCheck"):
             c["healthStatus"] = _HEALTH.get(s.health or "", "UNKNOWN")
-    checked = [c for c, d in zip(doc["containers"], rt["containers"])
+    checked = [c for c, d in zip(doc["containers"], rt["containers"], strict=True)
                if d.get("essential", True) and d.get("healthCheck")]
     if any(c["healthStatus"] == "UNHEALTHY" for c in checked):
         doc["healthStatus"] = "UNHEALTHY"

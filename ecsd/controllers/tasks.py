@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -49,6 +50,10 @@ LABEL_TASK = "com.amazonaws.ecs.task-arn"
 LABEL_CONTAINER = "com.amazonaws.ecs.container-name"
 LABEL_INSTANCE = "ecsd.instance"
 SANDBOX = "~internal~ecs~pause"
+
+
+class TaskGone(Exception):
+    """The task's row disappeared (a reset, or the purge) while a step was under way."""
 
 
 class TaskController:
@@ -155,6 +160,8 @@ class TaskController:
         def write(conn: Connection) -> T:
             row = conn.execute(select(tasks.c.doc, tasks.c.runtime, tasks.c.region)
                                .where(tasks.c.arn == arn)).first()
+            if row is None:
+                raise TaskGone(arn)
             ctx = Context(conn=conn, region=row.region, account=self.settings.account_id,
                           request_id="task-controller", settings=self.settings)
             doc, rt = copy.deepcopy(row.doc), copy.deepcopy(row.runtime)
@@ -194,6 +201,8 @@ class TaskController:
                     await self._activate(arn, doc, rt, poke)
                 else:
                     await self._watch(arn, doc, rt, poke)
+            except TaskGone:
+                return  # purged or wiped by a reset while this step ran
             except RuntimeUnavailable as exc:
                 if status in ("PROVISIONING", "PENDING", "ACTIVATING"):
                     await self._fail(arn, f"ResourceInitializationError: {exc}")
@@ -239,9 +248,9 @@ class TaskController:
                 continue
             log_region, group, stream, create = target
             try:
-                await self.store.write(lambda c: ingest.append(
-                    c, region=log_region, account=self.settings.account_id, group=group,
-                    stream=stream, events=[], create_group=create))
+                await self.store.write(functools.partial(
+                    ingest.append, region=log_region, account=self.settings.account_id,
+                    group=group, stream=stream, events=[], create_group=create))
             except ingest.LogGroupMissing as exc:
                 await self._fail(arn, "ResourceInitializationError: failed to validate logger "
                                  f"args: create stream has been retried 1 times: failed to "
@@ -251,7 +260,7 @@ class TaskController:
         images = sorted({d["image"] for d in rt["containers"]})
         results = await asyncio.gather(*(self.runtime.ensure_image(i) for i in images),
                                        return_exceptions=True)
-        for image, result in zip(images, results):
+        for image, result in zip(images, results, strict=True):
             if isinstance(result, ImagePullError):
                 await self._fail(arn, f"CannotPullContainerError: {result}",
                                  {d["name"]: f"CannotPullContainerError: {result}"
@@ -259,7 +268,7 @@ class TaskController:
                 return
             if isinstance(result, BaseException):
                 raise result
-        digests = dict(zip(images, results))
+        digests = dict(zip(images, results, strict=True))
         pull_stopped = time.time()
 
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
@@ -516,7 +525,7 @@ def _attach(doc: dict[str, Any], rt: dict[str, Any], owner: Sandbox) -> None:
             {"name": "macAddress", "value": owner.mac or ""},
             {"name": "privateDnsName", "value": f"ip-{owner.ip.replace('.', '-')}.ec2.internal"},
             {"name": "privateIPv4Address", "value": owner.ip}]
-    for c, d in zip(doc["containers"], rt["containers"]):
+    for c, d in zip(doc["containers"], rt["containers"], strict=True):
         own = {int(pm["containerPort"]) for pm in d.get("portMappings") or []}
         c["networkBindings"] = [b for b in bindings if b["containerPort"] in own]
         if doc["attachments"]:

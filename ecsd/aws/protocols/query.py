@@ -50,7 +50,7 @@ def _decode(shape: Shape, params: dict[str, str], prefixes: set[str], key: str) 
             return []
         flat = shape.serialization.get("flattened")
         base = key if flat else f"{key}.{_name(shape.member, 'member')}"
-        items = []
+        items: list[Any] = []
         while f"{base}.{len(items) + 1}" in prefixes:
             items.append(_decode(shape.member, params, prefixes, f"{base}.{len(items) + 1}"))
         return items
@@ -102,7 +102,7 @@ def encode(operation: OperationModel, value: dict[str, Any], request_id: str,
 
 
 def _encode_members(shape: StructureShape, value: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     for name, member in shape.members.items():
         v = value.get(name)
         if v is None:

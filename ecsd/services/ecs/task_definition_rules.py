@@ -102,7 +102,7 @@ def _container(c: dict[str, Any], *, mode: str | None, needs_fargate: bool, td: 
     for key in ("environment", "mountPoints", "volumesFrom", "systemControls"):
         c.setdefault(key, [])
     if not c.get("image"):
-        raise client_error(f"Container.image should not be null or empty.")
+        raise client_error("Container.image should not be null or empty.")
     _ports(c, mode)
     memory, reservation = c.get("memory"), c.get("memoryReservation")
     if memory is not None and memory < 6:

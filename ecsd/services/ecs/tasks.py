@@ -119,11 +119,11 @@ def new_task(ctx: Context, *, cluster_arn: str, taskdef: dict[str, Any], p: dict
         if d.get("memoryReservation") is not None:
             c["memoryReservation"] = str(d["memoryReservation"])
         containers.append(c)
-    shown_overrides = {
-        "containerOverrides": [{"name": d["name"], **{k: v for k, v in o.items() if k != "name"}}
-                               for d in taskdef["containerDefinitions"]
-                               for o in [next((x for x in overrides.get("containerOverrides") or []
-                                               if x.get("name") == d["name"]), {})]],
+    # ECS shows an override entry for every container, with what was overridden.
+    given = {o["name"]: o for o in overrides.get("containerOverrides") or [] if o.get("name")}
+    shown_overrides: dict[str, Any] = {
+        "containerOverrides": [{**given.get(d["name"], {}), "name": d["name"]}
+                               for d in taskdef["containerDefinitions"]],
         "inferenceAcceleratorOverrides": [],
     }
     for key in ("cpu", "memory", "taskRoleArn", "executionRoleArn", "ephemeralStorage"):

@@ -94,7 +94,7 @@ def _add_version(ctx: Context, arn: str, p: dict[str, Any],
             ctx.conn.execute(versions.update().where(
                 versions.c.arn == arn, versions.c.version_id == row.version_id)
                 .values(stages=labels))
-    data = binary if binary is not None else string_value.encode()
+    data = binary if binary is not None else str(string_value).encode()
     ctx.conn.execute(versions.insert().values(
         arn=arn, version_id=version_id, stages=stages, created=ctx.now,
         binary=1 if binary is not None else 0,

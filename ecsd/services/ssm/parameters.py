@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
@@ -173,7 +174,8 @@ def get_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"Parameters": found, "InvalidParameters": invalid}
 
 
-def _offset_page(items: list[Any], p: dict[str, Any], maximum: int) -> tuple[list[Any], str | None]:
+def _offset_page(items: Sequence[Any], p: dict[str, Any], maximum: int
+                 ) -> tuple[Sequence[Any], str | None]:
     size = p.get("MaxResults") or maximum
     if not 1 <= size <= maximum:
         raise AwsError("ValidationException",
