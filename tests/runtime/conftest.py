@@ -1,8 +1,8 @@
 """Fixtures for the runtime tests: a `DockerRuntime` on the real engine.
 
 The engine comes from scripts/prepare-docker.sh and the image from
-scripts/build-test-images.sh. Where neither answers, these tests skip on a developer's
-machine but FAIL under CI (CI=true): a skip there would hide a broken install step.
+scripts/build-test-images.sh; `docker_engine` (tests/conftest.py) makes these tests fail
+under CI (CI=true) where neither answers, and skip elsewhere.
 
 Every test gets its own label value; whatever it created is removed afterwards, and
 nothing else on the engine is touched.
@@ -11,47 +11,18 @@ nothing else on the engine is touched.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
 
-from ecsd.runtime.base import ContainerSpec, RuntimeError_, Sandbox
+from ecsd.runtime.base import ContainerSpec, Sandbox
 from ecsd.runtime.docker import DockerRuntime
 
 T = TypeVar("T")
 IMAGE = "ecsd-test/busybox:latest"
 TEST_LABEL = "ecsd.test-run"
-
-
-def _engine_problem() -> str | None:
-    """None when an engine answers and the test image is there; else why not."""
-    async def probe() -> str | None:
-        rt = DockerRuntime()
-        try:
-            await rt.ping()
-            try:
-                await rt._run(lambda api: api.inspect_image(IMAGE))
-            except RuntimeError_:
-                return f"test image {IMAGE} missing (scripts/build-test-images.sh builds it)"
-            return None
-        except RuntimeError_ as exc:
-            return str(exc)
-        finally:
-            await rt.close()
-    return asyncio.run(probe())
-
-
-@pytest.fixture(scope="session")
-def docker_engine_for_runtime() -> None:
-    why = _engine_problem()
-    if why is None:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"a Docker engine is required under CI: {why}", pytrace=False)
-    pytest.skip(why)
 
 
 class Engine:
@@ -99,7 +70,7 @@ class Engine:
 
 
 @pytest.fixture
-def engine(docker_engine_for_runtime: None) -> Iterator[Engine]:
+def engine(docker_engine: None) -> Iterator[Engine]:
     e = Engine()
     yield e
     e.cleanup()
