@@ -218,3 +218,47 @@ def test_oom_kill_is_reported(ecs, cluster):
     container = task["containers"][0]
     assert container["exitCode"] == 137
     assert container["reason"] == "OutOfMemoryError: Container killed due to memory usage"
+
+
+def test_dependency_not_met_in_time_stops_the_task(ecs, cluster):
+    taskdef = register(ecs, "slowdep", [
+        {"name": "db", "command": ["sleep", "300"], "stopTimeout": 1,
+         "healthCheck": {"command": ["CMD-SHELL", "exit 1"], "interval": 5, "retries": 10}},
+        {"name": "app", "command": ["sleep", "300"], "startTimeout": 2,
+         "dependsOn": [{"containerName": "db", "condition": "HEALTHY"}]}])
+    arn = run(ecs, taskdef)
+    task = wait_for(ecs, arn, "STOPPED", timeout=30)
+    assert task["stopCode"] == "TaskFailedToStart"
+    assert "app" in task["stoppedReason"] and "db HEALTHY" in task["stoppedReason"]
+    app = next(c for c in task["containers"] if c["name"] == "app")
+    assert "exitCode" not in app and "runtimeId" not in app  # never started
+
+
+def test_task_volume_shared_between_containers_and_limits_applied(ecs, client, cluster):
+    taskdef = register(ecs, "shared", [
+        {"name": "writer", "essential": False, "memory": 64,
+         "command": ["sh", "-c", "echo from-writer > /data/note"],
+         "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data"}]},
+        {"name": "reader", "stopTimeout": 1,
+         "dependsOn": [{"containerName": "writer", "condition": "SUCCESS"}],
+         "volumesFrom": [{"sourceContainer": "writer", "readOnly": True}],
+         "command": ["sh", "-c", "cat /data/note; sleep 300"],
+         "logConfiguration": awslogs("/ecs/shared", "s")}],
+        volumes=[{"name": "scratch"}])
+    arn = run(ecs, taskdef)
+    task = wait_for(ecs, arn, "RUNNING")
+    writer = next(c for c in task["containers"] if c["name"] == "writer")
+    assert writer["lastStatus"] == "STOPPED" and writer["exitCode"] == 0
+    wait_log(client("logs"), "/ecs/shared", f"s/reader/{arn.rsplit('/', 1)[1]}", "from-writer")
+    reader = next(c for c in task["containers"] if c["name"] == "reader")
+    limits = subprocess.run(["docker", "inspect", "-f",
+                             "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}",
+                             reader["runtimeId"]], capture_output=True, text=True, check=True)
+    # No container memory of its own: the task's 512 MiB; 256 cpu units = 0.25 CPU.
+    assert limits.stdout.split() == [str(512 * 1024 * 1024), "250000000"]
+    ecs.stop_task(cluster="default", task=arn)
+    wait_for(ecs, arn, "STOPPED")
+    volumes = subprocess.run(["docker", "volume", "ls", "-q", "--filter",
+                              f"name=ecsd-{arn.rsplit('/', 1)[1]}"],
+                             capture_output=True, text=True, check=True)
+    assert volumes.stdout.strip() == ""
