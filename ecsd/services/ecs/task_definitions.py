@@ -93,7 +93,8 @@ def describe_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     status = p.get("status") or "ACTIVE"
     descending = p.get("sort") == "DESC"
-    q = select(defs.c.arn, defs.c.family, defs.c.revision).where(
+    # Only indexed columns: the page is read from the index alone, the ARN rebuilt.
+    q = select(defs.c.family, defs.c.revision).where(
         defs.c.region == ctx.region, defs.c.status == status)
     if p.get("familyPrefix"):
         prefix = p["familyPrefix"]
@@ -104,7 +105,8 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     rows, token = pagination.keyset_page(
         ctx.conn, q.order_by(*order), tuple_(defs.c.family, defs.c.revision),
         lambda r: [r.family, r.revision], p, descending=descending)
-    out: dict[str, Any] = {"taskDefinitionArns": [r.arn for r in rows]}
+    out: dict[str, Any] = {"taskDefinitionArns": [
+        arns.task_definition_arn(ctx, r.family, r.revision) for r in rows]}
     if token:
         out["nextToken"] = token
     return out
