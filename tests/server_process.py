@@ -12,6 +12,17 @@ import urllib.request
 from pathlib import Path
 
 
+def stop_process(proc: "subprocess.Popen[bytes]", timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL if it has not gone within `timeout`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,13 +72,8 @@ class EcsdProcess:
         self.proc.wait()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def reset(self) -> None:
         req = urllib.request.Request(f"{self.url}/_ecsd/reset", method="POST", data=b"")
