@@ -43,33 +43,40 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
                 _check(shape.members[name], sub, f"{path}.{name}", problems)
         return
     if isinstance(shape, ListShape):
-        _length(meta, len(value), value, path, problems, "length")
+        _length(meta, len(value), _shown(shape, value), path, problems, "length")
         for i, item in enumerate(value):
             _check(shape.member, item, f"{path}.{i + 1}.member", problems)
         return
     if isinstance(shape, MapShape):
-        _length(meta, len(value), value, path, problems, "length")
+        _length(meta, len(value), _shown(shape, value), path, problems, "length")
         for key, item in value.items():
             _check(shape.value, item, f"{path}.{key}", problems)
         return
     if shape.type_name == "string":
         enum = meta.get("enum")
         if enum and value not in enum:
-            problems.append(f"Value '{value}' at '{_where(path)}' failed to satisfy constraint: "
+            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
                             f"Member must satisfy enum value set: [{', '.join(enum)}]")
-        _length(meta, len(value), value, path, problems, "length")
+        _length(meta, len(value), _shown(shape, value), path, problems, "length")
     elif shape.type_name in ("integer", "long", "double", "float"):
         if "min" in meta and value < meta["min"]:
-            problems.append(f"Value '{value}' at '{_where(path)}' failed to satisfy constraint: "
+            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
                             f"Member must have value greater than or equal to {meta['min']}")
         if "max" in meta and value > meta["max"]:
-            problems.append(f"Value '{value}' at '{_where(path)}' failed to satisfy constraint: "
+            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
                             f"Member must have value less than or equal to {meta['max']}")
+
+
+def _shown(shape: Shape, value: Any) -> str:
+    """The value as AWS quotes it in a message: never a sensitive one (secrets)."""
+    if shape.metadata.get("sensitive"):
+        return "***"
+    return value if isinstance(value, str) else "[...]"
 
 
 def _length(meta: dict[str, Any], n: int, value: Any, path: str, problems: list[str],
             what: str) -> None:
-    shown = value if isinstance(value, str) else "[...]"
+    shown = value
     if "min" in meta and n < meta["min"]:
         problems.append(f"Value '{shown}' at '{_where(path)}' failed to satisfy constraint: "
                         f"Member must have {what} greater than or equal to {meta['min']}")

@@ -170,3 +170,13 @@ def test_validation_checks_lengths_and_ranges():
     assert err.value.message.endswith(
         "at 'tags.1.member.key' failed to satisfy constraint: Member must have length less "
         "than or equal to 128")
+
+
+def test_validation_never_quotes_a_sensitive_value():
+    op = models.load("secretsmanager").model.operation_model("CreateSecret")
+    secret = "s3cr3t-" + "x" * 70000
+    with pytest.raises(AwsError) as err:
+        validate.validate(op.input_shape, {"Name": "n", "SecretString": secret},
+                          error_code="ValidationException")
+    assert "SecretString" in err.value.message
+    assert "s3cr3t" not in err.value.message

@@ -1,66 +1,182 @@
 """Resolve a container's `secrets[].valueFrom` at task start, as the ECS agent does with
-the task's execution role: an SSM parameter (name or ARN) or a Secrets Manager secret
-(ARN, optionally `:json-key:version-stage:version-id`).
+the task's execution role. `valueFrom` is one of:
 
-Failures raise `SecretResolutionError` with the text ECS shows after
-`ResourceInitializationError: `; it names what could not be read, never a value.
+- an SSM parameter name (`/app/db/password`, `plain`), in the task's region, optionally
+  with a `:version` or `:label` selector, as GetParameters accepts;
+- an SSM parameter ARN `arn:aws:ssm:<region>:<account>:parameter/<name>`;
+- a Secrets Manager ARN `arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
+  with or without the six random characters, optionally followed by
+  `:<json-key>:<version-stage>:<version-id>` (each may be empty: `…:secret:db:password::`
+  takes field `password` of the AWSCURRENT value).
+
+An ARN is read in its own region (the agent makes its client there); a bare parameter
+name in the task's region.
+
+SecureString parameters are decrypted. A JSON field is rendered the way the agent's Go
+code renders it (`fmt.Sprintf("%v")`): strings as they are, numbers in Go's shortest
+form (1e+06 for a million), objects as `map[k:v]`. A binary secret reads as the empty
+string, because the agent reads only SecretString.
+
+Failures raise `SecretResolutionError`, whose text is what ECS puts after
+`ResourceInitializationError: `. It names what could not be read and why — never a
+secret value, not even a character of one.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
 
-from ...store import sealing
-from ..secretsmanager import secrets as asm
-from ..ssm import parameters as ssm
+from ...aws.errors import AwsError
+from ...store.sealing import SealError
+from ..secretsmanager import rows as asm
+from ..ssm import names as ssm_names
+from ..ssm import rows as ssm
 
-_PREFIX = "unable to pull secrets or registry auth: execution resource retrieval failed: "
+PREFIX = "unable to pull secrets or registry auth: execution resource retrieval failed: "
+SSM_FAILED = PREFIX + ("unable to retrieve secrets from ssm: service call has been retried "
+                       "1 time(s): ")
+ASM_FAILED = PREFIX + ("unable to retrieve secret from asm: service call has been retried "
+                       "1 time(s): ")
 
 
 class SecretResolutionError(Exception):
-    pass
+    """A `valueFrom` that cannot be resolved; str() is ECS's stoppedReason text after
+    `ResourceInitializationError: `."""
 
 
 def resolve(conn: Connection, *, region: str, account: str, settings: Any,
             value_from: str) -> str:
-    if value_from.startswith("arn:") and ":secretsmanager:" in value_from:
-        return _from_secrets_manager(conn, settings, value_from)
-    param_region, name = ssm.split_reference(value_from, region)
-    row = ssm.current(conn, param_region, name)
-    if row is None:
-        raise SecretResolutionError(
-            _PREFIX + "unable to retrieve secrets from ssm: service call has been retried 1 "
-            f"time(s): invalid ssm parameters: {name}")
-    return ssm.plain_value(settings, row)
+    """The plaintext a container gets for `value_from`, read in the store transaction
+    `conn`. `region` is the task's; `settings.data_dir` holds the sealing key."""
+    if value_from.startswith("arn:") and value_from.split(":", 3)[2:3] == ["secretsmanager"]:
+        return _from_secrets_manager(conn, account, settings, value_from)
+    return _from_parameter_store(conn, region, account, settings, value_from)
 
 
-def _from_secrets_manager(conn: Connection, settings: Any, value_from: str) -> str:
-    # arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>]
+def _from_parameter_store(conn: Connection, region: str, account: str, settings: Any,
+                          value_from: str) -> str:
+    invalid = SecretResolutionError(SSM_FAILED + f"invalid ssm parameters: {value_from}")
+    try:
+        ref = ssm_names.reference(value_from, region=region, account=account,
+                                  cross_region=True)
+        found = ssm.lookup(conn, ref) if ref is not None else None
+    except AwsError:  # a malformed name, a version that does not exist
+        raise invalid from None
+    if found is None:
+        raise invalid
+    try:
+        return found.plaintext(settings.data_dir)
+    except SealError as exc:
+        raise SecretResolutionError(SSM_FAILED + f"DecryptionFailure: {exc}") from None
+
+
+def _from_secrets_manager(conn: Connection, account: str, settings: Any,
+                          value_from: str) -> str:
+    # arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<key>:<stage>:<version-id>]
     parts = value_from.split(":")
-    secret_arn = ":".join(parts[:7])
-    json_key, stage, version_id = (parts[7:] + ["", "", ""])[:3]
-    failed = (_PREFIX + "unable to retrieve secret from asm: service call has been retried 1 "
-              f"time(s): failed to fetch secret {secret_arn} from secrets manager: ")
-    row = asm.find(conn, parts[3], secret_arn)
+    if len(parts) == 7:
+        secret_id, json_key, stage, version_id = value_from, "", "", ""
+    elif len(parts) == 10:
+        secret_id = ":".join(parts[:7])
+        json_key, stage, version_id = parts[7:]
+    else:
+        raise SecretResolutionError(
+            ASM_FAILED + f"trying to retrieve secret with value {value_from} resulted in "
+            "error: an invalid ARN format for the AWS Secrets Manager secret was "
+            "specified. Specify a valid ARN and try again.")
+    failed = f"{ASM_FAILED}failed to fetch secret {secret_id} from secrets manager: "
+    if version_id and not 32 <= len(version_id) <= 64:
+        # The agent's SDK refuses this before any call, in its own words.
+        bound = "minimum field size of 32" if len(version_id) < 32 \
+            else "maximum field size of 64"
+        raise SecretResolutionError(
+            failed + f"InvalidParameter: 1 validation error(s) found.\n- {bound}, "
+            "GetSecretValueInput.VersionId.\n")
+    # The moment of reading decides whether a scheduled deletion has happened yet.
+    row = asm.find(conn, region=parts[3], account=account, secret_id=secret_id,
+                   now=time.time())
     if row is None:
         raise SecretResolutionError(failed + "ResourceNotFoundException: " + asm.NOT_FOUND)
     if row.deleted_date is not None:
         raise SecretResolutionError(failed + "InvalidRequestException: " + asm.MARKED)
     try:
-        version = asm.version(conn, row.arn, version_id=version_id or None,
-                              stage=stage or None)
-    except Exception as exc:  # AwsError with Secrets Manager's own words
-        raise SecretResolutionError(failed + f"ResourceNotFoundException: {exc}") from None
-    value = sealing.unseal(settings.data_dir, version.value).decode()
+        version = asm.pick_version(conn, row.arn, version_id=version_id or None,
+                                   stage=stage or None)
+        data = asm.plaintext(settings.data_dir, row.arn, version)
+    except AwsError as exc:
+        raise SecretResolutionError(failed + f"{exc.code}: {exc.message}") from None
+    except SealError as exc:
+        raise SecretResolutionError(failed + f"DecryptionFailure: {exc}") from None
+    text = "" if version.binary else data.decode()
     if not json_key:
-        return value
+        return text
+    return _json_field(text, json_key)
+
+
+def _json_field(text: str, json_key: str) -> str:
     try:
-        field = json.loads(value)[json_key]
-    except (ValueError, KeyError, TypeError):
+        document = json.loads(text, parse_int=float)  # Go reads every number as float64
+    except json.JSONDecodeError as exc:
+        # Go's own message names the offending character; ours must not (it is part of
+        # the secret), so only the kind of failure is kept.
+        what = ("unexpected end of JSON input" if exc.pos >= len(text.rstrip())
+                else "invalid character looking for beginning of value")
+        raise SecretResolutionError(ASM_FAILED + what) from None
+    if not isinstance(document, dict):
+        kind = {list: "array", str: "string", float: "number", bool: "bool"}.get(
+            type(document), "value")
         raise SecretResolutionError(
-            _PREFIX + f"retrieved secret from Secrets Manager did not contain json key "
-            f"{json_key}") from None
-    return field if isinstance(field, str) else json.dumps(field)
+            ASM_FAILED + f"json: cannot unmarshal {kind} into Go value of type "
+            "map[string]interface {}")
+    if json_key not in document:
+        raise SecretResolutionError(
+            ASM_FAILED + f"retrieved secret from Secrets Manager did not contain json key "
+            f"{json_key}")
+    return go_format(document[json_key])
+
+
+def go_format(value: Any) -> str:
+    """`fmt.Sprintf("%v", v)` for a value Go's encoding/json decoded into interface{}."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, list):
+        return "[" + " ".join(go_format(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_format(value[k])}" for k in sorted(value)) + "]"
+    return str(value)
+
+
+def _go_float(f: float) -> str:
+    """strconv.FormatFloat(f, 'g', -1, 64), which %v uses: the shortest digits that
+    read back as `f`, in %e form when the exponent is below -4 or at least 6 — so a
+    JSON 1000000 reaches the container as `1e+06`, as on ECS."""
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    if f == 0:
+        return "-0" if math.copysign(1, f) < 0 else "0"
+    sign, digits, exponent = Decimal(repr(f)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    ds = "".join(map(str, digits))
+    point = len(ds) + exponent  # where the decimal point falls in `ds`
+    exp = point - 1
+    out = "-" if sign else ""
+    if exp < -4 or exp >= 6:
+        mantissa = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        return f"{out}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{out}0.{'0' * -point}{ds}"
+    if point >= len(ds):
+        return out + ds + "0" * (point - len(ds))
+    return f"{out}{ds[:point]}.{ds[point:]}"

@@ -1,6 +1,6 @@
 """Secrets Manager on the ecsd endpoint (what ECS task `secrets` read from)."""
 
-from . import secrets  # noqa: F401  (registration)
+from . import listing, secrets, versions  # noqa: F401  (registration)
 from .api import secretsmanager
 
 __all__ = ["secretsmanager"]

@@ -1,291 +1,228 @@
-"""Parameters: PutParameter, GetParameter(s), GetParametersByPath, GetParameterHistory,
-DescribeParameters, DeleteParameter(s).
+"""Parameters: PutParameter, GetParameter, GetParameters, DeleteParameter(s).
 
-Every version is a row; the newest carries `current = 1`. Values are sealed at rest
-whatever their type; SecureString values are only shown decrypted when asked to.
+A parameter is one row plus one row per version (store/schema/ssm.py). Values are sealed
+at rest whatever their type; a SecureString is shown decrypted only when asked to, and
+otherwise as an opaque base64 ciphertext, as Parameter Store shows its KMS blob.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import delete, insert, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...store import sealing
-from ...store.schema.secrets import ssm_parameters as params
+from ...store.schema.ssm import ssm_parameter_versions as versions
+from ...store.schema.ssm import ssm_parameters as params
+from . import names, rows
 from .api import ssm
 
-MAX_DEPTH = 15
-_NAME = re.compile(r"^/?[A-Za-z0-9_.\-/]{1,2048}$")
-_ARN = re.compile(r"^arn:aws[\w-]*:ssm:([\w-]+):\d{12}:parameter(/.+)$")
+MAX_VERSIONS = 100
+MAX_TAGS = 50
+STANDARD_LIMIT, ADVANCED_LIMIT = 4096, 8192
+DATA_TYPES = ("text", "aws:ec2:image", "aws:ssm:integration")
+DEFAULT_KEY = "alias/aws/ssm"
 
 
-def parameter_arn(region: str, account: str, name: str) -> str:
-    return f"arn:aws:ssm:{region}:{account}:parameter/{name.lstrip('/')}"
-
-
-def split_reference(ref: str, default_region: str) -> tuple[str, str]:
-    """(region, name) for a parameter name or ARN. An ARN names `/a/b` as `parameter/a/b`
-    and `x` as `parameter/x`: which one it meant is decided by which exists."""
-    m = _ARN.match(ref)
-    if m is None:
-        return default_region, ref
-    return m.group(1), m.group(2)
-
-
-def current(conn: Connection, region: str, name: str) -> Any:
-    """The newest version's row of a parameter (name or ARN path), or None."""
-    for candidate in (name, name.lstrip("/")) if name.startswith("/") else (name,):
-        row = conn.execute(select(params).where(
-            params.c.region == region, params.c.name == candidate,
-            params.c.current == 1)).first()
-        if row is not None:
-            return row
-    return None
-
-
-def plain_value(ctx_settings: Any, row: Any) -> str:
-    return sealing.unseal(ctx_settings.data_dir, row.value).decode()
-
-
-def _check_name(name: str) -> None:
-    if not _NAME.match(name) or re.match(r"^/?(aws|ssm)", name, re.IGNORECASE) or "//" in name:
-        raise AwsError("ValidationException",
-                       "Parameter name: can't be prefixed with \"aws\" or \"ssm\" "
-                       "(case-insensitive). If formed as a path, it can consist of sub-paths "
-                       "divided by slash symbol; each sub-path can be formed as a mix of "
-                       "letters, numbers and the following 3 symbols .-_")
-    if "/" in name and not name.startswith("/"):
-        raise AwsError("ValidationException", "Parameter name must be a fully qualified name.")
-    if name.count("/") > MAX_DEPTH:
-        raise AwsError("HierarchyLevelLimitExceededException",
-                       "A hierarchy can have a maximum of 15 levels. For more information, see "
-                       "Requirements and constraints for parameter names in the Amazon Web "
-                       "Services Systems Manager User Guide.")
-
-
-def _view(ctx: Context, row: Any, *, decrypt: bool, selector: str = "") -> dict[str, Any]:
-    value = plain_value(ctx.settings, row)
-    if row.type == "SecureString" and not decrypt:
-        value = base64.b64encode(row.value).decode()  # an opaque ciphertext, as SSM shows
-    out = {"Name": row.name, "Type": row.type, "Value": value, "Version": row.version,
-           "LastModifiedDate": row.doc["LastModifiedDate"], "ARN": row.doc["ARN"],
-           "DataType": row.doc.get("DataType", "text")}
-    if selector:
-        out["Selector"] = selector
+def view(ctx: Context, found: rows.Found, *, decrypt: bool) -> dict[str, Any]:
+    """A `Parameter` as GetParameter(s) and GetParametersByPath answer it."""
+    if found.type == "SecureString" and not decrypt:
+        value = base64.b64encode(found.sealed).decode()
+    else:
+        value = found.plaintext(ctx.settings.data_dir)
+    out = {"Name": found.name, "Type": found.type, "Value": value, "Version": found.version,
+           "LastModifiedDate": found.doc["LastModifiedDate"], "ARN": found.arn,
+           "DataType": found.doc.get("DataType", "text")}
+    if found.selector:
+        out["Selector"] = found.selector
     return out
 
 
-def _not_found(name: str = "") -> AwsError:
-    return AwsError("ParameterNotFound", "")  # SSM says nothing more
+def _lookup(ctx: Context, ref: str) -> rows.Found:
+    parsed = names.reference(ref, region=ctx.region, account=ctx.account)
+    found = rows.lookup(ctx.conn, parsed) if parsed is not None else None
+    if found is None:
+        raise rows.not_found(ref)
+    return found
 
 
-def _lookup(ctx: Context, ref: str) -> tuple[Any, str]:
-    """A parameter by name, ARN, or `name:version`; (row, selector)."""
-    selector = ""
-    base = ref
-    m = re.match(r"^(.*):(\d+)$", ref)
-    # `name:3` selects version 3; an ARN has five colons of its own before the name.
-    if m and (not ref.startswith("arn:") or ref.count(":") > 5):
-        base, selector = m.group(1), f":{m.group(2)}"
-    region, name = split_reference(base, ctx.region)
-    row = current(ctx.conn, region, name)
-    if row is None:
-        raise _not_found(name)
-    if selector:
-        version = int(selector[1:])
-        row = ctx.conn.execute(select(params).where(
-            params.c.region == region, params.c.name == row.name,
-            params.c.version == version)).first()
-        if row is None:
-            raise AwsError("ParameterVersionNotFound",
-                           f"Systems Manager could not find version {version} of {name}. "
-                           "Verify the version and try again.")
-    return row, selector
+def _tier(requested: str | None, existing: Any, value: str) -> str:
+    old = existing.doc["Tier"] if existing is not None else None
+    tier = requested or old or "Standard"
+    if tier == "Intelligent-Tiering":
+        tier = "Advanced" if len(value) > STANDARD_LIMIT or old == "Advanced" else "Standard"
+    if old == "Advanced" and tier == "Standard":
+        raise AwsError("ValidationException",
+                       "This parameter uses the advanced-parameter tier. You can't downgrade "
+                       "a parameter from the advanced-parameter tier to the standard-parameter "
+                       "tier. If necessary, you can delete the advanced parameter and recreate "
+                       "it as a standard parameter.")
+    limit = STANDARD_LIMIT if tier == "Standard" else ADVANCED_LIMIT
+    if len(value) > limit:
+        raise AwsError("ValidationException",
+                       f"{tier} tier parameters support a maximum parameter value of {limit} "
+                       "characters. To create a larger parameter value, upgrade the parameter "
+                       "to use the advanced-parameter tier. For more information, see "
+                       "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+                       "parameter-store-advanced-parameters.html")
+    return tier
+
+
+def _check_pattern(pattern: str, value: str) -> None:
+    try:
+        ok = re.fullmatch(pattern, value) is not None
+    except re.error:
+        raise AwsError("ValidationException",
+                       f"Parameter allowed pattern: {pattern} is not a valid regular "
+                       "expression.") from None
+    if not ok:
+        # The value itself is never echoed: it may be a secret.
+        raise AwsError("ParameterPatternMismatchException",
+                       f"Parameter value, cannot be validated against allowedPattern: {pattern}")
+
+
+def check_tags(tags: list[dict[str, str]]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise AwsError("TooManyTagsError", f"The Tag limit of {MAX_TAGS} has been exceeded.")
+
+
+def _drop_oldest(ctx: Context, name: str, newest: int) -> None:
+    """Parameter Store keeps 100 versions; the 101st pushes out the oldest, unless a
+    label holds it."""
+    oldest = ctx.conn.execute(
+        versions.select().where(versions.c.region == ctx.region, versions.c.name == name)
+        .order_by(versions.c.version).limit(1)).first()
+    if oldest is None or newest - oldest.version < MAX_VERSIONS:
+        return
+    if oldest.labels:
+        raise AwsError("ParameterMaxVersionLimitExceeded",
+                       f"You attempted to create a new version of {name} by calling the "
+                       f"PutParameter API with the overwrite flag. Version {oldest.version}, "
+                       "the oldest version, can't be deleted because it has a label "
+                       "associated with it. Move the label to another version of the "
+                       "parameter, and try again.")
+    ctx.conn.execute(delete(versions).where(versions.c.region == ctx.region,
+                                            versions.c.name == name,
+                                            versions.c.version == oldest.version))
 
 
 @ssm.operation("PutParameter", write=True)
 def put_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    name = p["Name"]
-    _check_name(name)
-    existing = current(ctx.conn, ctx.region, name)
-    if existing is not None and not p.get("Overwrite"):
-        raise AwsError("ParameterAlreadyExists",
-                       "The parameter already exists. To overwrite this value, set the "
-                       "overwrite option in the request to true.")
+    name, value = p["Name"], p["Value"]
+    names.check_new(name)
+    if value == "":
+        raise AwsError("ValidationException",
+                       "1 validation error detected: Value at 'value' failed to satisfy "
+                       "constraint: Member must have length greater than or equal to 1")
     if p.get("Tags") and p.get("Overwrite"):
         raise AwsError("ValidationException",
                        "Invalid request: tags and overwrite can't be used together. To create "
                        "a parameter with tags, please remove overwrite flag. To update tags "
                        "for an existing parameter, please use AddTagsToResource or "
                        "RemoveTagsFromResource.")
-    kind = p.get("Type") or (existing.type if existing is not None else None)
+    existing = rows.current(ctx.conn, ctx.region, name)
+    if existing is not None and not p.get("Overwrite"):
+        raise AwsError("ParameterAlreadyExists",
+                       "The parameter already exists. To overwrite this value, set the "
+                       "overwrite option in the request to true.")
+    old: dict[str, Any] = dict(existing.doc) if existing is not None else {}
+    kind = p.get("Type") or old.get("Type")
     if kind is None:
         raise AwsError("ValidationException",
                        "A parameter type is required when you create a parameter.")
-    if existing is not None and p.get("Type") and p["Type"] != existing.type \
-            and "SecureString" in (p["Type"], existing.type):
+    data_type = p.get("DataType") or old.get("DataType") or "text"
+    if data_type not in DATA_TYPES:
         raise AwsError("ValidationException",
-                       "You can't change the parameter type from or to SecureString.")
-    version = (existing.version + 1) if existing is not None else 1
-    old = dict(existing.doc) if existing is not None else {}
-    doc = {
-        "Name": name, "ARN": parameter_arn(ctx.region, ctx.account, name), "Type": kind,
-        "LastModifiedDate": ctx.now, "LastModifiedUser": ctx.principal,
-        "Version": version, "Tier": p.get("Tier") or old.get("Tier") or "Standard",
-        "Policies": [], "DataType": p.get("DataType") or old.get("DataType") or "text",
-        "Tags": p.get("Tags") or old.get("Tags") or [],
+                       f"The following data type is not supported: {data_type} (Data type "
+                       "names are all lowercase.)")
+    pattern = p.get("AllowedPattern") if p.get("AllowedPattern") is not None \
+        else old.get("AllowedPattern")
+    if pattern:
+        _check_pattern(pattern, value)
+    tier = _tier(p.get("Tier"), existing, value)
+    check_tags(p.get("Tags") or [])
+    version = existing.version + 1 if existing is not None else 1
+    doc: dict[str, Any] = {
+        "Name": name, "Type": kind, "LastModifiedDate": ctx.now,
+        "LastModifiedUser": ctx.principal, "Version": version, "Tier": tier,
+        "Policies": [], "DataType": data_type,
     }
-    if p.get("Description") or old.get("Description"):
-        doc["Description"] = p.get("Description") or old["Description"]
     if kind == "SecureString":
-        doc["KeyId"] = p.get("KeyId") or old.get("KeyId") or "alias/aws/ssm"
-    if existing is not None:
+        doc["KeyId"] = p.get("KeyId") or old.get("KeyId") or DEFAULT_KEY
+    description = p.get("Description") if p.get("Description") is not None \
+        else old.get("Description")
+    if description:
+        doc["Description"] = description
+    if pattern:
+        doc["AllowedPattern"] = pattern
+    sealed = sealing.seal(ctx.settings.data_dir, value.encode(),
+                          rows.seal_context(ctx.region, name, version))
+    current = {**doc, "ARN": names.arn(ctx.region, ctx.account, name)}
+    if existing is None:
+        ctx.conn.execute(insert(params).values(
+            region=ctx.region, name=name, parent=names.parent(name), type=kind,
+            version=version, modified=ctx.now, value=sealed, tags=p.get("Tags") or [],
+            doc=current))
+    else:
         ctx.conn.execute(update(params).where(params.c.region == ctx.region,
-                                              params.c.name == name).values(current=0))
-    ctx.conn.execute(params.insert().values(
-        region=ctx.region, name=name, version=version, current=1, type=kind,
-        value=sealing.seal(ctx.settings.data_dir, p["Value"].encode()), doc=doc))
-    return {"Version": version, "Tier": doc["Tier"]}
+                                              params.c.name == name).values(
+            type=kind, version=version, modified=ctx.now, value=sealed, doc=current))
+        _drop_oldest(ctx, name, version)
+    ctx.conn.execute(insert(versions).values(region=ctx.region, name=name, version=version,
+                                             value=sealed, labels=[], doc=doc))
+    return {"Version": version, "Tier": tier}
 
 
 @ssm.operation("GetParameter")
 def get_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    row, selector = _lookup(ctx, p["Name"])
-    return {"Parameter": _view(ctx, row, decrypt=bool(p.get("WithDecryption")),
-                               selector=selector)}
+    found = _lookup(ctx, p["Name"])
+    return {"Parameter": view(ctx, found, decrypt=bool(p.get("WithDecryption")))}
 
 
 @ssm.operation("GetParameters")
 def get_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    found, invalid = [], []
-    for ref in p["Names"]:
+    found: list[dict[str, Any]] = []
+    invalid: list[str] = []
+    for ref in dict.fromkeys(p["Names"]):  # asked twice, answered once
         try:
-            row, selector = _lookup(ctx, ref)
-        except AwsError:
+            one = _lookup(ctx, ref)
+        except AwsError as exc:
+            if exc.code not in ("ParameterNotFound", "ParameterVersionNotFound"):
+                raise
             invalid.append(ref)
             continue
-        found.append(_view(ctx, row, decrypt=bool(p.get("WithDecryption")), selector=selector))
+        found.append(view(ctx, one, decrypt=bool(p.get("WithDecryption"))))
     return {"Parameters": found, "InvalidParameters": invalid}
 
 
-def _offset_page(items: Sequence[Any], p: dict[str, Any], maximum: int
-                 ) -> tuple[Sequence[Any], str | None]:
-    size = p.get("MaxResults") or maximum
-    if not 1 <= size <= maximum:
-        raise AwsError("ValidationException",
-                       f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
-                       f"satisfy constraint: Member must have value less than or equal to "
-                       f"{maximum}")
-    start = int(p["NextToken"]) if (p.get("NextToken") or "").isdigit() else 0
-    page = items[start:start + size]
-    return page, str(start + size) if start + size < len(items) else None
-
-
-@ssm.operation("GetParametersByPath")
-def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    path = p["Path"]
-    if not path.startswith("/"):
-        raise AwsError("ValidationException", "The parameter doesn't meet the parameter name "
-                       "requirements. The parameter name must begin with a forward slash "
-                       "\"/\".")
-    prefix = path.rstrip("/") + "/"
-    rows = ctx.conn.execute(select(params).where(
-        params.c.region == ctx.region, params.c.current == 1,
-        params.c.name >= prefix, params.c.name < prefix + "\U0010ffff")
-        .order_by(params.c.name)).all()
-    if not p.get("Recursive"):
-        rows = [r for r in rows if "/" not in r.name[len(prefix):]]
-    page, token = _offset_page(rows, p, 10)
-    out: dict[str, Any] = {"Parameters": [_view(ctx, r, decrypt=bool(p.get("WithDecryption")))
-                                          for r in page]}
-    if token:
-        out["NextToken"] = token
-    return out
-
-
-@ssm.operation("GetParameterHistory")
-def get_parameter_history(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    row, _ = _lookup(ctx, p["Name"])
-    rows = ctx.conn.execute(select(params).where(
-        params.c.region == row.region, params.c.name == row.name)
-        .order_by(params.c.version)).all()
-    page, token = _offset_page(rows, p, 50)
-    history = []
-    for r in page:
-        item = {k: v for k, v in r.doc.items() if k not in ("ARN", "Tags")}
-        item["Value"] = _view(ctx, r, decrypt=bool(p.get("WithDecryption")))["Value"]
-        item["Labels"] = []
-        history.append(item)
-    out: dict[str, Any] = {"Parameters": history}
-    if token:
-        out["NextToken"] = token
-    return out
-
-
-def _matches(doc: dict[str, Any], p: dict[str, Any]) -> bool:
-    for f in p.get("Filters") or []:
-        if doc.get(f["Key"]) not in f["Values"]:
-            return False
-    for f in p.get("ParameterFilters") or []:
-        key, option, values = f["Key"], f.get("Option", "Equals"), f.get("Values") or []
-        if key == "Path":
-            base = (values or ["/"])[0].rstrip("/") + "/"
-            rest = doc["Name"][len(base):] if doc["Name"].startswith(base) else None
-            if rest is None or (option != "Recursive" and "/" in rest):
-                return False
-            continue
-        field = {"Name": "Name", "Type": "Type", "KeyId": "KeyId", "Tier": "Tier",
-                 "DataType": "DataType"}.get(key)
-        if field is None:
-            continue
-        have = str(doc.get(field, ""))
-        if option == "BeginsWith":
-            if not any(have.startswith(v) for v in values):
-                return False
-        elif option == "Contains":
-            if not any(v in have for v in values):
-                return False
-        elif have not in values:
-            return False
+def _delete(ctx: Context, ref: str) -> bool:
+    parsed = names.reference(ref, region=ctx.region, account=ctx.account)
+    if parsed is None or parsed.selector:
+        return False
+    found = rows.lookup(ctx.conn, parsed)
+    if found is None:
+        return False
+    for table in (versions, params):
+        ctx.conn.execute(delete(table).where(table.c.region == found.region,
+                                             table.c.name == found.name))
     return True
-
-
-@ssm.operation("DescribeParameters")
-def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    rows = ctx.conn.execute(select(params.c.doc).where(
-        params.c.region == ctx.region, params.c.current == 1).order_by(params.c.name)).all()
-    docs = [{k: v for k, v in r.doc.items() if k != "Tags"} for r in rows
-            if _matches(r.doc, p)]
-    page, token = _offset_page(docs, p, 50)
-    out: dict[str, Any] = {"Parameters": page}
-    if token:
-        out["NextToken"] = token
-    return out
 
 
 @ssm.operation("DeleteParameter", write=True)
 def delete_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    row, _ = _lookup(ctx, p["Name"])
-    ctx.conn.execute(delete(params).where(params.c.region == row.region,
-                                          params.c.name == row.name))
+    if not _delete(ctx, p["Name"]):
+        raise rows.not_found(p["Name"])
     return {}
 
 
 @ssm.operation("DeleteParameters", write=True)
 def delete_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    deleted, invalid = [], []
-    for name in p["Names"]:
-        row = current(ctx.conn, ctx.region, name)
-        if row is None:
-            invalid.append(name)
-            continue
-        ctx.conn.execute(delete(params).where(params.c.region == ctx.region,
-                                              params.c.name == row.name))
-        deleted.append(name)
+    deleted: list[str] = []
+    invalid: list[str] = []
+    for name in dict.fromkeys(p["Names"]):
+        (deleted if _delete(ctx, name) else invalid).append(name)
     return {"DeletedParameters": deleted, "InvalidParameters": invalid}

@@ -8,6 +8,8 @@ import it here so that `create_all` and `/_ecsd/reset` see them.
 
 from .base import metadata
 from . import ecs, ecs_tasks  # noqa: F401  (table registration)
-from . import logs, secrets  # noqa: F401  (table registration)
+from . import logs  # noqa: F401  (table registration)
+from . import ssm  # noqa: F401  (table registration)
+from . import secretsmanager  # noqa: F401  (table registration)
 
 __all__ = ["metadata"]

@@ -1,0 +1,127 @@
+"""Listing parameters: GetParametersByPath and DescribeParameters, with their filters.
+
+Both page by name (keyset, see paging.py). A path is an index range: one level is
+`parent = path`, recursive is the name range under `path/`. Filters on type, key, tier,
+data type, tags and labels are checked row by row as the page is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, Select, select
+
+from ...aws.errors import AwsError
+from ...aws.provider import Context
+from ...store.schema.ssm import ssm_parameter_versions as versions
+from ...store.schema.ssm import ssm_parameters as params
+from . import names, paging, rows
+from .api import ssm
+from .parameters import view
+
+BAD_TOKEN = AwsError("InvalidNextToken", "The specified token isn't valid.")
+_FIELDS = {"Name": "Name", "Type": "Type", "KeyId": "KeyId", "Tier": "Tier",
+           "DataType": "DataType"}
+BY_PATH_KEYS = ("Type", "KeyId", "Label")
+
+
+def _under(q: Select[Any], path: str, recursive: bool) -> Select[Any]:
+    if not recursive:
+        return q.where(params.c.parent == path)
+    prefix = path if path == "/" else path + "/"
+    # "0" is the character after "/": [prefix, bound) is every name under the path.
+    return q.where(params.c.name >= prefix, params.c.name < prefix[:-1] + "0")
+
+
+def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
+    key, values = f["Key"], f.get("Values") or []
+    option = f.get("Option") or "Equals"
+    if key.startswith("tag:"):
+        tagged = [t.get("Value", "") for t in row.tags if t["Key"] == key[4:]]
+        return bool(tagged) and (not values or any(v in values for v in tagged))
+    if key == "Name":
+        # Parameter Store matches names with or without their leading slash.
+        have = "/" + row.name.lstrip("/")
+        values = ["/" + str(v).lstrip("/") for v in values]
+    else:
+        have = str(row.doc.get(_FIELDS[key], ""))
+    if option == "BeginsWith":
+        return any(have.startswith(v) for v in values)
+    if option == "Contains":
+        return any(v in have for v in values)
+    return have in values
+
+
+def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | None:
+    for v in ctx.conn.execute(select(versions).where(versions.c.region == row.region,
+                                                     versions.c.name == row.name)):
+        hit = next((label for label in labels if label in v.labels), None)
+        if hit is not None:
+            return rows.Found(row.region, row.name, v.version, v.doc["Type"], v.value, v.doc,
+                              row.doc["ARN"], f":{hit}")
+    return None
+
+
+def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> None:
+    for f in filters:
+        key = f["Key"]
+        if key not in allowed and not key.startswith("tag:"):
+            raise AwsError("InvalidFilterKey",
+                           f"The following filter key is not valid: {key}. Valid filter keys "
+                           f"include: [{', '.join(allowed)}, tag].")
+
+
+@ssm.operation("GetParametersByPath")
+def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    path = names.check_path(p["Path"])
+    filters = p.get("ParameterFilters") or []
+    _check_keys(filters, BY_PATH_KEYS)
+    labels = [v for f in filters if f["Key"] == "Label" for v in f.get("Values") or []]
+    plain = [f for f in filters if f["Key"] != "Label"]
+    q = _under(select(params).where(params.c.region == ctx.region), path,
+               bool(p.get("Recursive")))
+
+    def keep(row: Row[Any]) -> bool:
+        return all(_matches(f, row) for f in plain) and (
+            not labels or _labelled(ctx, row, labels) is not None)
+
+    after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
+    page, next_key = paging.scan(ctx.conn, q, [params.c.name], after,
+                                 p.get("MaxResults") or 10, keep)
+    decrypt = bool(p.get("WithDecryption"))
+    found = [(_labelled(ctx, r, labels) if labels else
+              rows.Found(r.region, r.name, r.version, r.type, r.value, r.doc, r.doc["ARN"], ""))
+             for r in page]
+    out: dict[str, Any] = {"Parameters": [view(ctx, f, decrypt=decrypt) for f in found if f]}
+    if next_key is not None:
+        out["NextToken"] = paging.encode_token(next_key)
+    return out
+
+
+@ssm.operation("DescribeParameters")
+def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    if p.get("Filters") and p.get("ParameterFilters"):
+        raise AwsError("ValidationException",
+                       "You can use either Filters or ParameterFilters in a single request.")
+    filters = list(p.get("ParameterFilters") or p.get("Filters") or [])
+    _check_keys(filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType"))
+    q = select(params).where(params.c.region == ctx.region)
+    paths = [f for f in filters if f["Key"] == "Path"]
+    if len(paths) > 1:
+        raise AwsError("ValidationException",
+                       "The following filter is duplicated in the request: Path. A request "
+                       "can contain only one occurrence of a specific filter.")
+    for f in paths:
+        path = names.check_path((f.get("Values") or ["/"])[0])
+        q = _under(q, path, (f.get("Option") or "OneLevel") == "Recursive")
+    rest = [f for f in filters if f["Key"] != "Path"]
+    after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
+    if p.get("Shared"):
+        return {"Parameters": []}  # nothing is shared with this account from another
+    page, next_key = paging.scan(ctx.conn, q, [params.c.name], after,
+                                 p.get("MaxResults") or 10,
+                                 lambda row: all(_matches(f, row) for f in rest))
+    out: dict[str, Any] = {"Parameters": [dict(r.doc) for r in page]}
+    if next_key is not None:
+        out["NextToken"] = paging.encode_token(next_key)
+    return out
