@@ -3,8 +3,15 @@ ListTaskDefinitions, ListTaskDefinitionFamilies, DeregisterTaskDefinition,
 DeleteTaskDefinitions.
 
 Revisions are never reused: `task_definition_families` remembers the last revision each
-family ever had, even when every revision has been deleted. A refused registration rolls
-back with its transaction, so it uses up no revision.
+family ever had, even when every revision has been deleted. A refused registration
+raises before anything is written, and its transaction is rolled back anyway, so it uses
+up no revision. Every lookup and every list page is an index seek (see the indexes in
+store/schema/ecs.py), so neither grows with the number of revisions stored.
+
+Deletion: ECS keeps a deleted revision in DELETE_IN_PROGRESS until no task or service
+uses it, then removes it for good. ecsd keeps it in DELETE_IN_PROGRESS — still
+describable and listed under that status — because tasks may still name it; the family
+and its revision counter stay either way, as in ECS.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import exists, select, tuple_
+from sqlalchemy import select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
@@ -21,37 +28,74 @@ from ...store.schema.ecs import task_definitions as defs
 from .. import pagination
 from . import arns, tags
 from .api import ecs
-from .task_definition_rules import client_error, compatibilities, normalise, requires_attributes
+from .task_definition_attributes import compatibilities, in_model_order, requires_attributes
+from .task_definition_containers import client_error
+from .task_definition_rules import normalise
 
-_REF = re.compile(r"^(?:arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition/)?"
-                  r"([A-Za-z0-9_-]{1,255})(?::(\d+))?$")
+_ARN = re.compile(r"^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition/(.+)$")
+NOT_FOUND = "Unable to describe task definition."
+MAX_DELETE = 10
 
 
-def _parse(ref: str) -> tuple[str, int | None]:
-    m = _REF.match(ref)
-    if m is None:
-        raise client_error("Unable to describe task definition.")
-    return m.group(1), int(m.group(2)) if m.group(2) else None
+def parse(ctx: Context, ref: str) -> tuple[str, str | None] | None:
+    """(family, revision text or None) of `family`, `family:revision` or an ARN of this
+    region and account; None when `ref` is none of these."""
+    m = _ARN.match(ref)
+    if m is not None:
+        if (m.group(1), m.group(2)) != (ctx.region, ctx.account):
+            return None
+        ref = m.group(3)
+    elif ref.startswith("arn:"):
+        return None
+    family, colon, revision = ref.partition(":")
+    if not arns.NAME.match(family):
+        return None
+    return family, revision if colon else None
 
 
 def load(ctx: Context, ref: str) -> dict[str, Any]:
-    """The stored definition for `family` (its latest ACTIVE revision), `family:rev` or
-    an ARN — the forms every ECS API accepts."""
-    family, revision = _parse(ref)
+    """The stored definition for `family` (its latest ACTIVE revision), `family:revision`
+    or an ARN — the forms every ECS API accepts. Any status for an explicit revision."""
+    parsed = parse(ctx, ref)
+    if parsed is None or (parsed[1] is not None and not parsed[1].isdigit()):
+        raise client_error(NOT_FOUND)
+    family, revision = parsed
     q = select(defs.c.doc).where(defs.c.region == ctx.region, defs.c.family == family)
     if revision is None:
         q = q.where(defs.c.status == "ACTIVE").order_by(defs.c.revision.desc()).limit(1)
     else:
-        q = q.where(defs.c.revision == revision)
+        q = q.where(defs.c.revision == int(revision))
     row = ctx.conn.execute(q).first()
     if row is None:
-        raise client_error("Unable to describe task definition.")
+        raise client_error(NOT_FOUND)
     return dict(row.doc)
+
+
+def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
+    """Deregister/Delete: a revision must be named."""
+    parsed = parse(ctx, ref)
+    if parsed is not None:
+        revision = parsed[1]
+        if revision is None:
+            raise client_error("Revision is missing.")
+        if not revision.isdigit():
+            raise client_error(f"Invalid revision number. Number: {revision}")
+    return load(ctx, ref)
 
 
 def _save(ctx: Context, doc: dict[str, Any]) -> None:
     ctx.conn.execute(defs.update().where(defs.c.arn == doc["taskDefinitionArn"])
                      .values(status=doc["status"], doc=doc))
+
+
+def _family_status(ctx: Context, family: str) -> None:
+    """Keep the family's ACTIVE/INACTIVE mark in step with its revisions."""
+    active = ctx.conn.execute(select(defs.c.revision).where(
+        defs.c.region == ctx.region, defs.c.status == "ACTIVE", defs.c.family == family)
+        .limit(1)).first() is not None
+    ctx.conn.execute(families.update().where(
+        families.c.region == ctx.region, families.c.family == family)
+        .values(status="ACTIVE" if active else "INACTIVE"))
 
 
 @ecs.operation("RegisterTaskDefinition", write=True)
@@ -63,21 +107,23 @@ def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     revision = (last or 0) + 1
     if last is None:
         ctx.conn.execute(families.insert().values(region=ctx.region, family=family,
-                                                  last_revision=revision))
+                                                  last_revision=revision, status="ACTIVE"))
     else:
         ctx.conn.execute(families.update().where(
             families.c.region == ctx.region, families.c.family == family)
-            .values(last_revision=revision))
+            .values(last_revision=revision, status="ACTIVE"))
     arn = arns.task_definition_arn(ctx, family, revision)
-    doc = {"taskDefinitionArn": arn, **td, "revision": revision, "status": "ACTIVE",
-           "requiresAttributes": requires_attributes(td),
-           "compatibilities": compatibilities(td),
-           "registeredAt": ctx.now, "registeredBy": ctx.principal}
+    doc = in_model_order({
+        **td, "taskDefinitionArn": arn, "revision": revision, "status": "ACTIVE",
+        "requiresAttributes": requires_attributes(td), "compatibilities": compatibilities(td),
+        "registeredAt": ctx.now, "registeredBy": ctx.principal})
     ctx.conn.execute(defs.insert().values(arn=arn, region=ctx.region, family=family,
                                           revision=revision, status="ACTIVE", doc=doc))
+    out: dict[str, Any] = {"taskDefinition": doc}
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
-    return {"taskDefinition": doc, "tags": tags.get(ctx, arn)}
+        out["tags"] = tags.get(ctx, arn)
+    return out
 
 
 @ecs.operation("DescribeTaskDefinition")
@@ -97,14 +143,24 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     q = select(defs.c.family, defs.c.revision).where(
         defs.c.region == ctx.region, defs.c.status == status)
     if p.get("familyPrefix"):
-        prefix = p["familyPrefix"]
-        # A range on the indexed column rather than LIKE, so the index serves it.
-        q = q.where(defs.c.family >= prefix, defs.c.family < prefix + "\U0010ffff")
-    order = (defs.c.family.desc(), defs.c.revision.desc()) if descending else (
-        defs.c.family, defs.c.revision)
-    rows, token = pagination.keyset_page(
-        ctx.conn, q.order_by(*order), tuple_(defs.c.family, defs.c.revision),
-        lambda r: [r.family, r.revision], p, descending=descending)
+        # Despite its name ECS matches the whole family here ("The full family name to
+        # filter the results with"), unlike ListTaskDefinitionFamilies. With the family
+        # fixed the key is the revision alone, which keeps the seek exact.
+        q = q.where(defs.c.family == p["familyPrefix"])
+        key: Any = defs.c.revision
+        columns = [defs.c.revision]
+
+        def key_of(r: Any) -> Any:
+            return r.revision
+    else:
+        key = tuple_(defs.c.family, defs.c.revision)
+        columns = [defs.c.family, defs.c.revision]
+
+        def key_of(r: Any) -> Any:
+            return [r.family, r.revision]
+    order = [c.desc() for c in columns] if descending else columns
+    rows, token = pagination.keyset_page(ctx.conn, q.order_by(*order), key, key_of, p,
+                                         descending=descending)
     out: dict[str, Any] = {"taskDefinitionArns": [
         arns.task_definition_arn(ctx, r.family, r.revision) for r in rows]}
     if token:
@@ -114,20 +170,18 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListTaskDefinitionFamilies")
 def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    status = p.get("status") or "ACTIVE"
-    active = exists().where(defs.c.region == ctx.region, defs.c.family == families.c.family,
-                            defs.c.status == "ACTIVE")
+    # ECS lists ACTIVE and INACTIVE families alike unless told otherwise.
+    status = p.get("status") or "ALL"
     q = select(families.c.family).where(families.c.region == ctx.region)
-    if status == "ACTIVE":
-        q = q.where(active)
-    elif status == "INACTIVE":
-        q = q.where(~active)
+    if status != "ALL":
+        q = q.where(families.c.status == status)
     if p.get("familyPrefix"):
         prefix = p["familyPrefix"]
+        # A range on the indexed column rather than LIKE, so the index serves it.
         q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
     rows, token = pagination.keyset_page(ctx.conn, q.order_by(families.c.family),
                                          families.c.family, lambda r: r.family, p)
-    out: dict[str, Any] = {"families": [r[0] for r in rows]}
+    out: dict[str, Any] = {"families": [r.family for r in rows]}
     if token:
         out["nextToken"] = token
     return out
@@ -135,42 +189,40 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
 
 @ecs.operation("DeregisterTaskDefinition", write=True)
 def deregister_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    _family, revision = _parse(p["taskDefinition"])
-    if revision is None:
-        raise client_error("Invalid revision number. Number: " + p["taskDefinition"])
-    doc = load(ctx, p["taskDefinition"])
+    doc = _load_revision(ctx, p["taskDefinition"])
     if doc["status"] == "ACTIVE":
         doc["status"] = "INACTIVE"
         doc["deregisteredAt"] = ctx.now
-        _save(ctx, doc)
-    return {"taskDefinition": doc}
+        _save(ctx, in_model_order(doc))
+        _family_status(ctx, doc["family"])
+    return {"taskDefinition": in_model_order(doc)}
 
 
 @ecs.operation("DeleteTaskDefinitions", write=True)
 def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    if not 1 <= len(p["taskDefinitions"]) <= 10:
+    refs = p["taskDefinitions"]
+    if not 1 <= len(refs) <= MAX_DELETE:
         raise AwsError("InvalidParameterException",
-                       "You can specify between 1 and 10 task definitions.")
+                       f"You can specify between 1 and {MAX_DELETE} task definitions.")
     deleted, failures = [], []
-    for ref in p["taskDefinitions"]:
-        _family, revision = _parse(ref)
+    for ref in refs:
         try:
-            if revision is None:
-                raise client_error("Invalid revision number.")
-            doc = load(ctx, ref)
-        except AwsError:
-            failures.append({"arn": ref, "reason": "TASK_DEFINITION_NOT_FOUND"})
+            doc = _load_revision(ctx, ref)
+        except AwsError as err:
+            reason = ("The specified task definition does not exist."
+                      if err.message == NOT_FOUND else err.message)
+            failures.append({"arn": ref, "reason": reason})
             continue
         if doc["status"] == "ACTIVE":
             failures.append({"arn": doc["taskDefinitionArn"],
                              "reason": "The specified task definition is still in ACTIVE "
                                        "status. Please deregister the target and try again."})
             continue
-        # DELETE_IN_PROGRESS until nothing uses it; ecsd keeps it describable in that
-        # state (tasks and services may still name it), as ECS does while it waits.
-        doc["status"] = "DELETE_IN_PROGRESS"
-        doc.setdefault("deleteRequestedAt", ctx.now)
-        _save(ctx, doc)
+        if doc["status"] == "INACTIVE":
+            doc["status"] = "DELETE_IN_PROGRESS"
+            doc["deleteRequestedAt"] = ctx.now
+            doc = in_model_order(doc)
+            _save(ctx, doc)
         deleted.append(doc)
     return {"taskDefinitions": deleted, "failures": failures}
 
@@ -180,4 +232,4 @@ def _exists(ctx: Context, arn: str) -> bool:
     return ctx.conn.execute(select(defs.c.arn).where(defs.c.arn == arn)).first() is not None
 
 
-__all__ = ["load"]
+__all__ = ["load", "parse"]

@@ -29,17 +29,24 @@ task_definitions = Table(
 )
 Index("task_definitions_by_family", task_definitions.c.region, task_definitions.c.family,
       task_definitions.c.revision, unique=True)
+# ListTaskDefinitions (status, then one family or all, by family and revision) and the
+# latest ACTIVE revision of a family: both are seeks on this index.
 Index("task_definitions_by_status", task_definitions.c.region, task_definitions.c.status,
       task_definitions.c.family, task_definitions.c.revision)
 
-# The last revision ever given to a family: revisions are never reused, even after every
-# revision of the family has been deleted.
+# One row per family ever registered. `last_revision` is the last revision ever given to
+# it: revisions are never reused, even after every revision has been deleted. `status`
+# is ACTIVE while the family has an ACTIVE revision, else INACTIVE, so that
+# ListTaskDefinitionFamilies reads a page of either straight from an index.
 task_definition_families = Table(
     "task_definition_families", metadata,
     Column("region", String, primary_key=True),
     Column("family", String, primary_key=True),
     Column("last_revision", Integer, nullable=False),
+    Column("status", String, nullable=False),
 )
+Index("task_definition_families_by_status", task_definition_families.c.region,
+      task_definition_families.c.status, task_definition_families.c.family)
 
 tags = Table(
     "tags", metadata,
