@@ -56,6 +56,12 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         server.stop()
 
 
+def aws_error(err: "pytest.ExceptionInfo[Exception]") -> tuple[str, str]:
+    """(code, message) of a botocore ClientError, as the AWS answer gave them."""
+    e = err.value.response["Error"]  # type: ignore[attr-defined]
+    return e["Code"], e.get("Message", "")
+
+
 def client_for(server: EcsdProcess, service: str, region: str = REGION) -> Any:
     return boto3.client(service, endpoint_url=server.url, region_name=region,
                         aws_access_key_id="test", aws_secret_access_key="test",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -142,7 +143,6 @@ def test_non_essential_exit_keeps_the_task_running(ecs, cluster):
         side = next(c for c in task["containers"] if c["name"] == "side")
         if side["lastStatus"] == "STOPPED":
             break
-        import time
         time.sleep(0.1)
     assert side["exitCode"] == 3
     assert task["lastStatus"] == "RUNNING" and task["desiredStatus"] == "RUNNING"

@@ -12,17 +12,13 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client_for
+from conftest import aws_error, client_for
 
 ACCOUNT = "000000000000"
 NOT_FOUND = ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 MARKED = ("InvalidRequestException", ("You can't perform this operation on the secret because "
           "it was marked for deletion."))
 
-
-def _error(err: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    e = err.value.response["Error"]
-    return e["Code"], e.get("Message", "")
 
 
 @pytest.fixture
@@ -54,7 +50,7 @@ def test_a_secret_without_a_value_has_no_current_version(sm):
     assert "VersionId" not in made
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="empty")
-    assert _error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
+    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
                            "specified secret value for staging label: AWSCURRENT"))
 
 
@@ -62,20 +58,20 @@ def test_create_refusals(sm):
     sm.create_secret(Name="dup", SecretString="a")
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="dup", SecretString="b")
-    assert _error(err) == ("ResourceExistsException",
+    assert aws_error(err) == ("ResourceExistsException",
                            "The operation failed because the secret dup already exists.")
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="bad name!", SecretString="x")
-    assert _error(err) == ("ValidationException", ("Invalid name. Must be a valid name "
+    assert aws_error(err) == ("ValidationException", ("Invalid name. Must be a valid name "
                            "containing alphanumeric characters, or any of the following: "
                            "-/_+=.@!"))
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="both", SecretString="x", SecretBinary=b"y")
-    assert _error(err) == ("InvalidParameterException", ("You can't specify both a binary "
+    assert aws_error(err) == ("InvalidParameterException", ("You can't specify both a binary "
                            "secret value and a string secret value in the same secret."))
     with pytest.raises(ClientError) as err:
         sm.describe_secret(SecretId="both")
-    assert _error(err) == NOT_FOUND
+    assert aws_error(err) == NOT_FOUND
 
 
 def test_a_retried_create_answers_the_same(sm):
@@ -116,15 +112,15 @@ def test_version_lookups_and_their_errors(sm):
     missing = str(uuid.uuid4())
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionId=missing)
-    assert _error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
+    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
                            f"specified secret value for VersionId: {missing}"))
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionStage="AWSPENDING")
-    assert _error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
+    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
                            "specified secret value for staging label: AWSPENDING"))
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionId=current, VersionStage="AWSPREVIOUS")
-    assert _error(err) == ("InvalidRequestException", ("You provided a VersionStage that is "
+    assert aws_error(err) == ("InvalidRequestException", ("You provided a VersionStage that is "
                            "not associated to the provided VersionId."))
     assert sm.get_secret_value(SecretId="vl", VersionId=current, VersionStage="AWSCURRENT")[
         "SecretString"] == "a"
@@ -140,7 +136,7 @@ def test_a_token_names_one_value(sm):
         "Versions"]) == 2
     with pytest.raises(ClientError) as err:
         sm.put_secret_value(SecretId="tok", SecretString="c", ClientRequestToken=token)
-    assert _error(err) == ("ResourceExistsException", ("You can't modify an existing version, "
+    assert aws_error(err) == ("ResourceExistsException", ("You can't modify an existing version, "
                            "you can only create a new version."))
 
 
@@ -153,7 +149,7 @@ def test_every_way_to_name_a_secret(sm, aws):
                 f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:app/creds"):
         with pytest.raises(ClientError) as err:
             sm.get_secret_value(SecretId=ref)
-        assert _error(err) == NOT_FOUND, ref
+        assert aws_error(err) == NOT_FOUND, ref
     cli = aws.json("secretsmanager", "get-secret-value", "--secret-id", partial)
     assert json.loads(cli["SecretString"]) == {"u": "x"}
 
@@ -201,14 +197,14 @@ def test_delete_schedules_restore_undoes_force_removes(sm):
                  lambda: sm.delete_secret(SecretId="temp")):
         with pytest.raises(ClientError) as err:
             read()
-        assert _error(err) == MARKED
+        assert aws_error(err) == MARKED
     assert "DeletedDate" in sm.describe_secret(SecretId="temp")
     assert sm.list_secrets()["SecretList"] == []
     assert [s["Name"] for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]] == [
         "temp"]
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="temp", SecretString="again")
-    assert _error(err) == ("InvalidRequestException", ("You can't create this secret because "
+    assert aws_error(err) == ("InvalidRequestException", ("You can't create this secret because "
                            "a secret with this name is already scheduled for deletion."))
     sm.restore_secret(SecretId="temp")
     assert sm.get_secret_value(SecretId="temp")["SecretString"] == "v"
@@ -220,7 +216,7 @@ def test_delete_schedules_restore_undoes_force_removes(sm):
     assert gone["DeletionDate"].timestamp() == pytest.approx(time.time(), abs=60)
     with pytest.raises(ClientError) as err:
         sm.describe_secret(SecretId="temp")
-    assert _error(err) == NOT_FOUND
+    assert aws_error(err) == NOT_FOUND
     assert sm.create_secret(Name="temp", SecretString="again")["Name"] == "temp"
 
 
@@ -228,16 +224,16 @@ def test_delete_argument_rules(sm):
     sm.create_secret(Name="d", SecretString="v")
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="d", RecoveryWindowInDays=6)
-    assert _error(err) == ("InvalidParameterException", ("The RecoveryWindowInDays value must "
+    assert aws_error(err) == ("InvalidParameterException", ("The RecoveryWindowInDays value must "
                            "be between 7 and 30 days (inclusive)."))
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="d", RecoveryWindowInDays=7, ForceDeleteWithoutRecovery=True)
-    assert _error(err) == ("InvalidParameterException", ("You can't use "
+    assert aws_error(err) == ("InvalidParameterException", ("You can't use "
                            "ForceDeleteWithoutRecovery in conjunction with "
                            "RecoveryWindowInDays."))
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="nope", ForceDeleteWithoutRecovery=True)
-    assert _error(err) == NOT_FOUND
+    assert aws_error(err) == NOT_FOUND
 
 
 def test_list_secrets_sorts_filters_and_pages(sm):
@@ -291,7 +287,7 @@ def test_update_secret_version_stage(sm):
     with pytest.raises(ClientError) as err:
         sm.update_secret_version_stage(SecretId="stage", VersionStage="AWSCURRENT",
                                        MoveToVersionId=second)
-    assert _error(err) == (
+    assert aws_error(err) == (
         "InvalidParameterException",
         ("The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is "
         f"currently attached to version {first}, so you must explicitly reference that "

@@ -7,16 +7,14 @@ import base64
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import aws_error
+
 ACCOUNT = "000000000000"
 NAME_RULES = ("Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). "
               "If formed as a path, it can consist of sub-paths divided by slash symbol; each "
               "sub-path can be formed as a mix of letters, numbers and the following 3 "
               "symbols .-_")
 
-
-def _error(err: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    e = err.value.response["Error"]
-    return e["Code"], e.get("Message", "")
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ def test_put_creates_versions_and_refuses_to_overwrite_silently(ssm):
     assert (first["Version"], first["Tier"]) == (1, "Standard")
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/app/db/url", Value="postgres://b", Type="String")
-    assert _error(err) == ("ParameterAlreadyExists",
+    assert aws_error(err) == ("ParameterAlreadyExists",
                            ("The parameter already exists. To overwrite this value, set the "
                            "overwrite option in the request to true."))
     out = ssm.put_parameter(Name="/app/db/url", Value="postgres://b", Overwrite=True)
@@ -48,7 +46,7 @@ def test_put_creates_versions_and_refuses_to_overwrite_silently(ssm):
 def test_first_put_needs_a_type(ssm):
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/typeless", Value="v")
-    assert _error(err) == ("ValidationException",
+    assert aws_error(err) == ("ValidationException",
                            "A parameter type is required when you create a parameter.")
 
 
@@ -85,7 +83,7 @@ def test_version_and_label_selectors(ssm):
         "one", 1, ":1", "/sel")
     with pytest.raises(ClientError) as err:
         ssm.get_parameter(Name="/sel:9")
-    assert _error(err) == ("ParameterVersionNotFound",
+    assert aws_error(err) == ("ParameterVersionNotFound",
                            ("Systems Manager could not find version 9 of /sel. Verify the "
                            "version and try again."))
     out = ssm.label_parameter_version(Name="/sel", ParameterVersion=2,
@@ -100,7 +98,7 @@ def test_version_and_label_selectors(ssm):
         (1, "one", []), (2, "two", []), (3, "three", ["stable"])]
     with pytest.raises(ClientError) as err:
         ssm.get_parameter(Name="/sel:nolabel")
-    assert _error(err)[0] == "ParameterNotFound"
+    assert aws_error(err)[0] == "ParameterNotFound"
     removed = ssm.unlabel_parameter_version(Name="/sel", ParameterVersion=3,
                                             Labels=["stable", "other"])
     assert (removed["RemovedLabels"], removed["InvalidLabels"]) == (["stable"], ["other"])
@@ -151,8 +149,8 @@ def test_get_parameters_by_path_one_level_recursive_and_paged(ssm):
         "Parameters"]][:2] == ["/other/a", "/svc/a"]
     with pytest.raises(ClientError) as err:
         ssm.get_parameters_by_path(Path="svc")
-    assert _error(err)[0] == "ValidationException"
-    assert _error(err)[1].startswith("The parameter doesn't meet the parameter name "
+    assert aws_error(err)[0] == "ValidationException"
+    assert aws_error(err)[1].startswith("The parameter doesn't meet the parameter name "
                                      "requirements. The parameter name must begin with a "
                                      "forward slash \"/\".")
 
@@ -198,7 +196,7 @@ def test_describe_parameters_filters_and_pages(ssm):
     with pytest.raises(ClientError) as err:
         ssm.describe_parameters(Filters=[{"Key": "Type", "Values": ["String"]}],
                                 ParameterFilters=[{"Key": "Type", "Values": ["String"]}])
-    assert _error(err) == ("ValidationException", ("You can use either Filters or "
+    assert aws_error(err) == ("ValidationException", ("You can use either Filters or "
                            "ParameterFilters in a single request."))
 
 
@@ -209,10 +207,10 @@ def test_delete_parameter_and_parameters(ssm, aws):
     ssm.delete_parameter(Name="/del/a")
     with pytest.raises(ClientError) as err:
         ssm.get_parameter(Name="/del/a")
-    assert _error(err)[0] == "ParameterNotFound"
+    assert aws_error(err)[0] == "ParameterNotFound"
     with pytest.raises(ClientError) as err:
         ssm.delete_parameter(Name="/del/a")
-    assert _error(err)[0] == "ParameterNotFound"
+    assert aws_error(err)[0] == "ParameterNotFound"
     # Versions go with the parameter: a new one starts again at 1.
     assert ssm.put_parameter(Name="/del/a", Value="3", Type="String")["Version"] == 1
     out = ssm.delete_parameters(Names=["/del/a", "/del/b", "/del/nope"])
@@ -237,7 +235,7 @@ def test_delete_parameter_and_parameters(ssm, aws):
 def test_name_rules(ssm, name, code, message):
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name=name, Value="v", Type="String")
-    assert _error(err) == (code, message)
+    assert aws_error(err) == (code, message)
 
 
 def test_fifteen_levels_are_allowed(ssm):
@@ -248,7 +246,7 @@ def test_fifteen_levels_are_allowed(ssm):
 def test_reading_a_name_that_is_not_one(ssm):
     with pytest.raises(ClientError) as err:
         ssm.get_parameter(Name="test/some-config")
-    assert _error(err) == ("ValidationException", NAME_RULES)
+    assert aws_error(err) == ("ValidationException", NAME_RULES)
 
 
 def test_tags_not_with_overwrite_and_the_tag_operations(ssm):
@@ -257,7 +255,7 @@ def test_tags_not_with_overwrite_and_the_tag_operations(ssm):
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/t", Value="w", Type="String", Overwrite=True,
                           Tags=[{"Key": "x", "Value": "y"}])
-    assert _error(err) == (
+    assert aws_error(err) == (
         "ValidationException",
         ("Invalid request: tags and overwrite can't be used together. To create a parameter "
         "with tags, please remove overwrite flag. To update tags for an existing parameter, "
@@ -273,14 +271,14 @@ def test_tags_not_with_overwrite_and_the_tag_operations(ssm):
         "TagList"] == [{"Key": "env", "Value": "dev"}]
     with pytest.raises(ClientError) as err:
         ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/nope")
-    assert _error(err)[0] == "InvalidResourceId"
+    assert aws_error(err)[0] == "InvalidResourceId"
 
 
 def test_tiers_and_value_sizes(ssm):
     big = "x" * 5000
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/big", Value=big, Type="String")
-    code, message = _error(err)
+    code, message = aws_error(err)
     assert code == "ValidationException"
     assert message.startswith("Standard tier parameters support a maximum parameter value of "
                               "4096 characters.")
@@ -293,22 +291,22 @@ def test_tiers_and_value_sizes(ssm):
     assert small["Tier"] == "Standard"
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/big", Value="x", Overwrite=True, Tier="Standard")
-    assert _error(err)[0] == "ValidationException"
-    assert "can't downgrade" in _error(err)[1]
+    assert aws_error(err)[0] == "ValidationException"
+    assert "can't downgrade" in aws_error(err)[1]
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/huge", Value="x" * 9000, Type="String", Tier="Advanced")
-    assert _error(err)[0] == "ValidationException"
+    assert aws_error(err)[0] == "ValidationException"
 
 
 def test_allowed_pattern_and_data_type(ssm):
     ssm.put_parameter(Name="/port", Value="8080", Type="String", AllowedPattern=r"^\d+$")
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/port", Value="not-a-number-secretish", Overwrite=True)
-    assert _error(err) == ("ParameterPatternMismatchException",
+    assert aws_error(err) == ("ParameterPatternMismatchException",
                            r"Parameter value, cannot be validated against allowedPattern: ^\d+$")
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/dt", Value="v", Type="String", DataType="Text")
-    assert _error(err) == ("ValidationException", ("The following data type is not "
+    assert aws_error(err) == ("ValidationException", ("The following data type is not "
                            "supported: Text (Data type names are all lowercase.)"))
 
 
@@ -324,4 +322,4 @@ def test_parameters_are_per_region(client):
     # An API call reads its own region, even given another region's ARN.
     with pytest.raises(ClientError) as err:
         east.get_parameter(Name=f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/r")
-    assert _error(err)[0] == "ParameterNotFound"
+    assert aws_error(err)[0] == "ParameterNotFound"

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import aws_error
+
 DATA = Path(__file__).parent.parent / "data"
 TUTORIAL = DATA / "fargate-jikkuri.json"
 SIDECARS = DATA / "web-with-sidecars.json"
@@ -52,10 +54,6 @@ def awslogs(**options: str) -> dict[str, Any]:
     base.update(options)
     return {"logDriver": "awslogs", "options": {k: v for k, v in base.items() if v}}
 
-
-def error_of(err: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    e = err.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 # --- the tutorial, through the CLI -----------------------------------------------------
@@ -327,7 +325,7 @@ def test_refusals_use_ecs_words_and_consume_no_revision(ecs, definition, message
     ecs.register_task_definition(**fargate())
     with pytest.raises(ClientError) as err:
         ecs.register_task_definition(**definition)
-    assert error_of(err) == ("ClientException", message)
+    assert aws_error(err) == ("ClientException", message)
     # The refusal left nothing behind: the next good registration is revision 2.
     assert ecs.register_task_definition(**fargate())["taskDefinition"]["revision"] == 2
     assert ecs.list_task_definitions()["taskDefinitionArns"] == [ARN + "web:1", ARN + "web:2"]
@@ -337,7 +335,7 @@ def test_a_refusal_after_the_revision_was_taken_rolls_it_back(ecs):
     """Tags are checked after the row is written: the whole registration still goes."""
     with pytest.raises(ClientError) as err:
         ecs.register_task_definition(**fargate(), tags=[{"key": "aws:owner", "value": "me"}])
-    assert error_of(err) == ("InvalidParameterException",
+    assert aws_error(err) == ("InvalidParameterException",
                              "Tag keys beginning with 'aws:' are reserved for AWS use.")
     assert ecs.list_task_definition_families()["families"] == []
     assert ecs.register_task_definition(**fargate())["taskDefinition"]["revision"] == 1
@@ -487,7 +485,7 @@ def test_three_identifier_forms_and_inactive_revisions(ecs):
                 "bad name"):
         with pytest.raises(ClientError) as err:
             ecs.describe_task_definition(taskDefinition=ref)
-        assert error_of(err) == ("ClientException", "Unable to describe task definition."), ref
+        assert aws_error(err) == ("ClientException", "Unable to describe task definition."), ref
 
 
 def test_deregister_needs_a_revision(ecs):
@@ -498,7 +496,7 @@ def test_deregister_needs_a_revision(ecs):
                          ("web:7", "Unable to describe task definition.")]:
         with pytest.raises(ClientError) as err:
             ecs.deregister_task_definition(taskDefinition=ref)
-        assert error_of(err) == ("ClientException", message), ref
+        assert aws_error(err) == ("ClientException", message), ref
     assert ecs.describe_task_definition(taskDefinition="web:1")["taskDefinition"][
         "status"] == "ACTIVE"
 

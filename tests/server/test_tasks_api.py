@@ -12,7 +12,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import client_for
+from conftest import aws_error, client_for
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
@@ -38,15 +38,11 @@ def ecs(server):
     return client
 
 
-def _code(err: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    e = err.value.response["Error"]
-    return e["Code"], e["Message"]
-
 
 def test_awsvpc_needs_network_configuration(ecs):
     with pytest.raises(ClientError) as err:
         ecs.run_task(taskDefinition="web")
-    assert _code(err) == ("InvalidParameterException",
+    assert aws_error(err) == ("InvalidParameterException",
                           "Network Configuration must be provided when networkMode 'awsvpc' "
                           "is specified.")
     assert ecs.list_tasks()["taskArns"] == []
@@ -55,23 +51,23 @@ def test_awsvpc_needs_network_configuration(ecs):
 def test_unknown_cluster_and_task_definition(ecs):
     with pytest.raises(ClientError) as err:
         ecs.run_task(cluster="nope", taskDefinition="web", networkConfiguration=NETWORK)
-    assert _code(err) == ("ClusterNotFoundException", "Cluster not found.")
+    assert aws_error(err) == ("ClusterNotFoundException", "Cluster not found.")
     with pytest.raises(ClientError) as err:
         ecs.run_task(taskDefinition="nope", networkConfiguration=NETWORK)
-    assert _code(err)[0] == "ClientException"
+    assert aws_error(err)[0] == "ClientException"
 
 
 def test_inactive_task_definition_cannot_run(ecs):
     ecs.deregister_task_definition(taskDefinition="web:1")
     with pytest.raises(ClientError) as err:
         ecs.run_task(taskDefinition="web:1", networkConfiguration=NETWORK)
-    assert _code(err) == ("ClientException", "TaskDefinition is inactive")
+    assert aws_error(err) == ("ClientException", "TaskDefinition is inactive")
 
 
 def test_count_bounds(ecs):
     with pytest.raises(ClientError) as err:
         ecs.run_task(taskDefinition="web", count=11, networkConfiguration=NETWORK)
-    assert _code(err)[0] == "InvalidParameterException"
+    assert aws_error(err)[0] == "InvalidParameterException"
     assert ecs.list_tasks()["taskArns"] == []
 
 
@@ -136,5 +132,5 @@ def test_without_an_engine_tasks_stop_with_a_clear_reason_and_stop_task_works(ec
     assert again["stopCode"] == "TaskFailedToStart"
     with pytest.raises(ClientError) as err:
         ecs.stop_task(task="f" * 32)
-    assert _code(err)[0] == "InvalidParameterException"
+    assert aws_error(err)[0] == "InvalidParameterException"
 

@@ -75,7 +75,7 @@ def _check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]
     return network
 
 
-def _launch_type(ctx: Context, cluster: dict[str, Any], p: dict[str, Any]) -> str:
+def _launch_type(p: dict[str, Any]) -> str:
     if p.get("launchType") and p.get("capacityProviderStrategy"):
         raise AwsError("InvalidParameterException",
                        "Specifying both a launch type and capacity provider strategy is not "
@@ -183,7 +183,7 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("InvalidParameterException",
                        "startedBy may contain up to 36 letters (uppercase and lowercase), "
                        "numbers, hyphens, forward slashes and underscores.")
-    launch = _launch_type(ctx, cluster, p)
+    launch = _launch_type(p)
     network = _check_network(taskdef, p)
     task_tags = list(p.get("tags") or [])
     if p.get("propagateTags") == "TASK_DEFINITION":
