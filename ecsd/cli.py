@@ -9,7 +9,8 @@ import click
 
 from . import __version__
 from .config import (DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION,
-                     DEFAULT_STOPPED_TASK_RETENTION, Settings, default_data_dir)
+                     DEFAULT_STOPPED_TASK_RETENTION, DEFAULT_TASK_HEALTHY_AFTER,
+                     Settings, default_data_dir)
 
 
 @click.group(context_settings={"auto_envvar_prefix": "ECSD"})
@@ -35,10 +36,14 @@ def main() -> None:
 @click.option("--stopped-task-retention", default=DEFAULT_STOPPED_TASK_RETENTION, type=float,
               show_default=True, envvar="ECSD_STOPPED_TASK_RETENTION",
               help="Seconds a STOPPED task stays describable.")
+@click.option("--task-healthy-after", default=DEFAULT_TASK_HEALTHY_AFTER, type=float,
+              show_default=True, envvar="ECSD_TASK_HEALTHY_AFTER",
+              help="Seconds a service task with no health check must run before a "
+                   "deployment counts it healthy (ECS waits about 40).")
 @click.option("--log-level", default="WARNING", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(host: str, port: int, data_dir: Path | None, region: str, account_id: str,
           docker_host: str | None, bind_host: str, stopped_task_retention: float,
-          log_level: str) -> None:
+          task_healthy_after: float, log_level: str) -> None:
     """Run the server."""
     from .server import serve as run
 
@@ -46,4 +51,5 @@ def serve(host: str, port: int, data_dir: Path | None, region: str, account_id: 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(Settings(host=host, port=port, data_dir=(data_dir or default_data_dir()).resolve(),
                  region=region, account_id=account_id, docker_host=docker_host,
-                 bind_host=bind_host, stopped_task_retention=stopped_task_retention))
+                 bind_host=bind_host, stopped_task_retention=stopped_task_retention,
+                 task_healthy_after=task_healthy_after))

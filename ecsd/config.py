@@ -14,6 +14,11 @@ DEFAULT_PORT = 4600
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_STOPPED_TASK_RETENTION = 3600  # seconds a STOPPED task stays describable, as on ECS
+# Seconds a service task without health checks must be RUNNING before a deployment counts
+# it as healthy. ECS waits about 40 s; locally a container that dies on start is seen
+# dying within a few hundred milliseconds, so 1 s keeps the behaviour (a crashing task
+# never replaces a good one) without making every rollout wait.
+DEFAULT_TASK_HEALTHY_AFTER = 1.0
 
 
 def default_data_dir() -> Path:
@@ -32,6 +37,7 @@ class Settings:
     # Where task ports are published on this machine.
     bind_host: str = "127.0.0.1"
     stopped_task_retention: float = DEFAULT_STOPPED_TASK_RETENTION
+    task_healthy_after: float = DEFAULT_TASK_HEALTHY_AFTER
 
     @property
     def database(self) -> Path:

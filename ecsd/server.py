@@ -11,6 +11,7 @@ from aiohttp import web
 from . import __version__
 from .aws.gateway import Gateway
 from .config import Settings
+from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .runtime.base import RuntimeUnavailable
 from .runtime.docker import DockerRuntime
@@ -28,8 +29,18 @@ def build_app(settings: Settings) -> web.Application:
     store = Store(settings.database)
     runtime = DockerRuntime(settings.docker_host)
     sink = LogSink(store, account=settings.account_id)
-    controller = TaskController(store, runtime, settings, sink, settings.instance_id())
-    gateway = Gateway(store, providers, settings, notify=controller.wake)
+    controllers: list[TaskController | ServiceController] = []
+
+    def notify(topics: set[str]) -> None:
+        """A committed write (of the API or of a controller) wakes who it concerns."""
+        for c in controllers:
+            c.wake(topics)
+
+    controller = TaskController(store, runtime, settings, sink, settings.instance_id(),
+                                notify=notify)
+    scheduler = ServiceController(store, settings, notify)
+    controllers += [controller, scheduler]
+    gateway = Gateway(store, providers, settings, notify=notify)
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[STORE] = store
 
@@ -38,6 +49,7 @@ def build_app(settings: Settings) -> web.Application:
 
     async def reset(_request: web.Request) -> web.Response:
         # Stop what the tasks started first: a wiped store must not leave containers.
+        await scheduler.stop()
         await controller.stop()
         try:
             for state in await runtime.list({LABEL_INSTANCE: settings.instance_id()}):
@@ -47,6 +59,7 @@ def build_app(settings: Settings) -> web.Application:
         await sink.flush()
         await store.reset()
         await controller.start()
+        await scheduler.start()
         return web.json_response({"reset": True})
 
     async def startup(_app: web.Application) -> None:
@@ -59,8 +72,10 @@ def build_app(settings: Settings) -> web.Application:
                   "but tasks will stop with ResourceInitializationError until one is.",
                   flush=True)
         await controller.start()
+        await scheduler.start()
 
     async def cleanup(_app: web.Application) -> None:
+        await scheduler.stop()
         await controller.stop()
         await sink.close()
         await runtime.close()

@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RESYNC_SECONDS = 5.0
-WATCH_SECONDS = 10.0
+# A running task is watched through Docker's events (a container dying or changing health
+# pokes its worker at once); this is only the safety net for an event lost, so that
+# hundreds of idle tasks cost next to nothing.
+WATCH_SECONDS = 120.0
 SWEEP_SECONDS = 60.0
 LABEL_TASK = "com.amazonaws.ecs.task-arn"
 LABEL_CONTAINER = "com.amazonaws.ecs.container-name"
@@ -58,8 +61,11 @@ class TaskGone(Exception):
 
 class TaskController:
     def __init__(self, store: Store, runtime: Runtime, settings: Settings,
-                 sink: ingest.LogSink, instance_id: str) -> None:
+                 sink: ingest.LogSink, instance_id: str,
+                 notify: Callable[[set[str]], None] | None = None) -> None:
         self.store = store
+        # Task changes concern others too (a service's scheduler): told after each commit.
+        self.notify = notify
         self.runtime = runtime
         self.settings = settings
         self.sink = sink
@@ -111,6 +117,8 @@ class TaskController:
     async def _events(self) -> None:
         """Docker events only wake the worker of the task they concern."""
         while True:
+            # Whatever happened while the stream was down, every worker looks again.
+            self.workers.poke()
             try:
                 async for _cid, _action, labels in self.runtime.events():
                     arn = labels.get(LABEL_TASK)
@@ -167,8 +175,13 @@ class TaskController:
             doc, rt = copy.deepcopy(row.doc), copy.deepcopy(row.runtime)
             result = mutate(ctx, doc, rt)
             task_api.save(ctx, doc, runtime=rt)
+            changed.update(ctx.changed)
             return result
-        return await self.store.write(write)
+        changed: set[str] = set()
+        result = await self.store.write(write)
+        if self.notify is not None:
+            self.notify(changed - {task_api.TOPIC})  # this controller already knows
+        return result
 
     async def _fail(self, arn: str, reason: str, container_reasons: dict[str, str] | None = None
                     ) -> None:

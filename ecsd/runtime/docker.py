@@ -181,7 +181,7 @@ class DockerRuntime:
                 out = api.import_image_from_data(tar, repository=pause.IMAGE,
                                                  changes=pause.CHANGES)
                 if '"error"' in str(out):
-                    raise ContainerCreateError(f"cannot import {pause.IMAGE}: {out}")
+                    raise ContainerCreateError(f"cannot import {pause.IMAGE}: {out}") from None
                 api.inspect_image(pause.IMAGE)
             self._pause_ready = True
 

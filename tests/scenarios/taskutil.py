@@ -75,3 +75,47 @@ def wait_log(logs: Any, group: str, stream: str, text: str, timeout: float = 20.
         if time.monotonic() > deadline:
             raise AssertionError(f"{text!r} never appeared in {group}/{stream}: {messages}")
         time.sleep(0.1)
+
+
+# A command that runs until told to stop and stops at once on SIGTERM (busybox `sleep` as
+# PID 1 would ignore it and make every stop wait out stopTimeout).
+SERVE = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+
+
+def service(ecs: Any, name: str, cluster: str = "default") -> dict[str, Any]:
+    return ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+
+
+def service_tasks(ecs: Any, name: str, cluster: str = "default") -> list[dict[str, Any]]:
+    """Every task of the service still describable, running or stopped, oldest first."""
+    arns = [a for status in ("RUNNING", "STOPPED")
+            for a in ecs.list_tasks(cluster=cluster, serviceName=name,
+                                    desiredStatus=status)["taskArns"]]
+    found = []
+    for i in range(0, len(arns), 100):
+        found += ecs.describe_tasks(cluster=cluster, tasks=arns[i:i + 100])["tasks"]
+    return sorted(found, key=lambda t: t["createdAt"])
+
+
+def wait_stable(ecs: Any, name: str, *, cluster: str = "default",
+                timeout: float = 60.0) -> dict[str, Any]:
+    """boto3's own services-stable waiter (polling every second), then until the
+    deployment is COMPLETED: stable — one deployment, all running — can come a moment
+    before the new tasks have run long enough to count as healthy."""
+    ecs.get_waiter("services_stable").wait(
+        cluster=cluster, services=[name],
+        WaiterConfig={"Delay": 1, "MaxAttempts": int(timeout)})
+    return until(lambda: (lambda s: s if s["deployments"][0]["rolloutState"] == "COMPLETED"
+                          else None)(service(ecs, name, cluster)), timeout=timeout)
+
+
+def until(check: Any, *, timeout: float = 60.0, every: float = 0.1) -> Any:
+    """Poll `check()` until it returns something true; that is the result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition never held within {timeout} s")
+        time.sleep(every)

@@ -36,3 +36,21 @@ def cluster_name(arn: str) -> str:
 
 def task_definition_arn(ctx: Context, family: str, revision: int) -> str:
     return ctx.arn("ecs", f"task-definition/{family}:{revision}")
+
+
+def service_arn(cluster_arn: str, name: str) -> str:
+    prefix, cluster = cluster_arn.rsplit(":cluster/", 1)
+    return f"{prefix}:service/{cluster}/{name}"
+
+
+def service_topic(service: str) -> str:
+    """What a change to one service, or to one of its tasks, raises: only that service's
+    scheduler worker needs waking."""
+    return f"service {service}"
+
+
+def service_of_task(cluster_arn: str, group: str) -> str | None:
+    """The ARN of the service a task belongs to (its group is `service:<name>`)."""
+    if group.startswith("service:"):
+        return service_arn(cluster_arn, group.split(":", 1)[1])
+    return None

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...store.schema.ecs import clusters
+from ...store.schema.ecs_services import services
 from ...store.schema.ecs_tasks import tasks
 from .. import pagination
 from . import arns, tags
@@ -121,6 +122,10 @@ def cluster_counts(ctx: Context, arn: str) -> dict[str, int]:
             out["running"] += n
         elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
             out["pending"] += n
+    for status, n in ctx.conn.execute(select(services.c.status, func.count()).where(
+            services.c.cluster_arn == arn, services.c.status != "INACTIVE")
+            .group_by(services.c.status)):
+        out["active_services" if status == "ACTIVE" else "draining_services"] += n
     return out
 
 

@@ -37,13 +37,15 @@ def get(ctx: Context, arn: str) -> list[dict[str, str]]:
     return [{"key": r.key, "value": r.value} for r in rows]
 
 
-def put(ctx: Context, arn: str, new: list[dict[str, Any]]) -> None:
+def put(ctx: Context, arn: str, new: list[dict[str, Any]], *, reserved: bool = False) -> None:
+    """Add or replace tags. `reserved` lets ECS itself write its `aws:` tags (managed
+    tags on service tasks), which users may not."""
     current = {t["key"]: t["value"] for t in get(ctx, arn)}
     for tag in new:
         key = tag.get("key")
         if not key:
             raise AwsError("InvalidParameterException", "Tag keys must not be empty.")
-        if key.lower().startswith("aws:"):
+        if key.lower().startswith("aws:") and not reserved:
             raise AwsError("InvalidParameterException",
                            "Tag keys beginning with 'aws:' are reserved for AWS use.")
         current[key] = tag.get("value") or ""

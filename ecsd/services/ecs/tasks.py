@@ -62,7 +62,7 @@ def _apply_overrides(definitions: list[dict[str, Any]],
     return out
 
 
-def _check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] | None:
+def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] | None:
     network = p.get("networkConfiguration")
     if taskdef.get("networkMode") == "awsvpc":
         vpc = (network or {}).get("awsvpcConfiguration")
@@ -75,7 +75,7 @@ def _check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]
     return network
 
 
-def _launch_type(p: dict[str, Any]) -> str:
+def launch_type(p: dict[str, Any]) -> str:
     if p.get("launchType") and p.get("capacityProviderStrategy"):
         raise AwsError("InvalidParameterException",
                        "Specifying both a launch type and capacity provider strategy is not "
@@ -164,7 +164,7 @@ def new_task(ctx: Context, *, cluster_arn: str, taskdef: dict[str, Any], p: dict
         last_status="PROVISIONING", created_at=ctx.now, doc=doc, runtime=runtime))
     if task_tags:
         tags.put(ctx, arn, task_tags)
-    ctx.changed.add(TOPIC)
+    _changed(ctx, doc)
     return doc
 
 
@@ -183,8 +183,8 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("InvalidParameterException",
                        "startedBy may contain up to 36 letters (uppercase and lowercase), "
                        "numbers, hyphens, forward slashes and underscores.")
-    launch = _launch_type(p)
-    network = _check_network(taskdef, p)
+    launch = launch_type(p)
+    network = check_network(taskdef, p)
     task_tags = list(p.get("tags") or [])
     if p.get("propagateTags") == "TASK_DEFINITION":
         given = {t["key"] for t in task_tags}
@@ -221,7 +221,14 @@ def save(ctx: Context, doc: dict[str, Any], *, runtime: dict[str, Any] | None = 
     if runtime is not None:
         values["runtime"] = runtime
     ctx.conn.execute(tasks.update().where(tasks.c.arn == doc["taskArn"]).values(**values))
+    _changed(ctx, doc)
+
+
+def _changed(ctx: Context, doc: dict[str, Any]) -> None:
     ctx.changed.add(TOPIC)
+    service = arns.service_of_task(doc["clusterArn"], doc["group"])
+    if service:
+        ctx.changed.add(arns.service_topic(service))
 
 
 def request_stop(ctx: Context, doc: dict[str, Any], *, stop_code: str, reason: str,

@@ -7,7 +7,7 @@ import it here so that `create_all` and `/_ecsd/reset` see them.
 """
 
 from .base import metadata
-from . import ecs, ecs_tasks  # noqa: F401  (table registration)
+from . import ecs, ecs_services, ecs_tasks  # noqa: F401  (table registration)
 from . import logs  # noqa: F401  (table registration)
 from . import ssm  # noqa: F401  (table registration)
 from . import secretsmanager  # noqa: F401  (table registration)

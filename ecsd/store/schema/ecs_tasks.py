@@ -28,3 +28,5 @@ tasks = Table(
 )
 Index("tasks_by_cluster", tasks.c.cluster_arn, tasks.c.desired_status, tasks.c.arn)
 Index("tasks_by_last_status", tasks.c.last_status)
+# A service's tasks (group `service:<name>`), for its scheduler and its counts.
+Index("tasks_by_group", tasks.c.cluster_arn, tasks.c.group, tasks.c.last_status)

@@ -1,0 +1,374 @@
+"""One pass of the service scheduler over one service, inside one store transaction.
+
+Everything the pass decides — tasks to start, tasks to stop, failures counted, a
+deployment completed or failed, events — is read from and written to the store in the
+same transaction. A kill -9 at any moment therefore leaves either all of a pass or none
+of it, and the next pass (after a restart too) simply looks again: no task is started
+twice, and the count of tasks can never pass maximumPercent because the count is taken
+in the transaction that starts them.
+
+The arithmetic is rollout.py's; this module decides which tasks those numbers mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..aws.errors import AwsError
+from ..aws.provider import Context
+from ..services.ecs import arns, service_events, tags, task_definitions
+from ..services.ecs import services as service_api
+from ..services.ecs import tasks as task_api
+from ..store.schema.ecs_tasks import tasks as task_rows
+from . import rollout
+
+STEADY_REPEAT_SECONDS = 6 * 3600  # ECS repeats "has reached a steady state" this often
+BACKOFF_AFTER = 3                 # consecutive start failures before the scheduler waits
+BACKOFF_FIRST, BACKOFF_MAX = 5.0, 27 * 60.0
+IDLE_SECONDS = 300.0              # nothing timed to wait for: look again anyway this often
+FAILED_TO_START = ("TaskFailedToStart", "EssentialContainerExited")
+HEALTH_STOP_REASON = "Task failed container health checks"
+RETIRED_KEPT = 5
+
+
+@dataclass
+class Task:
+    doc: dict[str, Any]
+    checked: bool  # an essential container has a health check
+
+    @property
+    def arn(self) -> str:
+        return str(self.doc["taskArn"])
+
+    @property
+    def deployment(self) -> str:
+        return str(self.doc.get("startedBy") or "")
+
+    @property
+    def live(self) -> bool:
+        return self.doc["desiredStatus"] == "RUNNING" and self.doc["lastStatus"] != "STOPPED"
+
+    @property
+    def running(self) -> bool:
+        return self.doc["lastStatus"] == "RUNNING"
+
+
+@dataclass
+class Tick:
+    """The pass: build it with the service as stored, call `run`, then save."""
+    ctx: Context
+    doc: dict[str, Any]
+    state: dict[str, Any]
+    healthy_after: float
+    wake_at: list[float] = field(default_factory=list)
+    moved: bool = False  # a task was started or stopped
+
+    @property
+    def name(self) -> str:
+        return str(self.doc["serviceName"])
+
+    @property
+    def now(self) -> float:
+        return self.ctx.now
+
+    def event(self, message: str) -> None:
+        service_events.add(self.doc, message, self.now)
+
+    # -- health --------------------------------------------------------------------------
+    def healthy(self, t: Task, *, settle: bool = True) -> bool:
+        """Whether a task counts as healthy for a deployment: RUNNING, and HEALTHY where it
+        has container health checks. A new task with none must also have been RUNNING for
+        `healthy_after` seconds (`settle`; ECS waits too, so that a task that dies on start
+        never replaces a good one); an older deployment's RUNNING task is healthy as it
+        is. Target group health joins here once the load balancer exists."""
+        if not (t.live and t.running):
+            return False
+        if t.checked:
+            return t.doc.get("healthStatus") == "HEALTHY"
+        if not settle:
+            return True
+        ready = float(t.doc.get("startedAt") or self.now) + self.healthy_after
+        if ready > self.now:
+            self.wake_at.append(ready)
+            return False
+        return True
+
+    def unhealthy(self, t: Task) -> bool:
+        """UNHEALTHY, and past the service's health check grace period."""
+        if not (t.live and t.running and t.checked
+                and t.doc.get("healthStatus") == "UNHEALTHY"):
+            return False
+        grace = float(self.doc.get("healthCheckGracePeriodSeconds") or 0)
+        until = float(t.doc.get("startedAt") or self.now) + grace
+        if until > self.now:
+            self.wake_at.append(until)
+            return False
+        return True
+
+    def _had_started(self, t: Task) -> bool:
+        """Whether a task that stopped by itself had run long enough to count as started
+        (else it is a start failure: backoff and the circuit breaker count it)."""
+        if t.doc.get("healthStatus") == "HEALTHY":
+            return True
+        started = t.doc.get("startedAt")
+        if not started:
+            return False
+        ended = t.doc.get("stoppingAt") or t.doc.get("stoppedAt") or self.now
+        return float(ended) - float(started) >= self.healthy_after
+
+    # -- the pass ------------------------------------------------------------------------
+    def load_tasks(self) -> list[Task]:
+        """The service's tasks not yet STOPPED, and those that stopped since the last
+        pass (their stop may have to be counted)."""
+        seen_until = float(self.state.get("seen_until") or 0)
+        rows = self.ctx.conn.execute(
+            select(task_rows.c.doc, task_rows.c.runtime).where(
+                task_rows.c.cluster_arn == self.doc["clusterArn"],
+                task_rows.c.group == service_api.group(self.name),
+                task_rows.c.created_at >= self.doc["createdAt"],
+                or_(task_rows.c.last_status != "STOPPED",
+                    task_rows.c.stopped_at >= seen_until)))
+        out = []
+        for r in rows:
+            checked = any(d.get("essential", True) and d.get("healthCheck")
+                          for d in r.runtime.get("containers") or [])
+            out.append(Task(doc=dict(r.doc), checked=checked))
+        out.sort(key=lambda t: float(t.doc["createdAt"]))
+        return out
+
+    def run(self) -> float:
+        """Do the pass; return when to look again (epoch seconds)."""
+        all_tasks = self.load_tasks()
+        self.account(all_tasks)
+        live = [t for t in all_tasks if t.live]
+        deployments = self.doc["deployments"]
+        primary = deployments[0]
+        desired = int(self.doc["desiredCount"]) if self.doc["status"] == "ACTIVE" else 0
+        self.breaker(primary)
+        primary = self.doc["deployments"][0]  # a rollback puts a new one first
+
+        config = self.doc["deploymentConfiguration"]
+        maximum, minimum = config["maximumPercent"], config["minimumHealthyPercent"]
+        mine = [t for t in live if t.deployment == primary["id"]]
+        others = [t for t in live if t.deployment != primary["id"]]
+        sick = [t for t in mine if self.unhealthy(t)]
+        ok = [t for t in mine if t not in sick]
+        ok_healthy = [t for t in ok if self.healthy(t)]
+        others_healthy = [t for t in others if self.healthy(t, settle=False)]
+        counts = rollout.Counts(new_active=len(ok), new_healthy=len(ok_healthy),
+                                old_active=len(others), old_healthy=len(others_healthy))
+        step = rollout.step(desired, counts, maximum_percent=maximum,
+                            minimum_healthy_percent=minimum)
+        room = rollout.max_tasks(desired, maximum) - len(live)
+        start = max(0, min(step.start, room))
+        if primary["rolloutState"] == "FAILED":
+            start = 0  # the circuit breaker stopped this deployment's launches
+        retry_at = float(self.state.get("retry_at") or 0)
+        if start and retry_at > self.now:
+            self.wake_at.append(retry_at)
+            start = 0
+
+        # Old deployments' tasks: ones not yet healthy first, then the oldest.
+        by_age = {d["id"]: i for i, d in enumerate(reversed(deployments))}
+        old_order = sorted(others, key=lambda t: (t in others_healthy,
+                                                  by_age.get(t.deployment, -1)))
+        stop_old = old_order[:step.stop_old]
+        # Scale-in: tasks not yet healthy first, then the newest.
+        new_order = sorted(ok, key=lambda t: (t in ok_healthy, -float(t.doc["createdAt"])))
+        stop_new = new_order[:step.stop_new]
+        # An unhealthy task is replaced start-first: it stops once its replacement is
+        # healthy, or at once when maximumPercent leaves no room for a replacement.
+        replaced = len(ok_healthy) >= desired
+        no_room = room <= 0 and len(ok) == len(ok_healthy)
+        stop_sick = sick if (replaced or no_room) else []
+
+        scaling = f"Scaling activity initiated by (deployment {primary['id']})"
+        self.stop(stop_old + stop_new, "ServiceSchedulerInitiated", scaling)
+        for t in stop_sick:
+            self.event(service_events.failed_health_checks(self.name, t.arn))
+            self.stop([t], "ServiceSchedulerInitiated", HEALTH_STOP_REASON, announce=False)
+            self.count_failure(t, health=True)
+        started = self.start(primary, start) if start else 0
+
+        stopped_arns = {t.arn for t in stop_old + stop_new + stop_sick}
+        remaining = [t for t in live if t.arn not in stopped_arns]
+        self.settle_deployments(primary, remaining)
+        settled = (not others or all(t.arn in stopped_arns for t in others)) \
+            and len(ok) == desired and len(ok_healthy) == desired and not sick
+        if primary["rolloutState"] == "IN_PROGRESS" and settled and not started:
+            self.complete(primary)
+        if primary["rolloutState"] == "IN_PROGRESS" and not (start or stopped_arns) \
+                and not settled and self.nothing_in_flight(live) and retry_at <= self.now:
+            self.event(service_events.stuck(self.name))
+        self.steady(settled and not started and not stopped_arns)
+        if self.doc["status"] == "DRAINING" and not remaining and not started:
+            self.doc["status"] = "INACTIVE"
+        self.state["seen_until"] = self.now
+        return min(self.wake_at, default=self.now + IDLE_SECONDS)
+
+    def nothing_in_flight(self, live: list[Task]) -> bool:
+        """No task on its way up and none waiting out its time to count as healthy: the
+        configuration alone holds the deployment."""
+        return all(t.running for t in live) and not self.wake_at
+
+    # -- failures, backoff, circuit breaker ------------------------------------------------
+    def account(self, all_tasks: list[Task]) -> None:
+        """Count each task that stopped by itself, once: a start failure moves the backoff
+        and the deployment's failedTasks; a task that had started clears the backoff."""
+        accounted = set(self.state.get("accounted") or [])
+        keep = []
+        for t in all_tasks:
+            if t.doc["desiredStatus"] != "STOPPED":
+                if t.running and self.state.get("failures") and self.healthy(t) \
+                        and float(t.doc.get("startedAt") or 0) > \
+                        float(self.state.get("failed_at") or 0):
+                    self.state["failures"] = 0  # a good start ends the run of failures
+                continue
+            if t.arn in accounted:
+                if t.doc["lastStatus"] != "STOPPED":
+                    keep.append(t.arn)
+                continue
+            if t.doc["lastStatus"] != "STOPPED":
+                keep.append(t.arn)
+            if t.doc.get("stopCode") in FAILED_TO_START and not self._had_started(t):
+                self.count_failure(t, health=False)
+        self.state["accounted"] = keep
+
+    def count_failure(self, t: Task, *, health: bool) -> None:
+        self.state.setdefault("accounted", []).append(t.arn)
+        for d in self.doc["deployments"]:
+            if d["id"] == t.deployment and d["rolloutState"] == "IN_PROGRESS":
+                d["failedTasks"] = int(d.get("failedTasks") or 0) + 1
+                d["updatedAt"] = self.now
+                if health:
+                    by = self.state.setdefault("health_failures", {})
+                    by[d["id"]] = by.get(d["id"], 0) + 1
+        if health:
+            return
+        failures = int(self.state.get("failures") or 0) + 1
+        self.state["failures"] = failures
+        self.state["failed_at"] = self.now
+        delay = backoff_delay(failures)
+        if delay:
+            self.state["retry_at"] = self.now + delay
+            self.event(service_events.inconsistent_starts(self.name))
+
+    def breaker(self, primary: dict[str, Any]) -> None:
+        config = self.doc["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
+        if not config.get("enable") or primary["rolloutState"] != "IN_PROGRESS":
+            return
+        threshold = rollout.breaker_threshold(int(self.doc["desiredCount"]))
+        if int(primary.get("failedTasks") or 0) < threshold:
+            return
+        health = (self.state.get("health_failures") or {}).get(primary["id"], 0)
+        why = ("tasks failed health checks." if health * 2 > int(primary["failedTasks"])
+               else "tasks failed to start.")
+        primary.update(rolloutState="FAILED", updatedAt=self.now,
+                       rolloutStateReason=f"ECS deployment circuit breaker: {why}")
+        self.event(service_events.deployment_failed(self.name, primary["id"], why))
+        if not config.get("rollback"):
+            return
+        target = next((d for d in self.doc["deployments"][1:] + self.state.get("retired", [])
+                       if d.get("rolloutState") == "COMPLETED"), None)
+        if target is None:
+            return  # nothing to go back to: the service launches nothing more
+        primary["status"] = "ACTIVE"
+        back = service_api.deployment(self.ctx, self.doc, target["taskDefinition"])
+        back["rolloutStateReason"] = ("ECS deployment circuit breaker: rolling back to "
+                                      f"deploymentId {target['id']}.")
+        self.doc["taskDefinition"] = target["taskDefinition"]
+        self.doc["deployments"].insert(0, back)
+        self.state.pop("retry_at", None)
+        self.state["failures"] = 0
+        self.event(service_events.rolling_back(self.name, target["id"]))
+
+    # -- moves ---------------------------------------------------------------------------
+    def stop(self, victims: list[Task], code: str, reason: str, *,
+             announce: bool = True) -> None:
+        stopped = []
+        for t in victims:
+            if task_api.request_stop(self.ctx, t.doc, stop_code=code, reason=reason):
+                self.state.setdefault("accounted", []).append(t.arn)
+                stopped.append(t.arn)
+        if stopped:
+            self.moved = True
+            if announce:
+                self.event(service_events.stopped(self.name, stopped))
+
+    def start(self, primary: dict[str, Any], n: int) -> int:
+        try:
+            taskdef = task_definitions.load(self.ctx, primary["taskDefinition"])
+        except AwsError as exc:
+            self.event(service_events.unable_to_place(self.name, exc.message))
+            return 0
+        task_tags = []
+        if self.doc.get("propagateTags") == "SERVICE":
+            task_tags = tags.get(self.ctx, self.doc["serviceArn"])
+        elif self.doc.get("propagateTags") == "TASK_DEFINITION":
+            task_tags = tags.get(self.ctx, taskdef["taskDefinitionArn"])
+        managed = []
+        if self.doc.get("enableECSManagedTags"):
+            managed = [{"key": "aws:ecs:clusterName",
+                        "value": arns.cluster_name(self.doc["clusterArn"])},
+                       {"key": "aws:ecs:serviceName", "value": self.name}]
+        made = []
+        for _ in range(n):
+            doc = task_api.new_task(
+                self.ctx, cluster_arn=self.doc["clusterArn"], taskdef=taskdef,
+                p={"enableExecuteCommand": self.doc.get("enableExecuteCommand")},
+                group=service_api.group(self.name), started_by=primary["id"],
+                network=primary.get("networkConfiguration"),
+                launch_type="FARGATE", task_tags=task_tags)
+            if managed:
+                tags.put(self.ctx, doc["taskArn"], managed, reserved=True)
+            made.append(doc["taskArn"])
+        self.moved = True
+        self.event(service_events.started(self.name, made))
+        return len(made)
+
+    # -- deployments and steadiness -------------------------------------------------------
+    def settle_deployments(self, primary: dict[str, Any], remaining: list[Task]) -> None:
+        """Older deployments shrink to the tasks they still have and leave deployments[]
+        (INACTIVE) with their last one."""
+        left: dict[str, int] = {}
+        for t in remaining:
+            left[t.deployment] = left.get(t.deployment, 0) + 1
+        kept = [primary]
+        for d in self.doc["deployments"][1:]:
+            n = left.get(d["id"], 0)
+            if n:
+                if d["desiredCount"] != n:
+                    d.update(desiredCount=n, updatedAt=self.now)
+                kept.append(d)
+            else:
+                retired = {**d, "status": "INACTIVE", "desiredCount": 0, "updatedAt": self.now}
+                self.state["retired"] = ([retired] + self.state.get("retired", []))[
+                    :RETIRED_KEPT]
+        self.doc["deployments"] = kept
+
+    def complete(self, primary: dict[str, Any]) -> None:
+        primary.update(rolloutState="COMPLETED", updatedAt=self.now,
+                       rolloutStateReason=f"ECS deployment {primary['id']} completed.")
+        self.event(service_events.deployment_completed(self.name, primary["id"]))
+
+    def steady(self, settled: bool) -> None:
+        if not settled or self.doc["status"] != "ACTIVE":
+            if self.moved or not settled:
+                self.state.pop("steady", None)
+            return
+        since = self.state.get("steady")
+        if since is None or self.now - float(since) >= STEADY_REPEAT_SECONDS:
+            self.event(service_events.steady(self.name))
+            self.state["steady"] = self.now
+            since = self.now
+        self.wake_at.append(float(since) + STEADY_REPEAT_SECONDS)
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds the scheduler waits after `failures` consecutive start failures."""
+    if failures < BACKOFF_AFTER:
+        return 0.0
+    return float(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (failures - BACKOFF_AFTER)))
