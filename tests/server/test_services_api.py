@@ -252,6 +252,18 @@ def test_tasks_that_never_start_make_the_scheduler_back_off(ecs):
     # The circuit breaker is off: the deployment keeps trying, and counts its failures.
     assert s["deployments"][0]["rolloutState"] == "IN_PROGRESS"
     assert s["deployments"][0]["failedTasks"] >= 4
+    # A new deployment resets the delay: its first task starts at once.
+    ecs.update_service(service="web", forceNewDeployment=True)
+    new = ecs.describe_services(services=["web"])["services"][0]["deployments"][0]["id"]
+    deadline = time.monotonic() + 4.0
+
+    def tasks_of_new() -> int:
+        return sum(len(ecs.list_tasks(serviceName="web", startedBy=new,
+                                      desiredStatus=status)["taskArns"])
+                   for status in ("RUNNING", "STOPPED"))
+    while tasks_of_new() < 2:  # its first failure is replaced at once, as at the start
+        assert time.monotonic() < deadline, "the new deployment waited out the old backoff"
+        time.sleep(0.05)
 
 
 def test_the_aws_cli_creates_waits_and_deletes(server, ecs):

@@ -302,9 +302,8 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
                 d.update(status="ACTIVE", updatedAt=ctx.now)
         doc["deployments"].insert(0, deployment(ctx, doc, taskdef_arn))
         # A new deployment starts with a clean slate: no backoff from the last one.
-        scheduler.pop("backoff", None)
-        scheduler.pop("retry_at", None)
-        scheduler.pop("steady", None)
+        for key in ("failures", "retry_at", "steady"):
+            scheduler.pop(key, None)
     primary = doc["deployments"][0]
     if primary["desiredCount"] != doc["desiredCount"]:
         primary.update(desiredCount=doc["desiredCount"], updatedAt=ctx.now)
