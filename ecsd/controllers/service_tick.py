@@ -74,8 +74,8 @@ class Tick:
     def now(self) -> float:
         return self.ctx.now
 
-    def event(self, message: str) -> None:
-        service_events.add(self.doc, message, self.now)
+    def event(self, message: str, *, dedupe: bool = True) -> None:
+        service_events.add(self.doc, message, self.now, dedupe=dedupe)
 
     # -- health --------------------------------------------------------------------------
     def healthy(self, t: Task, *, settle: bool = True) -> bool:
@@ -189,9 +189,9 @@ class Tick:
         self.stop(stop_old + stop_new, "ServiceSchedulerInitiated", scaling)
         for t in stop_sick:
             self.event(service_events.failed_health_checks(self.name, t.arn))
-            self.stop([t], "ServiceSchedulerInitiated", HEALTH_STOP_REASON, announce=False)
             self.count_failure(t, health=True)
-        started = self.start(primary, start) if start else 0
+        self.stop(stop_sick, "ServiceSchedulerInitiated", HEALTH_STOP_REASON)
+        started = self.start(primary, start, replacing=min(start, len(sick))) if start else 0
 
         stopped_arns = {t.arn for t in stop_old + stop_new + stop_sick}
         remaining = [t for t in live if t.arn not in stopped_arns]
@@ -222,20 +222,32 @@ class Tick:
         keep = []
         for t in all_tasks:
             if t.doc["desiredStatus"] != "STOPPED":
-                if t.running and self.state.get("failures") and self.healthy(t) \
-                        and float(t.doc.get("startedAt") or 0) > \
-                        float(self.state.get("failed_at") or 0):
-                    self.state["failures"] = 0  # a good start ends the run of failures
+                if t.running and self.healthy(t) and float(t.doc.get("startedAt") or 0) \
+                        > float(self.state.get("failed_at") or 0):
+                    self.healthy_start(t)
                 continue
+            # Remembered while this pass still loads it: once STOPPED before the next
+            # pass's `seen_until`, a task is never loaded again.
+            keep.append(t.arn)
             if t.arn in accounted:
-                if t.doc["lastStatus"] != "STOPPED":
-                    keep.append(t.arn)
                 continue
-            if t.doc["lastStatus"] != "STOPPED":
-                keep.append(t.arn)
             if t.doc.get("stopCode") in FAILED_TO_START and not self._had_started(t):
                 self.count_failure(t, health=False)
         self.state["accounted"] = keep
+
+    def healthy_start(self, t: Task) -> None:
+        """A task that started well since the last failure ends the run of failures: the
+        backoff's, and (unless the breaker says resetOnHealthyTask false) its
+        deployment's failedTasks, which count consecutive failures."""
+        self.state["failures"] = 0
+        breaker = self.doc["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
+        if breaker.get("resetOnHealthyTask") is False:
+            return
+        for d in self.doc["deployments"]:
+            if d["id"] == t.deployment and d["rolloutState"] == "IN_PROGRESS" \
+                    and d.get("failedTasks"):
+                d.update(failedTasks=0, updatedAt=self.now)
+                (self.state.get("health_failures") or {}).pop(d["id"], None)
 
     def count_failure(self, t: Task, *, health: bool) -> None:
         self.state.setdefault("accounted", []).append(t.arn)
@@ -286,8 +298,7 @@ class Tick:
         self.event(service_events.rolling_back(self.name, target["id"]))
 
     # -- moves ---------------------------------------------------------------------------
-    def stop(self, victims: list[Task], code: str, reason: str, *,
-             announce: bool = True) -> None:
+    def stop(self, victims: list[Task], code: str, reason: str) -> None:
         stopped = []
         for t in victims:
             if task_api.request_stop(self.ctx, t.doc, stop_code=code, reason=reason):
@@ -295,10 +306,11 @@ class Tick:
                 stopped.append(t.arn)
         if stopped:
             self.moved = True
-            if announce:
-                self.event(service_events.stopped(self.name, stopped))
+            self.event(service_events.stopped(self.name, stopped))
 
-    def start(self, primary: dict[str, Any], n: int) -> int:
+    def start(self, primary: dict[str, Any], n: int, *, replacing: int = 0) -> int:
+        """Start `n` tasks of the primary deployment; `replacing` of them stand in for
+        UNHEALTHY tasks, which the event says as ECS does."""
         try:
             taskdef = task_definitions.load(self.ctx, primary["taskDefinition"])
         except AwsError as exc:
@@ -326,7 +338,7 @@ class Tick:
                 tags.put(self.ctx, doc["taskArn"], managed, reserved=True)
             made.append(doc["taskArn"])
         self.moved = True
-        self.event(service_events.started(self.name, made))
+        self.event(service_events.started(self.name, made, replacing=replacing))
         return len(made)
 
     # -- deployments and steadiness -------------------------------------------------------
@@ -361,7 +373,7 @@ class Tick:
             return
         since = self.state.get("steady")
         if since is None or self.now - float(since) >= STEADY_REPEAT_SECONDS:
-            self.event(service_events.steady(self.name))
+            self.event(service_events.steady(self.name), dedupe=False)
             self.state["steady"] = self.now
             since = self.now
         self.wake_at.append(float(since) + STEADY_REPEAT_SECONDS)

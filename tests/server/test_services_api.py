@@ -130,7 +130,7 @@ def test_bad_names_and_inactive_task_definitions(ecs):
     ecs.deregister_task_definition(taskDefinition="web:2")
     with pytest.raises(ClientError) as err:
         create(ecs, taskDefinition="web:2")
-    assert aws_error(err) == ("InvalidParameterException", "TaskDefinition is inactive")
+    assert aws_error(err) == ("ClientException", "TaskDefinition is inactive")
     with pytest.raises(ClientError) as err:
         create(ecs, cluster="nowhere")
     assert aws_error(err) == ("ClusterNotFoundException", "Cluster not found.")
@@ -199,7 +199,8 @@ def test_update_and_delete_errors(ecs):
 def test_describe_limits_and_missing(ecs):
     with pytest.raises(ClientError) as err:
         ecs.describe_services(services=[f"s{i}" for i in range(11)])
-    assert aws_error(err)[0] == "InvalidParameterException"
+    assert aws_error(err) == ("InvalidParameterException",
+                              "service names can have at most 10 items.")
     create(ecs)
     out = ecs.describe_services(services=["web", "arn:aws:ecs:us-east-1:000000000000:"
                                                   "service/default/web", "ghost"])

@@ -1,10 +1,10 @@
 """Service events: the texts ECS writes into a service's events[], and how they are kept.
 
 Every message starts with `(service <name>)`, says "tasks" even for one, and names tasks
-by their bare id (reference §3.6). The 100 newest are kept, newest first. A message that
-would only repeat the newest one is not written again: ECS does not repeat "unable to
-place a task" or "unable to stop or start tasks" on every scheduler pass, and a user
-reading the list wants the changes, not the polling.
+by their bare id (reference §3.6). The 100 newest are kept, newest first. As ECS
+documents, "duplicate event messages are omitted until either the cause is resolved or six
+hours passes": a message already written within six hours, with no steady state reached
+since (the cause resolved), is not written again.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ import uuid
 from typing import Any
 
 KEEP = 100
+REPEAT_AFTER = 6 * 3600.0
 
 
 def task_ids(arns: list[str]) -> str:
     return " ".join(f"(task {a.rsplit('/', 1)[-1]})" for a in arns)
 
 
-def started(service: str, arns: list[str]) -> str:
-    return f"(service {service}) has started {len(arns)} tasks: {task_ids(arns)}."
+def started(service: str, arns: list[str], replacing: int = 0) -> str:
+    out = f"(service {service}) has started {len(arns)} tasks: {task_ids(arns)}."
+    if replacing:
+        out += f" Amazon ECS replaced {replacing} tasks due to an unhealthy status."
+    return out
 
 
 def stopped(service: str, arns: list[str]) -> str:
@@ -62,12 +66,17 @@ def failed_health_checks(service: str, task_arn: str) -> str:
             "health checks.")
 
 
-def add(doc: dict[str, Any], message: str, now: float) -> bool:
-    """Put `message` on top of the service's events; False when it only repeated the
-    newest one."""
+def add(doc: dict[str, Any], message: str, now: float, *, dedupe: bool = True) -> bool:
+    """Put `message` on top of the service's events; False when it was a duplicate to
+    omit. The steady-state message itself is the scheduler's to pace (`dedupe=False`)."""
     events = doc.setdefault("events", [])
-    if events and events[0]["message"] == message:
-        return False
+    if dedupe:
+        resolved = steady(doc["serviceName"])
+        for e in events:
+            if e["message"] == resolved or now - float(e["createdAt"]) >= REPEAT_AFTER:
+                break
+            if e["message"] == message:
+                return False
     events.insert(0, {"id": str(uuid.uuid4()), "createdAt": now, "message": message})
     del events[KEEP:]
     return True

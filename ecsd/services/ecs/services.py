@@ -127,6 +127,8 @@ def _deployment_configuration(given: dict[str, Any] | None,
         if key == "deploymentCircuitBreaker":
             config[key] = {"enable": bool(value.get("enable")),
                            "rollback": bool(value.get("rollback"))}
+            if value.get("resetOnHealthyTask") is not None:
+                config[key]["resetOnHealthyTask"] = bool(value["resetOnHealthyTask"])
         else:
             config[key] = value
     maximum, minimum = config["maximumPercent"], config["minimumHealthyPercent"]
@@ -149,7 +151,7 @@ def _desired(p: dict[str, Any]) -> int | None:
 def _taskdef(ctx: Context, ref: str) -> dict[str, Any]:
     taskdef = task_definitions.load(ctx, ref)
     if taskdef["status"] != "ACTIVE":
-        raise AwsError("InvalidParameterException", "TaskDefinition is inactive")
+        raise AwsError("ClientException", "TaskDefinition is inactive")
     return taskdef
 
 
@@ -336,8 +338,7 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if not refs:
         raise AwsError("InvalidParameterException", "Services cannot be empty.")
     if len(refs) > 10:
-        raise AwsError("InvalidParameterException",
-                       "The number of services requested cannot exceed 10.")
+        raise AwsError("InvalidParameterException", "service names can have at most 10 items.")
     include = set(p.get("include") or [])
     found, failures = [], []
     for ref in refs:

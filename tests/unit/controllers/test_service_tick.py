@@ -131,8 +131,12 @@ def test_unhealthy_tasks_are_left_alone_during_the_grace_period_then_replaced_st
     assert (stopped["stopCode"], stopped["stoppedReason"]) == ("ServiceSchedulerInitiated",
                                                                HEALTH_STOP_REASON)
     first_id = first["taskArn"].rsplit("/", 1)[1]
-    assert (f"(service web) (task {first_id}) failed container health checks."
-            in [e["message"] for e in w.doc()["events"]])
+    second_id = live[1]["taskArn"].rsplit("/", 1)[1]
+    messages = [e["message"] for e in w.doc()["events"]]
+    assert messages[:2] == [f"(service web) has stopped 1 running tasks: (task {first_id}).",
+                            f"(service web) (task {first_id}) failed container health checks."]
+    assert (f"(service web) has started 1 tasks: (task {second_id}). Amazon ECS replaced 1 "
+            "tasks due to an unhealthy status.") in messages
 
 
 def test_no_room_stops_the_unhealthy_task_first():
@@ -201,3 +205,33 @@ def test_a_repeated_event_is_written_once():
         w.tick()
     stuck = [e for e in w.doc()["events"] if "was unable to stop or start tasks" in e["message"]]
     assert len(stuck) == 1
+
+
+def test_a_healthy_task_resets_the_deployments_failed_count():
+    w = World(desiredCount=2, deploymentConfiguration={
+        "deploymentCircuitBreaker": {"enable": True, "rollback": False}})
+    w.tick()
+    a, b = w.live()
+    w.set_task(a["taskArn"], desiredStatus="STOPPED", lastStatus="STOPPED",
+               stopCode="TaskFailedToStart", stoppedReason="CannotPullContainerError: x",
+               stoppedAt=w.now)
+    w.tick()
+    assert w.doc()["deployments"][0]["failedTasks"] == 1
+    w.now += 0.5
+    w.set_task(b["taskArn"], lastStatus="RUNNING", startedAt=w.now)
+    w.now += 2
+    w.tick()
+    assert w.doc()["deployments"][0]["failedTasks"] == 0
+
+
+def test_resolved_causes_and_six_hours_let_a_message_be_written_again():
+    from ecsd.services.ecs import service_events
+    doc = {"serviceName": "web", "events": []}
+    stuck = service_events.stuck("web")
+    assert service_events.add(doc, stuck, T0)
+    assert service_events.add(doc, service_events.started("web", ["t/1"]), T0)
+    assert not service_events.add(doc, stuck, T0 + 60)  # omitted: cause not resolved
+    assert service_events.add(doc, stuck, T0 + 6 * 3600 + 1)  # six hours passed
+    service_events.add(doc, service_events.steady("web"), T0 + 6 * 3600 + 2, dedupe=False)
+    assert service_events.add(doc, stuck, T0 + 6 * 3600 + 3)  # resolved meanwhile
+    assert [e["message"] for e in doc["events"]].count(stuck) == 3
