@@ -76,6 +76,10 @@ def test_a_new_service_looks_as_ecs_shows_it(ecs):
     assert d["rolloutStateReason"] == f"ECS deployment {d['id']} in progress."
     assert d["taskDefinition"] == s["taskDefinition"] and d["failedTasks"] == 0
     assert d["launchType"] == "FARGATE" and d["networkConfiguration"] == NETWORK
+    assert d["platformVersion"] == "1.4.0"  # what LATEST means today
+    pinned = create(ecs, name="pinned", platformVersion="1.3.0")  # the Terraform tutorial's
+    assert pinned["platformVersion"] == "1.3.0"
+    assert pinned["deployments"][0]["platformVersion"] == "1.3.0"
     described = ecs.describe_services(services=["web"], include=["TAGS"])["services"][0]
     assert described["tags"] == [{"key": "team", "value": "a"}]
     assert ecs.list_tags_for_resource(resourceArn=s["serviceArn"])["tags"] == described["tags"]

@@ -170,7 +170,10 @@ def deployment(ctx: Context, service: dict[str, Any], taskdef_arn: str) -> dict[
         "id": dep_id, "status": "PRIMARY", "taskDefinition": taskdef_arn,
         "desiredCount": service["desiredCount"], "pendingCount": 0, "runningCount": 0,
         "failedTasks": 0, "createdAt": ctx.now, "updatedAt": ctx.now,
-        "platformVersion": "1.4.0", "platformFamily": "Linux",
+        # LATEST resolves to the current Fargate platform, as a deployment shows it.
+        "platformVersion": ("1.4.0" if service.get("platformVersion", "LATEST") == "LATEST"
+                            else service["platformVersion"]),
+        "platformFamily": "Linux",
         "rolloutState": "IN_PROGRESS",
         "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
     }
