@@ -34,7 +34,7 @@ for _k, _v in CREDENTIALS.items():
 def ecsd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EcsdProcess]:
     server = EcsdProcess(tmp_path_factory.mktemp("ecsd") / "data").start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         return server
     yield make
     for server in started:
-        server.stop()
+        server.close()
 
 
 def aws_error(err: "pytest.ExceptionInfo[Exception]") -> tuple[str, str]:

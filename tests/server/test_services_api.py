@@ -27,7 +27,7 @@ def server(tmp_path_factory):
     s = EcsdProcess(base / "data", None, "--docker-host",
                     f"unix://{base}/no-engine.sock").start()
     yield s
-    s.stop()
+    s.close()
 
 
 @pytest.fixture

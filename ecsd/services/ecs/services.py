@@ -78,16 +78,19 @@ def save(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any] | None = N
     ctx.changed.update({TOPIC, arns.service_topic(doc["serviceArn"])})
 
 
-def task_counts(ctx: Context, doc: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """{deployment id: {"running": n, "pending": n}} for the service's tasks that ECS
-    still means to run: RUNNING ones, and ones on their way up."""
+def task_counts(ctx: Context, docs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """{deployment id: {"running": n, "pending": n}} for the tasks of these services (of
+    one cluster) that ECS still means to run: RUNNING ones, and ones on their way up.
+    Deployment ids are unique, so a task of an older service of the same name is never
+    counted for a newer one. One query however many services are described."""
+    if not docs:
+        return {}
     rows = ctx.conn.execute(
         select(task_rows.c.started_by, task_rows.c.last_status, func.count())
-        .where(task_rows.c.cluster_arn == doc["clusterArn"],
-               task_rows.c.group == group(doc["serviceName"]),
+        .where(task_rows.c.cluster_arn == docs[0]["clusterArn"],
+               task_rows.c.group.in_({group(d["serviceName"]) for d in docs}),
                task_rows.c.last_status != "STOPPED",
-               task_rows.c.desired_status == "RUNNING",
-               task_rows.c.created_at >= doc["createdAt"])
+               task_rows.c.desired_status == "RUNNING")
         .group_by(task_rows.c.started_by, task_rows.c.last_status))
     out: dict[str, dict[str, int]] = {}
     for started_by, status, n in rows:
@@ -99,21 +102,28 @@ def task_counts(ctx: Context, doc: dict[str, Any]) -> dict[str, dict[str, int]]:
     return out
 
 
-def view(ctx: Context, doc: dict[str, Any], include: set[str] = frozenset()  # type: ignore[assignment]
-         ) -> dict[str, Any]:
-    """The service as DescribeServices shows it, with its counts as they are now."""
-    counts = task_counts(ctx, doc)
-    out = dict(doc)
-    deployments = []
-    for d in doc["deployments"]:
-        c = counts.get(d["id"], {"running": 0, "pending": 0})
-        deployments.append({**d, "runningCount": c["running"], "pendingCount": c["pending"]})
-    out["deployments"] = deployments
-    out["runningCount"] = sum(c["running"] for c in counts.values())
-    out["pendingCount"] = sum(c["pending"] for c in counts.values())
-    if "TAGS" in include:
-        out["tags"] = tags.get(ctx, doc["serviceArn"])
+def views(ctx: Context, docs: list[dict[str, Any]], include: set[str] = frozenset()  # type: ignore[assignment]
+          ) -> list[dict[str, Any]]:
+    """Services (of one cluster) as DescribeServices shows them, with their counts as
+    they are now."""
+    counts = task_counts(ctx, docs)
+    none = {"running": 0, "pending": 0}
+    out = []
+    for doc in docs:
+        view = dict(doc)
+        view["deployments"] = [{**d, "runningCount": counts.get(d["id"], none)["running"],
+                                "pendingCount": counts.get(d["id"], none)["pending"]}
+                               for d in doc["deployments"]]
+        view["runningCount"] = sum(d["runningCount"] for d in view["deployments"])
+        view["pendingCount"] = sum(d["pendingCount"] for d in view["deployments"])
+        if "TAGS" in include:
+            view["tags"] = tags.get(ctx, doc["serviceArn"])
+        out.append(view)
     return out
+
+
+def view(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
+    return views(ctx, [doc])[0]
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -342,15 +352,11 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("InvalidParameterException", "Services cannot be empty.")
     if len(refs) > 10:
         raise AwsError("InvalidParameterException", "service names can have at most 10 items.")
-    include = set(p.get("include") or [])
-    found, failures = [], []
-    for ref in refs:
-        arn = _resolve(cluster["clusterArn"], ref)
-        row = ctx.conn.execute(select(services.c.doc).where(services.c.arn == arn)).first()
-        if row is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            found.append(view(ctx, row.doc, include))
+    wanted = [_resolve(cluster["clusterArn"], ref) for ref in refs]
+    docs = {r.arn: r.doc for r in ctx.conn.execute(
+        select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(wanted))))}
+    found = views(ctx, [docs[a] for a in wanted if a in docs], set(p.get("include") or []))
+    failures = [{"arn": a, "reason": "MISSING"} for a in wanted if a not in docs]
     return {"services": found, "failures": failures}
 
 
