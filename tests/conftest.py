@@ -56,6 +56,14 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         server.close()
 
 
+def no_engine_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> EcsdProcess:
+    """A server whose Docker host answers nothing: the API works, and every task stops
+    with TaskFailedToStart (for API tests that need no containers)."""
+    base = tmp_path_factory.mktemp(name)
+    return EcsdProcess(base / "data", None, "--docker-host",
+                       f"unix://{base}/no-engine.sock").start()
+
+
 def aws_error(err: "pytest.ExceptionInfo[Exception]") -> tuple[str, str]:
     """(code, message) of a botocore ClientError, as the AWS answer gave them."""
     e = err.value.response["Error"]  # type: ignore[attr-defined]

@@ -67,11 +67,7 @@ class ServiceController:
                     self.workers.ensure(arn)
             except Exception:
                 log.exception("service supervisor pass failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), RESYNC_SECONDS)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
+            await wait_poke(self._wake, RESYNC_SECONDS)
 
     async def _work(self, arn: str, poke: asyncio.Event) -> None:
         while True:

@@ -108,11 +108,7 @@ class TaskController:
                     last_sweep = time.monotonic()
             except Exception:
                 log.exception("task supervisor pass failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), RESYNC_SECONDS)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
+            await wait_poke(self._wake, RESYNC_SECONDS)
 
     async def _events(self) -> None:
         """Docker events only wake the worker of the task they concern."""

@@ -56,3 +56,11 @@ def keyset_page(conn: Connection, query: Select[Any], key: ColumnElement[Any],
     rows = list(conn.execute(query.limit(size + 1)))
     token = encode_token(key_of(rows[size - 1])) if len(rows) > size else None
     return rows[:size], token
+
+
+def result(name: str, items: list[Any], token: str | None) -> dict[str, Any]:
+    """A List answer: `{name: items}`, with `nextToken` only when there is a next page."""
+    out: dict[str, Any] = {name: items}
+    if token:
+        out["nextToken"] = token
+    return out

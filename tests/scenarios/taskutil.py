@@ -3,6 +3,7 @@ image, run it, and follow DescribeTasks until a status."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -119,3 +120,29 @@ def until(check: Any, *, timeout: float = 60.0, every: float = 0.1) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"condition never held within {timeout} s")
         time.sleep(every)
+
+
+class Poller:
+    """Calls `poll()` in a background thread, every `every` seconds, for as long as the
+    with-block lasts: for watching what a server does while a test drives it."""
+    every = 0.05
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Any:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.poll()
+            time.sleep(self.every)
+
+    def poll(self) -> None:
+        raise NotImplementedError

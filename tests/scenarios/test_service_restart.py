@@ -5,7 +5,6 @@ to run, no task was started twice, and no container is left behind."""
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from typing import Any
 
@@ -13,7 +12,8 @@ import pytest
 
 from conftest import client_for
 
-from .taskutil import NETWORK, SERVE, register, service, service_tasks, until, wait_stable
+from .taskutil import (NETWORK, SERVE, Poller, register, service, service_tasks, until,
+                       wait_stable)
 
 DESIRED = 4
 MAXIMUM = 8  # floor(4 × 200%)
@@ -34,32 +34,22 @@ def _instance_containers(server: Any) -> dict[str, list[str]]:
     return out
 
 
-class LiveCount:
+class LiveCount(Poller):
     """The most service tasks ECS meant to run at once (desiredStatus RUNNING), polled
     while the server answers."""
+    every = 0.02
 
     def __init__(self, ecs: Any) -> None:
+        super().__init__()
         self.ecs = ecs
         self.most = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> "LiveCount":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _poll(self) -> None:
-        while not self._done.is_set():
-            try:
-                live = self.ecs.list_tasks(serviceName="roll", desiredStatus="RUNNING")
-                self.most = max(self.most, len(live["taskArns"]))
-            except Exception:
-                pass  # the server is down for a moment: that is the point
-            time.sleep(0.02)
+    def poll(self) -> None:
+        try:
+            live = self.ecs.list_tasks(serviceName="roll", desiredStatus="RUNNING")
+            self.most = max(self.most, len(live["taskArns"]))
+        except Exception:
+            pass  # the server is down for a moment: that is the point
 
 
 def _tasks_of(ecs: Any, deployment: str) -> list[dict[str, Any]]:

@@ -10,13 +10,12 @@ DescribeTasks, and the containers themselves.
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from typing import Any
 
 import pytest
 
-from .taskutil import (SERVE, NETWORK, register, service, service_tasks, until,
+from .taskutil import (NETWORK, SERVE, Poller, register, service, service_tasks, until,
                        wait_stable)
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
@@ -53,42 +52,31 @@ def containers_of_service(ecs: Any, name: str) -> list[str]:
     return [a for a in arns if a in mine]
 
 
-class Timeline:
+class Timeline(Poller):
     """Polls the service's tasks in the background and records, per task, when it was
     first seen RUNNING and when it was first seen on its way down, and the most tasks
     ECS meant to run (desiredStatus RUNNING) at once."""
 
     def __init__(self, ecs: Any, name: str) -> None:
+        super().__init__()
         self.ecs, self.name = ecs, name
         self.running: dict[str, float] = {}
         self.stopping: dict[str, float] = {}
         self.deployment: dict[str, str] = {}
         self.most_live = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> "Timeline":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _poll(self) -> None:
-        while not self._done.is_set():
-            now = time.monotonic()
-            tasks = service_tasks(self.ecs, self.name)
-            live = [t for t in tasks if t["desiredStatus"] == "RUNNING"]
-            self.most_live = max(self.most_live, len(live))
-            for t in tasks:
-                arn = t["taskArn"]
-                self.deployment[arn] = t["startedBy"]
-                if t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING":
-                    self.running.setdefault(arn, now)
-                if t["desiredStatus"] == "STOPPED":
-                    self.stopping.setdefault(arn, now)
-            time.sleep(0.05)
+    def poll(self) -> None:
+        now = time.monotonic()
+        tasks = service_tasks(self.ecs, self.name)
+        live = [t for t in tasks if t["desiredStatus"] == "RUNNING"]
+        self.most_live = max(self.most_live, len(live))
+        for t in tasks:
+            arn = t["taskArn"]
+            self.deployment[arn] = t["startedBy"]
+            if t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING":
+                self.running.setdefault(arn, now)
+            if t["desiredStatus"] == "STOPPED":
+                self.stopping.setdefault(arn, now)
 
     def of(self, deployment: str) -> list[str]:
         return [a for a, d in self.deployment.items() if d == deployment]

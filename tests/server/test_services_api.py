@@ -14,7 +14,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import AwsCli, aws_error, client_for
+from conftest import AwsCli, aws_error, client_for, no_engine_server
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
 CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
@@ -22,10 +22,7 @@ CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from server_process import EcsdProcess
-    base = tmp_path_factory.mktemp("services-api")
-    s = EcsdProcess(base / "data", None, "--docker-host",
-                    f"unix://{base}/no-engine.sock").start()
+    s = no_engine_server(tmp_path_factory, "services-api")
     yield s
     s.close()
 

@@ -12,17 +12,14 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_error, client_for
+from conftest import aws_error, client_for, no_engine_server
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from server_process import EcsdProcess
-    base = tmp_path_factory.mktemp("tasks-api")
-    s = EcsdProcess(base / "data", None, "--docker-host",
-                    f"unix://{base}/no-engine.sock").start()
+    s = no_engine_server(tmp_path_factory, "tasks-api")
     yield s
     s.close()
 

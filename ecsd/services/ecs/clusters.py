@@ -179,10 +179,7 @@ def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     q = (select(clusters.c.arn).where(clusters.c.region == ctx.region,
                                       clusters.c.status == "ACTIVE").order_by(clusters.c.arn))
     rows, token = pagination.keyset_page(ctx.conn, q, clusters.c.arn, lambda r: r.arn, p)
-    out: dict[str, Any] = {"clusterArns": [r.arn for r in rows]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return pagination.result("clusterArns", [r.arn for r in rows], token)
 
 
 @ecs.operation("UpdateCluster", write=True)

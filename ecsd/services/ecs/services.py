@@ -263,10 +263,15 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"service": view(ctx, doc)}
 
 
+def _named(ctx: Context, p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The service a request names (in its cluster) and its scheduler state."""
+    cluster = clusters.load(ctx, p.get("cluster"))
+    return load(ctx, cluster["clusterArn"], p["service"])
+
+
 @ecs.operation("UpdateService", write=True)
 def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = clusters.load(ctx, p.get("cluster"))
-    doc, scheduler = load(ctx, cluster["clusterArn"], p["service"])
+    doc, scheduler = _named(ctx, p)
     if doc["status"] != "ACTIVE":
         raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
     desired = _desired(p)
@@ -329,8 +334,7 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("DeleteService", write=True)
 def delete_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = clusters.load(ctx, p.get("cluster"))
-    doc, scheduler = load(ctx, cluster["clusterArn"], p["service"])
+    doc, scheduler = _named(ctx, p)
     if doc["status"] != "ACTIVE":
         # Deleting what is already going away changes nothing more.
         return {"service": view(ctx, doc)}
@@ -372,10 +376,7 @@ def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     rows, token = pagination.keyset_page(ctx.conn, q.order_by(services.c.arn),
                                          services.c.arn, lambda r: r.arn, p,
                                          default=10, maximum=100)
-    out: dict[str, Any] = {"serviceArns": [r.arn for r in rows]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return pagination.result("serviceArns", [r.arn for r in rows], token)
 
 
 @tags.resource_type("service")

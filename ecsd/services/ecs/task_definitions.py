@@ -161,11 +161,8 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     order = [c.desc() for c in columns] if descending else columns
     rows, token = pagination.keyset_page(ctx.conn, q.order_by(*order), key, key_of, p,
                                          descending=descending)
-    out: dict[str, Any] = {"taskDefinitionArns": [
-        arns.task_definition_arn(ctx, r.family, r.revision) for r in rows]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return pagination.result("taskDefinitionArns", [
+        arns.task_definition_arn(ctx, r.family, r.revision) for r in rows], token)
 
 
 @ecs.operation("ListTaskDefinitionFamilies")
@@ -181,10 +178,7 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
         q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
     rows, token = pagination.keyset_page(ctx.conn, q.order_by(families.c.family),
                                          families.c.family, lambda r: r.family, p)
-    out: dict[str, Any] = {"families": [r.family for r in rows]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return pagination.result("families", [r.family for r in rows], token)
 
 
 @ecs.operation("DeregisterTaskDefinition", write=True)

@@ -292,10 +292,7 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         q = q.where(tasks.c.group == f"service:{p['serviceName']}")
     rows, token = pagination.keyset_page(ctx.conn, q.order_by(tasks.c.arn), tasks.c.arn,
                                          lambda r: r.arn, p)
-    out: dict[str, Any] = {"taskArns": [r.arn for r in rows]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return pagination.result("taskArns", [r.arn for r in rows], token)
 
 
 @tags.resource_type("task")
