@@ -52,10 +52,6 @@ class Step:
     stop_old: int    # tasks of older deployments to stop
     stop_new: int    # primary tasks to stop (scale-in)
 
-    @property
-    def stuck(self) -> bool:
-        return not (self.start or self.stop_old or self.stop_new)
-
 
 def step(desired: int, counts: Counts, *,
          maximum_percent: int = DEFAULT_MAXIMUM_PERCENT,

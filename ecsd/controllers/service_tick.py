@@ -196,8 +196,10 @@ class Tick:
         stopped_arns = {t.arn for t in stop_old + stop_new + stop_sick}
         remaining = [t for t in live if t.arn not in stopped_arns]
         self.settle_deployments(primary, remaining)
-        settled = (not others or all(t.arn in stopped_arns for t in others)) \
-            and len(ok) == desired and len(ok_healthy) == desired and not sick
+        after = rollout.Counts(new_active=len(ok), new_healthy=len(ok_healthy),
+                               old_active=sum(t.arn not in stopped_arns for t in others),
+                               old_healthy=0)
+        settled = rollout.done(desired, after) and not sick
         if primary["rolloutState"] == "IN_PROGRESS" and settled and not started:
             self.complete(primary)
         if primary["rolloutState"] == "IN_PROGRESS" and not (start or stopped_arns) \
