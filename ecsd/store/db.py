@@ -55,6 +55,12 @@ class Store:
         self._writer = _engine(path, begin="BEGIN IMMEDIATE", pool_size=1)
         self._reader = _engine(path, begin="BEGIN", pool_size=READ_THREADS)
         metadata.create_all(self._writer)
+        # create_all indexes only the tables it creates; an index added to an existing
+        # table in a later version is made here, so an older data dir gains it.
+        with self._writer.begin() as conn:
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="ecsd-store-write")
         self._read_pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ecsd-store-read")
 
