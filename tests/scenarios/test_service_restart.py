@@ -20,15 +20,15 @@ MAXIMUM = 8  # floor(4 × 200%)
 
 
 def _instance_containers(server: Any) -> dict[str, list[str]]:
-    """Every container of this ecsd (running or not), by the task it belongs to."""
+    """Every container of this ecsd (running or not), by the task it belongs to: one
+    listing with the labels in it, so that no removal can race a second look."""
     instance = (server.data_dir / "instance-id").read_text().strip()
-    fmt = '{{index .Config.Labels "com.amazonaws.ecs.task-arn"}}'
-    ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=ecsd.instance={instance}"],
-                         capture_output=True, text=True, check=True).stdout.split()
+    lines = subprocess.run(["docker", "ps", "-a", "--filter", f"label=ecsd.instance={instance}",
+                            "--format", '{{.ID}} {{.Label "com.amazonaws.ecs.task-arn"}}'],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
     out: dict[str, list[str]] = {}
-    for cid in ids:
-        arn = subprocess.run(["docker", "inspect", "--format", fmt, cid],
-                             capture_output=True, text=True).stdout.strip()
+    for line in lines:
+        cid, _, arn = line.partition(" ")
         if arn:
             out.setdefault(arn, []).append(cid)
     return out

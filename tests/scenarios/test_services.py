@@ -41,13 +41,10 @@ def containers_of_service(ecs: Any, name: str) -> list[str]:
     """The task ARNs on running containers of the service's tasks, one per container,
     found by label as ecsd finds them (other servers may share the engine)."""
     mine = {t["taskArn"] for t in service_tasks(ecs, name)}
-    out = subprocess.run(["docker", "ps", "-q", "--filter",
-                          "label=com.amazonaws.ecs.container-name=app"],
-                         capture_output=True, text=True, check=True).stdout.split()
-    if not out:
-        return []
-    fmt = '{{index .Config.Labels "com.amazonaws.ecs.task-arn"}}'
-    arns = subprocess.run(["docker", "inspect", "--format", fmt, *out],
+    # One listing with the label in it: a separate inspect could race a removal.
+    arns = subprocess.run(["docker", "ps", "--filter",
+                           "label=com.amazonaws.ecs.container-name=app", "--format",
+                           '{{.Label "com.amazonaws.ecs.task-arn"}}'],
                           capture_output=True, text=True, check=True).stdout.split()
     return [a for a in arns if a in mine]
 
