@@ -56,12 +56,24 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         server.close()
 
 
-def no_engine_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> EcsdProcess:
-    """A server whose Docker host answers nothing: the API works, and every task stops
-    with TaskFailedToStart (for API tests that need no containers)."""
-    base = tmp_path_factory.mktemp(name)
-    return EcsdProcess(base / "data", None, "--docker-host",
-                       f"unix://{base}/no-engine.sock").start()
+@pytest.fixture(scope="module")
+def no_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EcsdProcess]:
+    """A server (one per test module) whose Docker host answers nothing: the API works,
+    and every task stops with TaskFailedToStart — for API tests that need no containers."""
+    base = tmp_path_factory.mktemp("no-engine")
+    server = EcsdProcess(base / "data", None, "--docker-host",
+                         f"unix://{base}/no-engine.sock").start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def no_engine_ecs(no_engine: EcsdProcess) -> Any:
+    """A boto3 ECS client on a clean `no_engine` server with the default cluster."""
+    no_engine.reset()
+    client = client_for(no_engine, "ecs")
+    client.create_cluster()
+    return client
 
 
 def aws_error(err: "pytest.ExceptionInfo[Exception]") -> tuple[str, str]:

@@ -64,7 +64,6 @@ class Tick:
     state: dict[str, Any]
     healthy_after: float
     wake_at: list[float] = field(default_factory=list)
-    moved: bool = False  # a task was started or stopped
 
     @property
     def name(self) -> str:
@@ -289,14 +288,9 @@ class Tick:
                        if d.get("rolloutState") == "COMPLETED"), None)
         if target is None:
             return  # nothing to go back to: the service launches nothing more
-        primary["status"] = "ACTIVE"
-        back = service_api.deployment(self.ctx, self.doc, target["taskDefinition"])
+        back = service_api.roll(self.ctx, self.doc, self.state, target["taskDefinition"])
         back["rolloutStateReason"] = ("ECS deployment circuit breaker: rolling back to "
                                       f"deploymentId {target['id']}.")
-        self.doc["taskDefinition"] = target["taskDefinition"]
-        self.doc["deployments"].insert(0, back)
-        self.state.pop("retry_at", None)
-        self.state["failures"] = 0
         self.event(service_events.rolling_back(self.name, target["id"]))
 
     # -- moves ---------------------------------------------------------------------------
@@ -307,7 +301,6 @@ class Tick:
                 self.state.setdefault("accounted", []).append(t.arn)
                 stopped.append(t.arn)
         if stopped:
-            self.moved = True
             self.event(service_events.stopped(self.name, stopped))
 
     def start(self, primary: dict[str, Any], n: int, *, replacing: int = 0) -> int:
@@ -339,7 +332,6 @@ class Tick:
             if managed:
                 tags.put(self.ctx, doc["taskArn"], managed, reserved=True)
             made.append(doc["taskArn"])
-        self.moved = True
         self.event(service_events.started(self.name, made, replacing=replacing))
         return len(made)
 
@@ -369,9 +361,10 @@ class Tick:
         self.event(service_events.deployment_completed(self.name, primary["id"]))
 
     def steady(self, settled: bool) -> None:
+        """Say so when the service becomes steady, and again every six hours it stays so;
+        `settled` is false for a pass that moved anything."""
         if not settled or self.doc["status"] != "ACTIVE":
-            if self.moved or not settled:
-                self.state.pop("steady", None)
+            self.state.pop("steady", None)
             return
         since = self.state.get("steady")
         if since is None or self.now - float(since) >= STEADY_REPEAT_SECONDS:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from ..aws.provider import Context
 from ..config import Settings
+from ..services.ecs import arns
 from ..services.ecs import services as service_api
 from ..store import Store
 from ..store.schema.ecs_services import services
@@ -28,7 +29,6 @@ from .service_tick import Tick
 log = logging.getLogger(__name__)
 
 RESYNC_SECONDS = 30.0
-TOPIC_PREFIX = "service "
 
 
 class ServiceController:
@@ -54,8 +54,8 @@ class ServiceController:
         if service_api.TOPIC in topics:
             self._wake.set()
         for topic in topics:
-            if topic.startswith(TOPIC_PREFIX):
-                self.workers.poke(topic[len(TOPIC_PREFIX):])
+            if topic.startswith(arns.SERVICE_TOPIC):
+                self.workers.poke(topic[len(arns.SERVICE_TOPIC):])
 
     async def _supervise(self) -> None:
         while True:
@@ -93,5 +93,5 @@ class ServiceController:
         if doc != row.doc or state != row.scheduler:
             service_api.save(ctx, doc, state)
         # Its own writes would only wake this worker again for nothing.
-        ctx.changed.discard(f"{TOPIC_PREFIX}{arn}")
+        ctx.changed.discard(arns.service_topic(arn))
         return (None if doc["status"] == "INACTIVE" else next_at), ctx.changed

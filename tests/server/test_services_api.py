@@ -14,29 +14,19 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import AwsCli, aws_error, client_for, no_engine_server
+from conftest import AwsCli, aws_error
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
 CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = no_engine_server(tmp_path_factory, "services-api")
-    yield s
-    s.close()
-
-
 @pytest.fixture
-def ecs(server):
-    server.reset()
-    client = client_for(server, "ecs")
-    client.create_cluster()
+def ecs(no_engine_ecs):
     for _ in range(2):
-        client.register_task_definition(
+        no_engine_ecs.register_task_definition(
             family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
             cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "busybox"}])
-    return client
+    return no_engine_ecs
 
 
 def create(ecs, name="web", **extra):
@@ -173,7 +163,7 @@ def test_update_and_delete_errors(ecs):
     with pytest.raises(ClientError) as err:
         ecs.delete_service(service="ghost")
     assert aws_error(err) == ("ServiceNotFoundException", "Service not found.")
-    create(ecs, desiredCount=1)
+    create(ecs, desiredCount=1, tags=[{"key": "old", "value": "1"}])
     with pytest.raises(ClientError) as err:
         ecs.delete_service(service="web")
     assert aws_error(err) == ("InvalidParameterException",
@@ -195,6 +185,8 @@ def test_update_and_delete_errors(ecs):
     # An INACTIVE name can be used again: a new service, with nothing of the old one.
     again = create(ecs)
     assert again["status"] == "ACTIVE" and again["events"] == []
+    assert ecs.describe_services(services=["web"], include=["TAGS"])["services"][0].get(
+        "tags", []) == []
 
 
 def test_describe_limits_and_missing(ecs):
@@ -268,8 +260,8 @@ def test_tasks_that_never_start_make_the_scheduler_back_off(ecs):
         time.sleep(0.05)
 
 
-def test_the_aws_cli_creates_waits_and_deletes(server, ecs):
-    aws = AwsCli(server)
+def test_the_aws_cli_creates_waits_and_deletes(no_engine, ecs):
+    aws = AwsCli(no_engine)
     out = aws.json("ecs", "create-service", "--service-name", "cli", "--task-definition",
                    "web", "--desired-count", "0", "--network-configuration",
                    "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=ENABLED}")

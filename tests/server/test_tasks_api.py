@@ -12,27 +12,17 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_error, client_for, no_engine_server
+from conftest import aws_error
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = no_engine_server(tmp_path_factory, "tasks-api")
-    yield s
-    s.close()
-
-
 @pytest.fixture
-def ecs(server):
-    server.reset()
-    client = client_for(server, "ecs")
-    client.create_cluster()
-    client.register_task_definition(
+def ecs(no_engine_ecs):
+    no_engine_ecs.register_task_definition(
         family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256",
         memory="512", containerDefinitions=[{"name": "app", "image": "busybox"}])
-    return client
+    return no_engine_ecs
 
 
 

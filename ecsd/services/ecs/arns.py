@@ -43,10 +43,13 @@ def service_arn(cluster_arn: str, name: str) -> str:
     return f"{prefix}:service/{cluster}/{name}"
 
 
+SERVICE_TOPIC = "service "
+
+
 def service_topic(service: str) -> str:
     """What a change to one service, or to one of its tasks, raises: only that service's
     scheduler worker needs waking."""
-    return f"service {service}"
+    return f"{SERVICE_TOPIC}{service}"
 
 
 def service_of_task(cluster_arn: str, group: str) -> str | None:

@@ -65,7 +65,9 @@ def save(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any] | None = N
     if scheduler is not None:
         values["scheduler"] = scheduler
     if insert:
+        # An INACTIVE service of the same name is replaced whole: row and tags.
         ctx.conn.execute(services.delete().where(services.c.arn == doc["serviceArn"]))
+        tags.clear(ctx, doc["serviceArn"])
         ctx.conn.execute(services.insert().values(
             arn=doc["serviceArn"], region=ctx.region, cluster_arn=doc["clusterArn"],
             name=doc["serviceName"], launch_type=doc.get("launchType") or "FARGATE",
@@ -196,6 +198,22 @@ def deployment(ctx: Context, service: dict[str, Any], taskdef_arn: str) -> dict[
     return out
 
 
+def roll(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any],
+         taskdef_arn: str) -> dict[str, Any]:
+    """Start a new PRIMARY deployment of `taskdef_arn` (UpdateService, or a circuit-breaker
+    rollback): the old primary becomes ACTIVE, and the scheduler starts with a clean slate
+    — no backoff and no run of failures carried over from the last deployment."""
+    for d in doc["deployments"]:
+        if d["status"] == "PRIMARY":
+            d.update(status="ACTIVE", updatedAt=ctx.now)
+    new = deployment(ctx, doc, taskdef_arn)
+    doc["deployments"].insert(0, new)
+    doc["taskDefinition"] = taskdef_arn
+    for key in ("failures", "retry_at", "steady"):
+        scheduler.pop(key, None)
+    return new
+
+
 # -- operations ----------------------------------------------------------------------------
 @ecs.operation("CreateService", write=True)
 def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -276,34 +294,32 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
     desired = _desired(p)
     grace = _grace(p)
-    roll = bool(p.get("forceNewDeployment"))
+    changed = bool(p.get("forceNewDeployment"))
     taskdef_arn = doc["taskDefinition"]
     if p.get("taskDefinition"):
         taskdef = _taskdef(ctx, p["taskDefinition"])
-        roll |= taskdef["taskDefinitionArn"] != taskdef_arn
+        changed |= taskdef["taskDefinitionArn"] != taskdef_arn
         taskdef_arn = taskdef["taskDefinitionArn"]
     else:
         taskdef = task_definitions.load(ctx, taskdef_arn)
     if p.get("capacityProviderStrategy") is not None:
-        launch = task_api.launch_type({"capacityProviderStrategy":
-                                       p["capacityProviderStrategy"]})
-        roll |= p["capacityProviderStrategy"] != doc.get("capacityProviderStrategy")
+        task_api.launch_type({"capacityProviderStrategy": p["capacityProviderStrategy"]})
+        changed |= p["capacityProviderStrategy"] != doc.get("capacityProviderStrategy")
         doc.pop("launchType", None)
         doc["capacityProviderStrategy"] = p["capacityProviderStrategy"]
-        del launch
     if p.get("networkConfiguration") is not None:
         network = task_api.check_network(taskdef, p)
-        roll |= network != doc.get("networkConfiguration")
+        changed |= network != doc.get("networkConfiguration")
         doc["networkConfiguration"] = network
     elif p.get("taskDefinition"):
         task_api.check_network(taskdef, {"networkConfiguration":
                                          doc.get("networkConfiguration")})
     if p.get("platformVersion") and p["platformVersion"] != doc.get("platformVersion"):
         doc["platformVersion"] = p["platformVersion"]
-        roll = True
+        changed = True
     if p.get("loadBalancers") is not None and p["loadBalancers"] != doc["loadBalancers"]:
         doc["loadBalancers"] = p["loadBalancers"]
-        roll = True
+        changed = True
     doc["deploymentConfiguration"] = _deployment_configuration(
         p.get("deploymentConfiguration"), doc["deploymentConfiguration"])
     if desired is not None:
@@ -315,15 +331,8 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             doc[key] = bool(p[key])
     if p.get("propagateTags") is not None:
         doc["propagateTags"] = p["propagateTags"]
-    doc["taskDefinition"] = taskdef_arn
-    if roll:
-        for d in doc["deployments"]:
-            if d["status"] == "PRIMARY":
-                d.update(status="ACTIVE", updatedAt=ctx.now)
-        doc["deployments"].insert(0, deployment(ctx, doc, taskdef_arn))
-        # A new deployment starts with a clean slate: no backoff from the last one.
-        for key in ("failures", "retry_at", "steady"):
-            scheduler.pop(key, None)
+    if changed:
+        roll(ctx, doc, scheduler, taskdef_arn)
     primary = doc["deployments"][0]
     if primary["desiredCount"] != doc["desiredCount"]:
         primary.update(desiredCount=doc["desiredCount"], updatedAt=ctx.now)

@@ -58,6 +58,10 @@ def put(ctx: Context, arn: str, new: list[dict[str, Any]], *, reserved: bool = F
                                          for k, v in current.items()])
 
 
+def clear(ctx: Context, arn: str) -> None:
+    ctx.conn.execute(delete(tags).where(tags.c.arn == arn))
+
+
 def _check_resource(ctx: Context, arn: str) -> None:
     parts = arns.parse(arn)
     if parts is None:
