@@ -45,9 +45,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import profiles
-from servers import Ecsd, Moto, Server, cpu_seconds
-from wire import Builder, Wire
+import profiles  # noqa: E402  (bench modules beside this script)
+from servers import Ecsd, Moto, Server, cpu_seconds  # noqa: E402
+from wire import Builder, Wire  # noqa: E402
 
 TASKDEF_FILE = HERE.parent / "tests" / "data" / "fargate-jikkuri.json"
 
@@ -59,21 +59,23 @@ FARGATE_TASKDEF: dict[str, Any] = {
     "cpu": "256",
     "memory": "512",
     "executionRoleArn": "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
-    "containerDefinitions": [{
-        "name": "app",
-        "image": "ruby:3.2-slim",
-        "essential": True,
-        "command": ["ruby", "-run", "-e", "httpd", ".", "-p", "3000"],
-        "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
-        "logConfiguration": {
-            "logDriver": "awslogs",
-            "options": {
-                "awslogs-group": "/ecs/fargate-jikkuri",
-                "awslogs-region": "us-east-1",
-                "awslogs-stream-prefix": "app",
+    "containerDefinitions": [
+        {
+            "name": "app",
+            "image": "ruby:3.2-slim",
+            "essential": True,
+            "command": ["ruby", "-run", "-e", "httpd", ".", "-p", "3000"],
+            "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": "/ecs/fargate-jikkuri",
+                    "awslogs-region": "us-east-1",
+                    "awslogs-stream-prefix": "app",
+                },
             },
-        },
-    }],
+        }
+    ],
 }
 
 Call = tuple[str, dict[str, Any]]
@@ -82,15 +84,16 @@ Call = tuple[str, dict[str, Any]]
 @dataclass
 class Workload:
     """The operations behind the rows, for one kind of resource."""
+
     name: str
     describe: Call
     list_call: Call
-    list_key: str               # the list in the List answer
+    list_key: str  # the list in the List answer
     write: Callable[[int], Call]
-    write_distinct: bool        # whether each write needs its own request
+    write_distinct: bool  # whether each write needs its own request
     seed: Callable[[int], Call]  # the i-th item to create before reading
     seed_distinct: bool
-    noun: str                   # "revisions", "clusters"
+    noun: str  # "revisions", "clusters"
 
 
 def taskdef_payload() -> dict[str, Any]:
@@ -99,10 +102,14 @@ def taskdef_payload() -> dict[str, Any]:
     if not TASKDEF_FILE.exists():
         return FARGATE_TASKDEF
     import botocore.session
-    shape = (botocore.session.get_session().get_service_model("ecs")
-             .operation_model("RegisterTaskDefinition").input_shape)
-    return {k: v for k, v in json.loads(TASKDEF_FILE.read_text()).items()
-            if k in shape.members}
+
+    shape = (
+        botocore.session.get_session()
+        .get_service_model("ecs")
+        .operation_model("RegisterTaskDefinition")
+        .input_shape
+    )
+    return {k: v for k, v in json.loads(TASKDEF_FILE.read_text()).items() if k in shape.members}
 
 
 def taskdef_workload() -> Workload:
@@ -113,9 +120,12 @@ def taskdef_workload() -> Workload:
         describe=("DescribeTaskDefinition", {"taskDefinition": payload["family"]}),
         list_call=("ListTaskDefinitions", {"maxResults": 100}),
         list_key="taskDefinitionArns",
-        write=lambda i: register, write_distinct=False,
-        seed=lambda i: register, seed_distinct=False,
-        noun="revisions")
+        write=lambda i: register,
+        write_distinct=False,
+        seed=lambda i: register,
+        seed_distinct=False,
+        noun="revisions",
+    )
 
 
 def cluster_workload() -> Workload:
@@ -128,7 +138,8 @@ def cluster_workload() -> Workload:
         write_distinct=True,
         seed=lambda i: ("CreateCluster", {"clusterName": f"bench-{i:05d}"}),
         seed_distinct=True,
-        noun="clusters")
+        noun="clusters",
+    )
 
 
 @dataclass
@@ -145,8 +156,7 @@ class Result:
     @property
     def errors(self) -> int:
         """Failed requests, counted in the window or not (warm-up, tail)."""
-        return sum(self.data["errors"].values()) + sum(
-            self.data.get("errors_outside", {}).values())
+        return sum(self.data["errors"].values()) + sum(self.data.get("errors_outside", {}).values())
 
     def ms(self, key: str) -> float:
         return float(self.data[key]) * 1000
@@ -169,12 +179,24 @@ class Run:
         b = self.builder(server)
         return [b.build(*make(i)) for i in range(n)]
 
-    def load(self, server: Server, row: str, wires: list[Wire], *, concurrency: int,
-             total: int | None = None, duration: float | None = None,
-             warmup: float | None = None, keep: bool = False) -> Result:
+    def load(
+        self,
+        server: Server,
+        row: str,
+        wires: list[Wire],
+        *,
+        concurrency: int,
+        total: int | None = None,
+        duration: float | None = None,
+        warmup: float | None = None,
+        keep: bool = False,
+    ) -> Result:
         """One row: the load generator against one server; errors are recorded."""
-        job: dict[str, Any] = {"url": server.url, "requests": [w.job() for w in wires],
-                               "concurrency": concurrency}
+        job: dict[str, Any] = {
+            "url": server.url,
+            "requests": [w.job() for w in wires],
+            "concurrency": concurrency,
+        }
         if total is not None:
             job["total"] = total
         else:
@@ -188,9 +210,11 @@ class Run:
             out = self.args.profile / f"{len(self.profiled) + 1:02d}-{slug(row)}.txt"
 
             def on_start() -> None:
-                profiler.append(profiles.start(server.pid, job["duration"], out,
-                                               self.args.profile_mode))
+                profiler.append(
+                    profiles.start(server.pid, job["duration"], out, self.args.profile_mode)
+                )
                 self.profiled.append((row, out))
+
         data, cpu = run_loadgen(job, server.pid, on_start)
         for p in profiler:
             p.wait()
@@ -200,15 +224,18 @@ class Run:
             self.problems.append(
                 f"{server.name} {row}: {result.errors - outside} of {data['count']} requests "
                 f"in the timed window failed {data['errors']}, and {outside} outside it "
-                f"{data.get('errors_outside', {})}; e.g. {data['error_samples'][:2]}")
+                f"{data.get('errors_outside', {})}; e.g. {data['error_samples'][:2]}"
+            )
         return result
 
     def check(self, server: Server, row: str, wire: Wire) -> dict[str, Any] | None:
         """Send one request and insist on 2xx before measuring a row with it."""
         status, body = server.send(wire)
         if not 200 <= status < 300:
-            self.problems.append(f"{server.name} {row}: check request answered {status}: "
-                                 f"{body[:300].decode(errors='replace')}")
+            self.problems.append(
+                f"{server.name} {row}: check request answered {status}: "
+                f"{body[:300].decode(errors='replace')}"
+            )
             return None
         return json.loads(body or b"{}")
 
@@ -217,12 +244,17 @@ def slug(row: str) -> str:
     return re.sub(r"[^A-Za-z0-9@]+", "-", row).strip("-")
 
 
-def run_loadgen(job: dict[str, Any], server_pid: int,
-                on_start: Callable[[], None] | None = None) -> tuple[dict[str, Any], float]:
+def run_loadgen(
+    job: dict[str, Any], server_pid: int, on_start: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], float]:
     """Run bench/loadgen.py on a job; sample the server's CPU time at the window edges
     (and start a profiler there, if asked)."""
-    proc = subprocess.Popen([sys.executable, str(HERE / "loadgen.py")], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "loadgen.py")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     marks: dict[str, float] = {}
     stderr_lines: list[str] = []
     out: list[bytes] = []
@@ -268,8 +300,9 @@ def supports(server: Server, builder: Builder, call: Call) -> bool:
         return True
     if b"UnknownOperation" in body:
         return False
-    raise RuntimeError(f"{server.name} answered {call[0]} with {status}: "
-                       f"{body[:500].decode(errors='replace')}")
+    raise RuntimeError(
+        f"{server.name} answered {call[0]} with {status}: {body[:500].decode(errors='replace')}"
+    )
 
 
 def seed(run: Run, server: Server, wl: Workload, start: int, stop: int) -> Result:
@@ -279,12 +312,14 @@ def seed(run: Run, server: Server, wl: Workload, start: int, stop: int) -> Resul
         wires = run.wires(server, lambda i: wl.seed(start + i), n)
     else:
         wires = run.wires(server, wl.seed, 1)
-    return run.load(server, f"seed {start}..{stop}", wires, concurrency=run.args.concurrency,
-                    total=n)
+    return run.load(
+        server, f"seed {start}..{stop}", wires, concurrency=run.args.concurrency, total=n
+    )
 
 
-def throughput(run: Run, servers: list[Server],
-               wl: Workload) -> list[tuple[str, dict[str, Result]]]:
+def throughput(
+    run: Run, servers: list[Server], wl: Workload
+) -> list[tuple[str, dict[str, Result]]]:
     """Each row on each server, the servers alternating round by round (see alternate)."""
     args = run.args
     describe_row = wl.describe[0]
@@ -304,14 +339,14 @@ def throughput(run: Run, servers: list[Server],
         if answer is not None:
             got = len(answer.get(wl.list_key, []))
             if got != 100:
-                run.notes.append(f"{server.name} {list_row}: the page held {got} items, "
-                                 "not 100")
+                run.notes.append(f"{server.name} {list_row}: the page held {got} items, not 100")
             reads.append((list_row, server, [wire]))
     by_row: dict[str, dict[str, Result]] = {describe_row: {}, list_row: {}, write_row: {}}
     for row in (describe_row, list_row):
         targets = [t for t in reads if t[0] == row]
         for (_, server, _), result in zip(
-                targets, alternate(run, targets, concurrency=args.concurrency), strict=True):
+            targets, alternate(run, targets, concurrency=args.concurrency), strict=True
+        ):
             by_row[row][server.name] = result
     # Writes last: they change what the reads above would see.
     writes: list[Target] = []
@@ -325,7 +360,8 @@ def throughput(run: Run, servers: list[Server],
         if run.check(server, write_row, wires[0]) is not None:
             writes.append((write_row, server, wires))
     for (_, server, _), result in zip(
-            writes, alternate(run, writes, concurrency=args.concurrency), strict=True):
+        writes, alternate(run, writes, concurrency=args.concurrency), strict=True
+    ):
         by_row[write_row][server.name] = result
     return [(row, by_row[row]) for row in (describe_row, list_row, write_row)]
 
@@ -347,9 +383,15 @@ def list_token_at(server: Server, wl: Workload, position: int) -> str | None:
     import botocore.session
     from botocore import xform_name
     from botocore.config import Config
+
     client = botocore.session.get_session().create_client(
-        "ecs", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="test",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+        "ecs",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
     op, params = wl.list_call
     method = getattr(client, xform_name(op))
     token: str | None = None
@@ -363,8 +405,9 @@ def list_token_at(server: Server, wl: Workload, position: int) -> str | None:
     return token
 
 
-def data_size(run: Run, servers: list[Server], wl: Workload,
-              start_twin: Callable[[Server], Server]) -> list[SizeResult]:
+def data_size(
+    run: Run, servers: list[Server], wl: Workload, start_twin: Callable[[Server], Server]
+) -> list[SizeResult]:
     """List latency with 100 and with N items. The two states live in two instances of
     the same server (the running one holding 100, a fresh twin filled to N), so that the
     rows can be measured in alternating rounds: load from elsewhere on the machine then
@@ -387,9 +430,11 @@ def data_size(run: Run, servers: list[Server], wl: Workload,
         estimate = first.data["elapsed"] / small_n * large_n
         rows: list[tuple[str, Server, Wire]] = [(f"list@{small_n}", server, small_wire)]
         if server.name != "ecsd" and estimate > args.max_seed_seconds:
-            res.skipped = (f"skipped: registering {large_n:,} would take about "
-                           f"{estimate:.0f} s (limit --max-seed-seconds "
-                           f"{args.max_seed_seconds:.0f})")
+            res.skipped = (
+                f"skipped: registering {large_n:,} would take about "
+                f"{estimate:.0f} s (limit --max-seed-seconds "
+                f"{args.max_seed_seconds:.0f})"
+            )
         else:
             twin = start_twin(server)
             filled = seed(run, twin, wl, 0, large_n)
@@ -399,19 +444,25 @@ def data_size(run: Run, servers: list[Server], wl: Workload,
             if answer is not None:
                 res.page_items["large"] = len(answer.get(wl.list_key, []))
                 rows.append((f"list@{large_n}", twin, large_wire))
-            token = answer.get("nextToken") and list_token_at(twin, wl, large_n // 2) \
-                if answer is not None else None
+            token = (
+                answer.get("nextToken") and list_token_at(twin, wl, large_n // 2)
+                if answer is not None
+                else None
+            )
             if token:
                 op, params = wl.list_call
                 deep_wire = run.builder(twin).build(op, {**params, "nextToken": token})
                 if run.check(twin, "list deep page", deep_wire) is not None:
                     rows.append((f"list@{large_n} page at {large_n // 2}", twin, deep_wire))
             elif server.name == "ecsd":
-                run.problems.append(f"ecsd: no nextToken for a page at {large_n // 2:,} of "
-                                    f"{large_n:,} {wl.noun}")
-        merged: list[Result | None] = [*alternate(
-            run, [(name, target, [wire]) for name, target, wire in rows], concurrency=1),
-            None, None]
+                run.problems.append(
+                    f"ecsd: no nextToken for a page at {large_n // 2:,} of {large_n:,} {wl.noun}"
+                )
+        merged: list[Result | None] = [
+            *alternate(run, [(name, target, [wire]) for name, target, wire in rows], concurrency=1),
+            None,
+            None,
+        ]
         res.small, res.large, res.deep = merged[0], merged[1], merged[2]
     return out
 
@@ -429,16 +480,24 @@ def alternate(run: Run, targets: list[Target], *, concurrency: int) -> list[Resu
     measured: list[list[Result]] = [[] for _ in targets]
     for i in range(args.rounds):
         for (row, server, wires), results in zip(targets, measured, strict=True):
-            results.append(run.load(
-                server, row, wires, concurrency=concurrency,
-                duration=args.duration / args.rounds,
-                warmup=args.warmup if i == 0 else min(args.warmup, 0.3), keep=True))
+            results.append(
+                run.load(
+                    server,
+                    row,
+                    wires,
+                    concurrency=concurrency,
+                    duration=args.duration / args.rounds,
+                    warmup=args.warmup if i == 0 else min(args.warmup, 0.3),
+                    keep=True,
+                )
+            )
     return [merge(results) for results in measured]
 
 
 def merge(results: list[Result]) -> Result:
     """Rounds of one row as one result: percentiles over all their latencies."""
     from loadgen import percentile
+
     latencies = sorted(x for r in results for x in r.data.pop("latencies"))
     elapsed = sum(r.data["elapsed"] for r in results)
     errors: dict[str, int] = {}
@@ -449,11 +508,16 @@ def merge(results: list[Result]) -> Result:
         for k, v in r.data.get("errors_outside", {}).items():
             outside[k] = outside.get(k, 0) + v
     data = {
-        "count": len(latencies), "elapsed": elapsed,
+        "count": len(latencies),
+        "elapsed": elapsed,
         "rate": len(latencies) / elapsed if elapsed else 0.0,
-        "p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
-        "p99": percentile(latencies, 99), "max": latencies[-1] if latencies else float("nan"),
-        "errors": errors, "errors_outside": outside, "error_samples": [x for r in results for x in r.data["error_samples"]],
+        "p50": percentile(latencies, 50),
+        "p90": percentile(latencies, 90),
+        "p99": percentile(latencies, 99),
+        "max": latencies[-1] if latencies else float("nan"),
+        "errors": errors,
+        "errors_outside": outside,
+        "error_samples": [x for r in results for x in r.data["error_samples"]],
         "client_cpu": sum(r.data["client_cpu"] * r.data["elapsed"] for r in results) / elapsed,
         "rounds": len(results),
     }
@@ -463,6 +527,7 @@ def merge(results: list[Result]) -> Result:
 
 # ---------------------------------------------------------------------------- printing
 
+
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
@@ -471,37 +536,51 @@ def lat(r: Result | None) -> str:
     return "—" if r is None else f"{r.ms('p50'):6.2f} / {r.ms('p99'):6.2f}"
 
 
-def print_report(run: Run, wl: Workload, rows: list[tuple[str, dict[str, Result]]],
-                 sizes: list[SizeResult]) -> None:
+def print_report(
+    run: Run, wl: Workload, rows: list[tuple[str, dict[str, Result]]], sizes: list[SizeResult]
+) -> None:
     args = run.args
     w = 34
     print()
-    print(f"== Throughput: {args.concurrency} concurrent clients, {args.duration:g} s per row "
-          f"and server after {args.warmup:g} s warm-up, in {args.rounds} rounds alternating "
-          f"the servers; 100 {wl.noun} registered ==")
-    head = (f"{'row':<{w}} {'ecsd req/s':>10} {'moto req/s':>10} {'ratio':>7}  "
-            f"{'target':>7}  {'ecsd p50/p99 ms':>17}  {'moto p50/p99 ms':>17}  result")
+    print(
+        f"== Throughput: {args.concurrency} concurrent clients, {args.duration:g} s per row "
+        f"and server after {args.warmup:g} s warm-up, in {args.rounds} rounds alternating "
+        f"the servers; 100 {wl.noun} registered =="
+    )
+    head = (
+        f"{'row':<{w}} {'ecsd req/s':>10} {'moto req/s':>10} {'ratio':>7}  "
+        f"{'target':>7}  {'ecsd p50/p99 ms':>17}  {'moto p50/p99 ms':>17}  result"
+    )
     print(head)
     print("-" * len(head))
     for name, res in rows:
         e, m = res.get("ecsd"), res.get("moto")
         ratio = e.rate / m.rate if e and m and m.rate else None
-        ok = None if ratio is None else (ratio >= args.target_ratio and e is not None
-                                         and not e.errors)
-        print(f"{name:<{w}} {e.rate if e else float('nan'):>10.0f} "
-              f"{m.rate if m else float('nan'):>10.0f} "
-              f"{(f'{ratio:.2f}x' if ratio else '—'):>7}  "
-              f"{'≥' + format(args.target_ratio, 'g') + 'x':>7}  "
-              f"{lat(e):>17}  {lat(m):>17}  {verdict(ok)}")
+        ok = (
+            None
+            if ratio is None
+            else (ratio >= args.target_ratio and e is not None and not e.errors)
+        )
+        print(
+            f"{name:<{w}} {e.rate if e else float('nan'):>10.0f} "
+            f"{m.rate if m else float('nan'):>10.0f} "
+            f"{(f'{ratio:.2f}x' if ratio else '—'):>7}  "
+            f"{'≥' + format(args.target_ratio, 'g') + 'x':>7}  "
+            f"{lat(e):>17}  {lat(m):>17}  {verdict(ok)}"
+        )
 
     small_n, large_n = 100, args.revisions
     print()
-    print(f"== {wl.list_call[0]}, one page of 100, 1 client: {small_n} vs {large_n:,} "
-          f"{wl.noun} (two instances of each server, {args.rounds} alternating rounds, "
-          f"{args.duration:g} s per row) ==")
-    head = (f"{'server':<{w}} {'p50/p99 @' + str(small_n):>17}  "
-            f"{'p50/p99 @' + format(large_n, ','):>17}  {'p50 ratio':>9}  {'target':>7}  "
-            "result")
+    print(
+        f"== {wl.list_call[0]}, one page of 100, 1 client: {small_n} vs {large_n:,} "
+        f"{wl.noun} (two instances of each server, {args.rounds} alternating rounds, "
+        f"{args.duration:g} s per row) =="
+    )
+    head = (
+        f"{'server':<{w}} {'p50/p99 @' + str(small_n):>17}  "
+        f"{'p50/p99 @' + format(large_n, ','):>17}  {'p50 ratio':>9}  {'target':>7}  "
+        "result"
+    )
     print(head)
     print("-" * len(head))
     for s in sizes:
@@ -509,30 +588,43 @@ def print_report(run: Run, wl: Workload, rows: list[tuple[str, dict[str, Result]
         if s.skipped:
             print(f"{label:<{w}} {lat(s.small):>17}  {s.skipped}")
             continue
-        for name, large in ((f"{label}, first page", s.large),
-                            (f"{label}, page at {large_n // 2:,} (nextToken)", s.deep)):
+        for name, large in (
+            (f"{label}, first page", s.large),
+            (f"{label}, page at {large_n // 2:,} (nextToken)", s.deep),
+        ):
             if large is None and name.endswith("(nextToken)"):
                 continue
             ratio = (large.ms("p50") / s.small.ms("p50")) if large and s.small else None
             ok = None if ratio is None or s.server != "ecsd" else ratio <= args.target_size
-            print(f"{name:<{w}} {lat(s.small):>17}  {lat(large):>17}  "
-                  f"{(f'{ratio:.2f}x' if ratio else '—'):>9}  "
-                  f"{'≤' + format(args.target_size, 'g') + 'x':>7}  {verdict(ok)}")
+            print(
+                f"{name:<{w}} {lat(s.small):>17}  {lat(large):>17}  "
+                f"{(f'{ratio:.2f}x' if ratio else '—'):>9}  "
+                f"{'≤' + format(args.target_size, 'g') + 'x':>7}  {verdict(ok)}"
+            )
     for s in sizes:
         if s.seeded:
-            print(f"{s.server}: registered {s.seeded:,} {wl.noun} through the API "
-                  f"({args.concurrency} clients) in {s.seed_seconds:.1f} s = "
-                  f"{s.seeded / s.seed_seconds:.0f}/s")
+            print(
+                f"{s.server}: registered {s.seeded:,} {wl.noun} through the API "
+                f"({args.concurrency} clients) in {s.seed_seconds:.1f} s = "
+                f"{s.seeded / s.seed_seconds:.0f}/s"
+            )
         items = s.page_items
         if items and (items.get("small") != 100 or items.get("large", 100) != 100):
-            print(f"{s.server}: one 'page' held {items.get('small')} items at {small_n} and "
-                  f"{items.get('large')} at {large_n:,}"
-                  + (" — moto ignores maxResults for this operation and returns every ARN"
-                     if s.server == "moto" else ""))
+            print(
+                f"{s.server}: one 'page' held {items.get('small')} items at {small_n} and "
+                f"{items.get('large')} at {large_n:,}"
+                + (
+                    " — moto ignores maxResults for this operation and returns every ARN"
+                    if s.server == "moto"
+                    else ""
+                )
+            )
         if s.server == "moto" and s.seeded and 100 < items.get("large", s.seeded) < s.seeded:
-            print(f"moto: {s.seeded:,} registrations were each answered 2xx, yet it lists "
-                  f"{items['large']:,}: concurrent registrations can take the same revision "
-                  "number in moto and overwrite each other")
+            print(
+                f"moto: {s.seeded:,} registrations were each answered 2xx, yet it lists "
+                f"{items['large']:,}: concurrent registrations can take the same revision "
+                "number in moto and overwrite each other"
+            )
 
     print()
     print("== Where the CPU went (CPU-seconds per second during each row) ==")
@@ -549,17 +641,23 @@ def print_report(run: Run, wl: Workload, rows: list[tuple[str, dict[str, Result]
                 # means it waited — for fsync, or for a CPU other work had taken.
                 flag = " *" if r.server_cpu < 0.8 else ""
                 starved = starved or bool(flag)
-                print(f"{name:<{w}} {sname:>6} {r.data['client_cpu']:>10.2f} "
-                      f"{r.server_cpu:>10.2f} {r.data['count']:>9}{flag}")
+                print(
+                    f"{name:<{w}} {sname:>6} {r.data['client_cpu']:>10.2f} "
+                    f"{r.server_cpu:>10.2f} {r.data['count']:>9}{flag}"
+                )
     for s in sizes:
         for r in (s.small, s.large, s.deep):
             if r is not None:
-                print(f"{r.row:<{w}} {s.server:>6} {r.data['client_cpu']:>10.2f} "
-                      f"{r.server_cpu:>10.2f} {r.data['count']:>9}")
+                print(
+                    f"{r.row:<{w}} {s.server:>6} {r.data['client_cpu']:>10.2f} "
+                    f"{r.server_cpu:>10.2f} {r.data['count']:>9}"
+                )
 
     if starved:
-        print("* the server used under 0.8 CPU with 16 clients: it was waiting (fsync, or a "
-              "CPU taken by other work on the machine); such a row understates it")
+        print(
+            "* the server used under 0.8 CPU with 16 clients: it was waiting (fsync, or a "
+            "CPU taken by other work on the machine); such a row understates it"
+        )
     print()
     for note in run.notes:
         print(f"note: {note}")
@@ -571,51 +669,97 @@ def print_report(run: Run, wl: Workload, rows: list[tuple[str, dict[str, Result]
         print("Errors: none (every request answered 2xx on both servers).")
 
 
-def to_json(rows: list[tuple[str, dict[str, Result]]], sizes: list[SizeResult],
-            run: Run) -> dict[str, Any]:
+def to_json(
+    rows: list[tuple[str, dict[str, Result]]], sizes: list[SizeResult], run: Run
+) -> dict[str, Any]:
     def r(x: Result | None) -> dict[str, Any] | None:
         return None if x is None else {**x.data, "server_cpu": x.server_cpu}
+
     return {
         "args": vars(run.args),
         "throughput": {name: {k: r(v) for k, v in res.items()} for name, res in rows},
-        "data_size": [{"server": s.server, "small": r(s.small), "large": r(s.large),
-                       "deep": r(s.deep), "seed_seconds": s.seed_seconds,
-                       "seeded": s.seeded, "skipped": s.skipped} for s in sizes],
+        "data_size": [
+            {
+                "server": s.server,
+                "small": r(s.small),
+                "large": r(s.large),
+                "deep": r(s.deep),
+                "seed_seconds": s.seed_seconds,
+                "seeded": s.seeded,
+                "skipped": s.skipped,
+            }
+            for s in sizes
+        ],
         "problems": run.problems,
         "notes": run.notes,
     }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--duration", type=float, default=None,
-                   help="measured seconds per row (default 5; 1 with --quick)")
-    p.add_argument("--warmup", type=float, default=None,
-                   help="seconds before measuring each row (default 1; 0.3 with --quick)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="measured seconds per row (default 5; 1 with --quick)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=None,
+        help="seconds before measuring each row (default 1; 0.3 with --quick)",
+    )
     p.add_argument("--concurrency", type=int, default=16)
-    p.add_argument("--revisions", type=int, default=None,
-                   help="registered items for the data-size part (default 10,000; 1,000 "
-                        "with --quick)")
-    p.add_argument("--rounds", type=int, default=None,
-                   help="alternating rounds each row's duration is split into (default 5; "
-                        "2 with --quick)")
+    p.add_argument(
+        "--revisions",
+        type=int,
+        default=None,
+        help="registered items for the data-size part (default 10,000; 1,000 with --quick)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="alternating rounds each row's duration is split into (default 5; 2 with --quick)",
+    )
     p.add_argument("--quick", action="store_true", help="short rows, 1,000 revisions")
-    p.add_argument("--ops", choices=("auto", "taskdefs", "clusters"), default="auto",
-                   help="which operations to measure (auto: task definitions if ecsd "
-                        "serves RegisterTaskDefinition, else clusters)")
+    p.add_argument(
+        "--ops",
+        choices=("auto", "taskdefs", "clusters"),
+        default="auto",
+        help="which operations to measure (auto: task definitions if ecsd "
+        "serves RegisterTaskDefinition, else clusters)",
+    )
     p.add_argument("--target-ratio", type=float, default=1.5)
     p.add_argument("--target-size", type=float, default=1.2)
-    p.add_argument("--max-seed-seconds", type=float, default=180.0,
-                   help="leave moto out of the data-size part if filling it would take longer")
-    p.add_argument("--write-pool-rate", type=float, default=3000.0,
-                   help="distinct write requests built per second of a row (clusters only)")
-    p.add_argument("--profile", type=Path, metavar="DIR",
-                   help="sample ecsd with py-spy during each of its timed rows; collapsed "
-                        "stacks go to DIR/<row>.txt and a summary is printed")
-    p.add_argument("--profile-mode", choices=("cpu", "gil", "wall"), default="cpu",
-                   help="cpu: threads on a CPU (default); gil: the GIL holder; wall: every "
-                        "thread, idle too (see bench/profiles.py)")
+    p.add_argument(
+        "--max-seed-seconds",
+        type=float,
+        default=180.0,
+        help="leave moto out of the data-size part if filling it would take longer",
+    )
+    p.add_argument(
+        "--write-pool-rate",
+        type=float,
+        default=3000.0,
+        help="distinct write requests built per second of a row (clusters only)",
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample ecsd with py-spy during each of its timed rows; collapsed "
+        "stacks go to DIR/<row>.txt and a summary is printed",
+    )
+    p.add_argument(
+        "--profile-mode",
+        choices=("cpu", "gil", "wall"),
+        default="cpu",
+        help="cpu: threads on a CPU (default); gil: the GIL holder; wall: every "
+        "thread, idle too (see bench/profiles.py)",
+    )
     p.add_argument("--json", type=Path, help="also write the raw results here")
     p.add_argument("--keep", action="store_true", help="keep the data dir and server logs")
     args = p.parse_args(argv)
@@ -651,29 +795,40 @@ def main(argv: list[str] | None = None) -> int:
                     print("ecsd does not serve RegisterTaskDefinition yet", file=sys.stderr)
                     return 1
                 wl = cluster_workload()
-                run.notes.append("ecsd does not serve RegisterTaskDefinition yet: measured "
-                                 "cluster operations instead")
-        print(f"ecsd {version('ecsd')} vs moto {version('moto')} — {wl.name}; "
-              f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared by "
-              f"client and servers (load average before: "
-              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+                run.notes.append(
+                    "ecsd does not serve RegisterTaskDefinition yet: measured "
+                    "cluster operations instead"
+                )
+        print(
+            f"ecsd {version('ecsd')} vs moto {version('moto')} — {wl.name}; "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared by "
+            f"client and servers (load average before: "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})",
+            flush=True,
+        )
         rows = throughput(run, servers, wl)
         print(f"throughput rows done ({time.monotonic() - started:.0f} s)", flush=True)
+
         def start_twin(server: Server) -> Server:
             twin_dir = workdir / f"twin-{server.name}"
             twin_dir.mkdir(exist_ok=True)
             twin = Ecsd(twin_dir) if server.name == "ecsd" else Moto(twin_dir)
             servers.append(twin)
             return twin
+
         sizes = data_size(run, servers[:2], wl, start_twin)
         print(f"data-size rows done ({time.monotonic() - started:.0f} s)", flush=True)
         print_report(run, wl, rows, sizes)
-        print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
-              "(other work on the machine makes the figures noisier)")
+        print(
+            f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+            "(other work on the machine makes the figures noisier)"
+        )
         if args.profile:
             print()
-            print(f"== Profiles of ecsd (py-spy, {args.profile_mode} mode, % of samples; "
-                  f"stacks in {args.profile}) ==")
+            print(
+                f"== Profiles of ecsd (py-spy, {args.profile_mode} mode, % of samples; "
+                f"stacks in {args.profile}) =="
+            )
             for row, path in run.profiled:
                 print(row)
                 print(profiles.summarise(path) if path.exists() else "  (none)")
@@ -686,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"data and logs kept in {workdir}")
         else:
             import shutil
+
             shutil.rmtree(workdir, ignore_errors=True)
     return 1 if run.problems else 0
 

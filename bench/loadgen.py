@@ -48,8 +48,10 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 async def run(job: dict[str, Any]) -> dict[str, Any]:
     url = job["url"].rstrip("/")
-    prepared = [(r["method"], url + r["path"], r["headers"], base64.b64decode(r["body"]))
-                for r in job["requests"]]
+    prepared = [
+        (r["method"], url + r["path"], r["headers"], base64.b64decode(r["body"]))
+        for r in job["requests"]
+    ]
     concurrency = int(job.get("concurrency", 16))
     total = job.get("total")
     warmup = float(job.get("warmup", 0.0))
@@ -65,12 +67,19 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
     window_end = float("inf") if total is not None else window_start + duration
     cpu_marks: dict[str, float] = {}
 
-    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency,
-                                     ttl_dns_cache=None, enable_cleanup_closed=False)
+    connector = aiohttp.TCPConnector(
+        limit=concurrency,
+        limit_per_host=concurrency,
+        ttl_dns_cache=None,
+        enable_cleanup_closed=False,
+    )
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                     auto_decompress=False,
-                                     skip_auto_headers=("User-Agent",)) as session:
+    async with aiohttp.ClientSession(
+        connector=connector,
+        timeout=timeout,
+        auto_decompress=False,
+        skip_auto_headers=("User-Agent",),
+    ) as session:
 
         async def worker() -> None:
             nonlocal issued
@@ -86,8 +95,7 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 status, text = 0, ""
                 try:
-                    async with session.request(method, target, headers=headers,
-                                               data=body) as resp:
+                    async with session.request(method, target, headers=headers, data=body) as resp:
                         payload = await resp.read()
                         status = resp.status
                         if status >= 300:

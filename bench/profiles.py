@@ -44,9 +44,26 @@ def start(pid: int, seconds: float, out: Path, mode: str = "cpu") -> subprocess.
         raise RuntimeError("--profile needs py-spy: .venv/bin/pip install py-spy")
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [exe, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))),
-         "--rate", str(RATE), "--threads", "--nonblocking", "--format", "raw",
-         *{"cpu": [], "gil": ["--gil"], "wall": ["--idle"]}[mode], "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            exe,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(max(1, round(seconds))),
+            "--rate",
+            str(RATE),
+            "--threads",
+            "--nonblocking",
+            "--format",
+            "raw",
+            *{"cpu": [], "gil": ["--gil"], "wall": ["--idle"]}[mode],
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _name(frame: str) -> str:
@@ -59,12 +76,27 @@ def _name(frame: str) -> str:
 
 # Where a thread waits for work rather than doing it (an idle pool worker, the event loop
 # in select): counted as idle, not busy. Matters in wall mode; the others skip idle threads.
-IDLE_LEAVES = {"thread.py:_worker", "selectors.py:EpollSelector.select",
-               "selectors.py:select", "threading.py:Condition.wait", "queue.py:Queue.get"}
+IDLE_LEAVES = {
+    "thread.py:_worker",
+    "selectors.py:EpollSelector.select",
+    "selectors.py:select",
+    "threading.py:Condition.wait",
+    "queue.py:Queue.get",
+}
 # Frames every busy stack of a thread has: plumbing, not information.
-PLUMBING = ("threading.py:", "<frozen runpy>", "core.py:", "__main__.py:", "cli.py:serve",
-            "web.py:run_app", "server.py:serve", "base_events.py:BaseEventLoop.run_",
-            "thread.py:_worker", "events.py:Handle._run", "base_events.py:BaseEventLoop._run_once")
+PLUMBING = (
+    "threading.py:",
+    "<frozen runpy>",
+    "core.py:",
+    "__main__.py:",
+    "cli.py:serve",
+    "web.py:run_app",
+    "server.py:serve",
+    "base_events.py:BaseEventLoop.run_",
+    "thread.py:_worker",
+    "events.py:Handle._run",
+    "base_events.py:BaseEventLoop._run_once",
+)
 
 
 _FULL = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]+?)(?::\d+)?\)$")
@@ -81,8 +113,11 @@ def layer(frames: list[str]) -> str:
     files = [file for _, file in parsed]
     if any(f.startswith("json/") or "/json/" in f for f in files[-3:]):
         if any("ecsd/aws/protocols" in f for f in files):
-            return "JSON decode (wire)" if any(fn in ("decode", "_decode") for fn, _ in parsed) \
+            return (
+                "JSON decode (wire)"
+                if any(fn in ("decode", "_decode") for fn, _ in parsed)
                 else "JSON encode (wire)"
+            )
         if any("sqlalchemy" in f for f in files):
             return "JSON (de)serialise of stored docs"
     for func, file in reversed(parsed):
@@ -140,10 +175,14 @@ def summarise(path: Path, top: int = 22) -> str:
         layers[layer(frames[1:])] += n
     total = sum(busy.values()) or 1
 
-    lines = [f"  {total} samples; by thread: " + ", ".join(
-        f"{t} {100 * busy[t] / total:.0f}%" for t in sorted(threads))]
-    lines.append("  by layer: " + ", ".join(
-        f"{name} {100 * n / total:.0f}%" for name, n in layers.most_common()))
+    lines = [
+        f"  {total} samples; by thread: "
+        + ", ".join(f"{t} {100 * busy[t] / total:.0f}%" for t in sorted(threads))
+    ]
+    lines.append(
+        "  by layer: "
+        + ", ".join(f"{name} {100 * n / total:.0f}%" for name, n in layers.most_common())
+    )
     lines.append(f"  {'inclusive':>9}  {'self':>5}  frame")
     for name, n in inclusive.most_common(top):
         lines.append(f"  {100 * n / total:8.1f}%  {100 * leaf[name] / total:4.1f}%  {name}")

@@ -47,8 +47,9 @@ class Server:
 
     def send(self, wire: Wire, timeout: float = 30.0) -> tuple[int, bytes]:
         """One request, outside the load generator: for checks before a row."""
-        req = urllib.request.Request(self.url + wire.path, data=wire.body,
-                                     headers=wire.headers, method=wire.method)
+        req = urllib.request.Request(
+            self.url + wire.path, data=wire.body, headers=wire.headers, method=wire.method
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return resp.status, resp.read()
@@ -89,7 +90,9 @@ class Moto(Server):
         with open(self.log_path, "ab") as log:  # the child keeps its own copy
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

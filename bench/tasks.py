@@ -48,19 +48,26 @@ def rss_mib(pid: int) -> float:
 
 
 def client(server: EcsdProcess) -> Any:
-    return boto3.client("ecs", endpoint_url=server.url, region_name="us-east-1",
-                        aws_access_key_id="bench", aws_secret_access_key="bench",
-                        config=Config(retries={"max_attempts": 1}, max_pool_connections=64))
+    return boto3.client(
+        "ecs",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=64),
+    )
 
 
 def start_tasks(ecs: Any, n: int, parallel: bool) -> tuple[list[str], list[float]]:
     """Start n tasks (all at once, or each after the previous is RUNNING) and time each
     from its RunTask call until DescribeTasks shows it RUNNING. One poller describes every
     pending task per call, as a user watching several tasks would."""
+
     def start() -> tuple[str, float]:
         t0 = time.perf_counter()
-        arn = ecs.run_task(taskDefinition="bench", launchType="FARGATE",
-                           networkConfiguration=NETWORK)["tasks"][0]["taskArn"]
+        arn = ecs.run_task(
+            taskDefinition="bench", launchType="FARGATE", networkConfiguration=NETWORK
+        )["tasks"][0]["taskArn"]
         return arn, t0
 
     def wait(started: dict[str, float]) -> dict[str, float]:
@@ -89,8 +96,12 @@ def start_tasks(ecs: Any, n: int, parallel: bool) -> tuple[list[str], list[float
 
 def docker_run() -> tuple[str, float]:
     t0 = time.perf_counter()
-    out = subprocess.run(["docker", "run", "-d", "-p", "127.0.0.1::8080", IMAGE, *COMMAND],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["docker", "run", "-d", "-p", "127.0.0.1::8080", IMAGE, *COMMAND],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip(), time.perf_counter() - t0
 
 
@@ -118,9 +129,11 @@ def row(name: str, ecsd: list[float], docker: list[float]) -> bool:
     med, p95 = statistics.median(ecsd), pct(ecsd, 0.95)
     base_med, base_p95 = statistics.median(docker), pct(docker, 0.95)
     ok = med / base_med <= 1.25 and p95 / base_p95 <= 2.0
-    print(f"{name:<22} {med * 1000:8.0f} {p95 * 1000:8.0f} {base_med * 1000:10.0f} "
-          f"{base_p95 * 1000:10.0f} {med / base_med:9.2f}x {p95 / base_p95:8.2f}x  "
-          f"{'PASS' if ok else 'FAIL'}")
+    print(
+        f"{name:<22} {med * 1000:8.0f} {p95 * 1000:8.0f} {base_med * 1000:10.0f} "
+        f"{base_p95 * 1000:10.0f} {med / base_med:9.2f}x {p95 / base_p95:8.2f}x  "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
     return ok
 
 
@@ -136,10 +149,21 @@ def main(argv: list[str] | None = None) -> int:
             ecs = client(server)
             ecs.create_cluster()
             ecs.register_task_definition(
-                family="bench", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-                cpu="256", memory="512", containerDefinitions=[{
-                    "name": "web", "image": IMAGE, "command": COMMAND, "stopTimeout": 1,
-                    "portMappings": [{"containerPort": 8080}]}])
+                family="bench",
+                requiresCompatibilities=["FARGATE"],
+                networkMode="awsvpc",
+                cpu="256",
+                memory="512",
+                containerDefinitions=[
+                    {
+                        "name": "web",
+                        "image": IMAGE,
+                        "command": COMMAND,
+                        "stopTimeout": 1,
+                        "portMappings": [{"containerPort": 8080}],
+                    }
+                ],
+            )
             # Warm-up: the holder image is built on first use, and both paths get a run.
             arns, _ = start_tasks(ecs, 2, False)
             stop_all(ecs, arns)
@@ -164,14 +188,18 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
 
     print(f"\nRunTask → RUNNING vs docker run -d -p ({args.count} each; ms)")
-    print(f"{'':<22} {'median':>8} {'p95':>8} {'docker med':>10} {'docker p95':>10} "
-          f"{'median':>10} {'p95':>9}")
+    print(
+        f"{'':<22} {'median':>8} {'p95':>8} {'docker med':>10} {'docker p95':>10} "
+        f"{'median':>10} {'p95':>9}"
+    )
     ok = all([row(label, *times) for label, times in results.items()])
     per_task = (loaded - idle) / args.memory_tasks
     mem_ok = per_task <= 2.0
-    print(f"\necsd resident memory: idle {idle:.1f} MiB, with {args.memory_tasks} running "
-          f"tasks {loaded:.1f} MiB → {per_task:.2f} MiB per task (target ≤ 2)  "
-          f"{'PASS' if mem_ok else 'FAIL'}")
+    print(
+        f"\necsd resident memory: idle {idle:.1f} MiB, with {args.memory_tasks} running "
+        f"tasks {loaded:.1f} MiB → {per_task:.2f} MiB per task (target ≤ 2)  "
+        f"{'PASS' if mem_ok else 'FAIL'}"
+    )
     print(f"targets: median ≤ 1.25× and p95 ≤ 2× docker run: {'PASS' if ok else 'FAIL'}")
     return 0
 

@@ -23,14 +23,19 @@ REGION = "us-east-1"
 @dataclass(frozen=True)
 class Wire:
     """One request as bytes: what the load generator sends."""
+
     method: str
     path: str
     headers: dict[str, str]
     body: bytes
 
     def job(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "headers": self.headers,
-                "body": base64.b64encode(self.body).decode()}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "headers": self.headers,
+            "body": base64.b64encode(self.body).decode(),
+        }
 
 
 class Builder:
@@ -40,9 +45,13 @@ class Builder:
         self.endpoint = endpoint.rstrip("/")
         session = botocore.session.get_session()
         self.client = session.create_client(
-            service, endpoint_url=self.endpoint, region_name=region,
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1}, parameter_validation=True))
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}, parameter_validation=True),
+        )
         self._captured: AWSPreparedRequest | None = None
         self.client.meta.events.register("before-send", self._capture)
 
@@ -57,9 +66,10 @@ class Builder:
         self.client._make_api_call(operation, params)
         request = self._captured
         assert request is not None, f"botocore did not build {operation}"
-        path = request.url[len(self.endpoint):] or "/"
-        headers = {k: v.decode() if isinstance(v, bytes) else str(v)
-                   for k, v in request.headers.items()}
+        path = request.url[len(self.endpoint) :] or "/"
+        headers = {
+            k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()
+        }
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()

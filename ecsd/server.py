@@ -36,8 +36,9 @@ def build_app(settings: Settings) -> web.Application:
         for c in controllers:
             c.wake(topics)
 
-    controller = TaskController(store, runtime, settings, sink, settings.instance_id(),
-                                notify=notify)
+    controller = TaskController(
+        store, runtime, settings, sink, settings.instance_id(), notify=notify
+    )
     scheduler = ServiceController(store, settings, notify)
     controllers += [controller, scheduler]
     gateway = Gateway(store, providers, settings, notify=notify)
@@ -68,9 +69,11 @@ def build_app(settings: Settings) -> web.Application:
             where = settings.docker_host or "the local Docker socket"
             print(f"ecsd: container runtime {version} at {where}", flush=True)
         except RuntimeUnavailable as exc:
-            print(f"ecsd: WARNING: no container runtime reachable ({exc}); the API works, "
-                  "but tasks will stop with ResourceInitializationError until one is.",
-                  flush=True)
+            print(
+                f"ecsd: WARNING: no container runtime reachable ({exc}); the API works, "
+                "but tasks will stop with ResourceInitializationError until one is.",
+                flush=True,
+            )
         await controller.start()
         await scheduler.start()
 
@@ -95,7 +98,16 @@ def serve(settings: Settings) -> None:
     # hop from waiting out a whole interval.
     sys.setswitchinterval(0.0005)
     app = build_app(settings)
-    print(f"ecsd {__version__} listening on http://{settings.host}:{settings.port} "
-          f"(state in {settings.data_dir})", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None,
-                access_log=None, handle_signals=True)
+    print(
+        f"ecsd {__version__} listening on http://{settings.host}:{settings.port} "
+        f"(state in {settings.data_dir})",
+        flush=True,
+    )
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+    )

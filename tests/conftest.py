@@ -24,8 +24,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from server_process import EcsdProcess  # noqa: E402
 
 REGION = "us-east-1"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-               "AWS_DEFAULT_REGION": REGION}
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": REGION,
+}
 for _k, _v in CREDENTIALS.items():
     os.environ.setdefault(_k, _v)
 
@@ -51,6 +54,7 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         server = EcsdProcess(data_dir or tmp_path / "data", port, *extra).start()
         started.append(server)
         return server
+
     yield make
     for server in started:
         server.close()
@@ -61,8 +65,9 @@ def no_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EcsdProcess]
     """A server (one per test module) whose Docker host answers nothing: the API works,
     and every task stops with TaskFailedToStart — for API tests that need no containers."""
     base = tmp_path_factory.mktemp("no-engine")
-    server = EcsdProcess(base / "data", None, "--docker-host",
-                         f"unix://{base}/no-engine.sock").start()
+    server = EcsdProcess(
+        base / "data", None, "--docker-host", f"unix://{base}/no-engine.sock"
+    ).start()
     yield server
     server.close()
 
@@ -76,16 +81,21 @@ def no_engine_ecs(no_engine: EcsdProcess) -> Any:
     return client
 
 
-def aws_error(err: "pytest.ExceptionInfo[Exception]") -> tuple[str, str]:
+def aws_error(err: pytest.ExceptionInfo[Exception]) -> tuple[str, str]:
     """(code, message) of a botocore ClientError, as the AWS answer gave them."""
     e = err.value.response["Error"]  # type: ignore[attr-defined]
     return e["Code"], e.get("Message", "")
 
 
 def client_for(server: EcsdProcess, service: str, region: str = REGION) -> Any:
-    return boto3.client(service, endpoint_url=server.url, region_name=region,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
 
 
 @pytest.fixture
@@ -108,15 +118,19 @@ class AwsCli:
         assert exe, "the aws CLI (PyPI awscli) must be installed for the tests"
         self.exe = exe
 
-    def run(self, *args: str, check: bool = True, cwd: Path | None = None
-            ) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [self.exe, "--endpoint-url", self.server.url, "--output", "json", *args],
-            capture_output=True, text=True, env={**os.environ, **CREDENTIALS}, cwd=cwd,
-            timeout=120)
+            capture_output=True,
+            text=True,
+            env={**os.environ, **CREDENTIALS},
+            cwd=cwd,
+            timeout=120,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): "
-                                 f"{proc.stderr}")
+            raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
         return proc
 
     def json(self, *args: str, cwd: Path | None = None) -> Any:
@@ -137,8 +151,9 @@ def docker_available() -> str | None:
     docker = shutil.which("docker")
     if docker is None:
         return "no docker CLI on PATH"
-    info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"],
-                          capture_output=True, text=True)
+    info = subprocess.run(
+        [docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True
+    )
     if info.returncode != 0:
         return f"no Docker engine reachable: {info.stderr.strip()[:200]}"
     image = subprocess.run([docker, "image", "inspect", TEST_IMAGE], capture_output=True)

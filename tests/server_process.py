@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 
-def stop_process(proc: "subprocess.Popen[bytes]", timeout: float = 15.0) -> None:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
     """SIGTERM, then SIGKILL if it has not gone within `timeout`."""
     if proc.poll() is None:
         proc.terminate()
@@ -32,8 +32,13 @@ def free_port() -> int:
 class EcsdProcess:
     """One `ecsd serve` on a free port with its own data dir."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, *extra: str,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *extra: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.extra = extra
@@ -45,13 +50,27 @@ class EcsdProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> "EcsdProcess":
+    def start(self, timeout: float = 20.0) -> EcsdProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ecsd", "serve", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--log-level", "INFO", *self.extra],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env})
+            [
+                sys.executable,
+                "-m",
+                "ecsd",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--log-level",
+                "INFO",
+                *self.extra,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

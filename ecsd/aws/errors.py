@@ -9,8 +9,9 @@ class AwsError(Exception):
     `sender_fault` picks HTTP 400 versus 500 and the Query protocol's `<Type>`.
     """
 
-    def __init__(self, code: str, message: str, *, status: int | None = None,
-                 sender_fault: bool = True) -> None:
+    def __init__(
+        self, code: str, message: str, *, status: int | None = None, sender_fault: bool = True
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

@@ -33,8 +33,14 @@ Notify = Callable[[set[str]], None]
 
 
 class Gateway:
-    def __init__(self, store: Store, providers: Iterable[Provider], settings: Settings, *,
-                 notify: Notify | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        providers: Iterable[Provider],
+        settings: Settings,
+        *,
+        notify: Notify | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.region = settings.region
@@ -69,26 +75,37 @@ class Gateway:
         content_type = "application/x-amz-json-1.1"
         try:
             if provider is None:
-                raise AwsError("UnknownOperationException",
-                               f"The service for target '{target}' is not served here.")
-            content_type = f"application/x-amz-json-{provider.spec.model.metadata.get('jsonVersion', '1.1')}"
+                raise AwsError(
+                    "UnknownOperationException",
+                    f"The service for target '{target}' is not served here.",
+                )
+            content_type = (
+                f"application/x-amz-json-{provider.spec.model.metadata.get('jsonVersion', '1.1')}"
+            )
             op = provider.operations.get(name)
             model = provider.spec.operation(name)
             if op is None or model is None:
-                raise AwsError("UnknownOperationException",
-                               f"Unknown operation {name} for {provider.spec.name}.")
+                raise AwsError(
+                    "UnknownOperationException",
+                    f"Unknown operation {name} for {provider.spec.name}.",
+                )
             params = json_protocol.decode(model.input_shape, body)
             validate.validate(model.input_shape, params, error_code=provider.validation_error)
             result = await self._run(provider, op, params, region, request_id)
-            return web.Response(body=json_protocol.encode(model.output_shape, result),
-                                headers=headers, content_type=content_type)
+            return web.Response(
+                body=json_protocol.encode(model.output_shape, result),
+                headers=headers,
+                content_type=content_type,
+            )
         except AwsError as error:
             status, extra, payload = json_protocol.encode_error(error)
-            return web.Response(status=status, body=payload, headers={**headers, **extra},
-                                content_type=content_type)
+            return web.Response(
+                status=status, body=payload, headers={**headers, **extra}, content_type=content_type
+            )
 
-    async def _query_request(self, params: dict[str, str], signing: str | None, region: str,
-                             request_id: str) -> web.Response:
+    async def _query_request(
+        self, params: dict[str, str], signing: str | None, region: str, request_id: str
+    ) -> web.Response:
         action = params.pop("Action", None)
         params.pop("Version", None)
         provider = self._by_signing.get(signing) if signing else None
@@ -98,14 +115,17 @@ class Gateway:
         namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
         try:
             if provider is None or provider.spec.protocol != "query":
-                raise AwsError("InvalidAction", f"Could not find operation {action} "
-                               "for any service served here.")
+                raise AwsError(
+                    "InvalidAction",
+                    f"Could not find operation {action} for any service served here.",
+                )
             namespace = provider.spec.model.metadata.get("xmlNamespace", namespace)
             op = provider.operations.get(action or "")
             model = provider.spec.operation(action or "")
             if op is None or model is None:
-                raise AwsError("InvalidAction", f"Could not find operation {action} "
-                               f"for {provider.spec.name}.")
+                raise AwsError(
+                    "InvalidAction", f"Could not find operation {action} for {provider.spec.name}."
+                )
             decoded = query_protocol.decode(model.input_shape, params)
             validate.validate(model.input_shape, decoded, error_code=provider.validation_error)
             result = await self._run(provider, op, decoded, region, request_id)
@@ -113,32 +133,46 @@ class Gateway:
             return web.Response(body=body, content_type=query_protocol.CONTENT_TYPE)
         except AwsError as error:
             status, payload = query_protocol.encode_error(error, request_id, namespace)
-            return web.Response(status=status, body=payload,
-                                content_type=query_protocol.CONTENT_TYPE)
+            return web.Response(
+                status=status, body=payload, content_type=query_protocol.CONTENT_TYPE
+            )
 
-    async def _run(self, provider: Provider, op: Operation, params: dict[str, Any],
-                   region: str, request_id: str) -> dict[str, Any]:
+    async def _run(
+        self,
+        provider: Provider,
+        op: Operation,
+        params: dict[str, Any],
+        region: str,
+        request_id: str,
+    ) -> dict[str, Any]:
         changed: set[str] = set()
 
         def unit(conn: Any) -> dict[str, Any]:
-            ctx = Context(conn=conn, region=region, account=self.account,
-                          request_id=request_id, settings=self.settings)
+            ctx = Context(
+                conn=conn,
+                region=region,
+                account=self.account,
+                request_id=request_id,
+                settings=self.settings,
+            )
             result = op.handler(ctx, params)
             changed.update(ctx.changed)
             return result
 
         run: Callable[[Any], Awaitable[dict[str, Any]]] = (
-            self.store.write if op.write else self.store.read)
+            self.store.write if op.write else self.store.read
+        )
         try:
             result = await run(unit)
         except AwsError:
             raise
         except Exception:
-            log.exception("internal error in %s (request %s)", op.handler.__qualname__,
-                          request_id)
-            raise AwsError(provider.internal_error, "An internal error occurred in ecsd "
-                           f"(request {request_id}); see the server log.",
-                           sender_fault=False) from None
+            log.exception("internal error in %s (request %s)", op.handler.__qualname__, request_id)
+            raise AwsError(
+                provider.internal_error,
+                f"An internal error occurred in ecsd (request {request_id}); see the server log.",
+                sender_fault=False,
+            ) from None
         if changed and self.notify is not None:
             self.notify(changed)
         return result

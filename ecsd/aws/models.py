@@ -40,11 +40,11 @@ class ServiceSpec:
         return self.model.operation_model(name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> ServiceSpec:
     return ServiceSpec(name=name, model=_session().get_service_model(name))

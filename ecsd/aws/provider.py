@@ -49,8 +49,13 @@ class Operation:
 
 
 class Provider:
-    def __init__(self, service: str, *, validation_error: str = "ValidationException",
-                 internal_error: str = "InternalFailure") -> None:
+    def __init__(
+        self,
+        service: str,
+        *,
+        validation_error: str = "ValidationException",
+        internal_error: str = "InternalFailure",
+    ) -> None:
         self.spec = models.load(service)
         # The error codes this service answers for input that breaks the model's rules,
         # and for a fault of ecsd's own.
@@ -65,4 +70,5 @@ class Provider:
         def register(fn: Handler) -> Handler:
             self.operations[name] = Operation(fn, write)
             return fn
+
         return register

@@ -36,8 +36,10 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     if isinstance(shape, StructureShape):
         for name in meta.get("required", ()):
             if value.get(name) is None:
-                problems.append(f"Value null at '{_where(path + '.' + name)}' failed to "
-                                "satisfy constraint: Member must not be null")
+                problems.append(
+                    f"Value null at '{_where(path + '.' + name)}' failed to "
+                    "satisfy constraint: Member must not be null"
+                )
         for name, sub in value.items():
             if sub is not None and name in shape.members:
                 _check(shape.members[name], sub, f"{path}.{name}", problems)
@@ -55,16 +57,22 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     if shape.type_name == "string":
         enum = meta.get("enum")
         if enum and value not in enum:
-            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
-                            f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            problems.append(
+                f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
         _length(meta, len(value), _shown(shape, value), path, problems, "length")
     elif shape.type_name in ("integer", "long", "double", "float"):
         if "min" in meta and value < meta["min"]:
-            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
-                            f"Member must have value greater than or equal to {meta['min']}")
+            problems.append(
+                f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {meta['min']}"
+            )
         if "max" in meta and value > meta["max"]:
-            problems.append(f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
-                            f"Member must have value less than or equal to {meta['max']}")
+            problems.append(
+                f"Value '{_shown(shape, value)}' at '{_where(path)}' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {meta['max']}"
+            )
 
 
 def _shown(shape: Shape, value: Any) -> str:
@@ -74,12 +82,17 @@ def _shown(shape: Shape, value: Any) -> str:
     return value if isinstance(value, str) else "[...]"
 
 
-def _length(meta: dict[str, Any], n: int, value: Any, path: str, problems: list[str],
-            what: str) -> None:
+def _length(
+    meta: dict[str, Any], n: int, value: Any, path: str, problems: list[str], what: str
+) -> None:
     shown = value
     if "min" in meta and n < meta["min"]:
-        problems.append(f"Value '{shown}' at '{_where(path)}' failed to satisfy constraint: "
-                        f"Member must have {what} greater than or equal to {meta['min']}")
+        problems.append(
+            f"Value '{shown}' at '{_where(path)}' failed to satisfy constraint: "
+            f"Member must have {what} greater than or equal to {meta['min']}"
+        )
     if "max" in meta and n > meta["max"]:
-        problems.append(f"Value '{shown}' at '{_where(path)}' failed to satisfy constraint: "
-                        f"Member must have {what} less than or equal to {meta['max']}")
+        problems.append(
+            f"Value '{shown}' at '{_where(path)}' failed to satisfy constraint: "
+            f"Member must have {what} less than or equal to {meta['max']}"
+        )

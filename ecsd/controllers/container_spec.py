@@ -27,8 +27,7 @@ def docker_name(family: str, revision: int, container: str, task_id: str) -> str
 def start_order(definitions: list[dict[str, Any]]) -> list[list[str]]:
     """Containers in levels: each level depends only on earlier ones. Shutdown walks the
     levels backwards (ECS stops dependents before what they depend on)."""
-    deps = {d["name"]: {x["containerName"] for x in d.get("dependsOn") or []}
-            for d in definitions}
+    deps = {d["name"]: {x["containerName"] for x in d.get("dependsOn") or []} for d in definitions}
     levels: list[list[str]] = []
     placed: set[str] = set()
     while len(placed) < len(deps):
@@ -55,19 +54,32 @@ def healthcheck(definition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def environment(definition: dict[str, Any], *, region: str,
-                secrets: dict[str, str]) -> dict[str, str]:
-    env = {"AWS_EXECUTION_ENV": "AWS_ECS_FARGATE", "AWS_REGION": region,
-           "AWS_DEFAULT_REGION": region}
+def environment(
+    definition: dict[str, Any], *, region: str, secrets: dict[str, str]
+) -> dict[str, str]:
+    env = {
+        "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+    }
     env.update({e["name"]: e.get("value", "") for e in definition.get("environment") or []})
     env.update(secrets)
     return env
 
 
-def container_spec(definition: dict[str, Any], *, task: dict[str, Any],
-                   runtime: dict[str, Any], task_id: str, labels: dict[str, str],
-                   sandbox_id: str | None, secrets: dict[str, str], region: str,
-                   volume_names: dict[str, str], container_ids: dict[str, str]) -> ContainerSpec:
+def container_spec(
+    definition: dict[str, Any],
+    *,
+    task: dict[str, Any],
+    runtime: dict[str, Any],
+    task_id: str,
+    labels: dict[str, str],
+    sandbox_id: str | None,
+    secrets: dict[str, str],
+    region: str,
+    volume_names: dict[str, str],
+    container_ids: dict[str, str],
+) -> ContainerSpec:
     linux = definition.get("linuxParameters") or {}
     task_cpu = int(task.get("cpu") or 0)
     task_memory = int(task.get("memory") or 0)
@@ -93,24 +105,31 @@ def container_spec(definition: dict[str, Any], *, task: dict[str, Any],
         env=environment(definition, region=region, secrets=secrets),
         working_dir=definition.get("workingDirectory") or None,
         user=definition.get("user") or None,
-        ulimits=[{"name": u["name"], "soft": u["softLimit"], "hard": u["hardLimit"]}
-                 for u in definition.get("ulimits") or []],
+        ulimits=[
+            {"name": u["name"], "soft": u["softLimit"], "hard": u["hardLimit"]}
+            for u in definition.get("ulimits") or []
+        ],
         readonly_rootfs=bool(definition.get("readonlyRootFilesystem")),
         init=bool(linux.get("initProcessEnabled")),
         memory_bytes=int(memory) * MIB if memory else None,
-        memory_reservation_bytes=(int(definition["memoryReservation"]) * MIB
-                                  if definition.get("memoryReservation") else None),
+        memory_reservation_bytes=(
+            int(definition["memoryReservation"]) * MIB
+            if definition.get("memoryReservation")
+            else None
+        ),
         cpu_shares=max(2, int(definition.get("cpu") or 0)) if definition.get("cpu") else None,
         nano_cpus=task_cpu * NS // 1024 if task_cpu else None,
-        binds=binds, volumes_from=volumes_from,
+        binds=binds,
+        volumes_from=volumes_from,
         healthcheck=healthcheck(definition),
         stop_timeout=int(definition.get("stopTimeout") or FARGATE_STOP_TIMEOUT),
         sandbox_id=sandbox_id,
     )
 
 
-def log_target(definition: dict[str, Any], task_id: str, task_region: str
-               ) -> tuple[str, str, str, bool] | None:
+def log_target(
+    definition: dict[str, Any], task_id: str, task_region: str
+) -> tuple[str, str, str, bool] | None:
     """(region, group, stream, create group) for an awslogs container, else None.
     Stream `<prefix>/<container>/<task id>` as on Fargate; the region is the
     `awslogs-region` option, as the awslogs driver sends there."""

@@ -66,7 +66,7 @@ async def wait_poke(poke: asyncio.Event, timeout: float) -> bool:
     try:
         await asyncio.wait_for(poke.wait(), timeout)
         return True
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     finally:
         poke.clear()

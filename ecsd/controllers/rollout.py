@@ -25,8 +25,9 @@ def max_tasks(desired: int, maximum_percent: int = DEFAULT_MAXIMUM_PERCENT) -> i
     return math.floor(desired * maximum_percent / 100)
 
 
-def min_healthy(desired: int,
-                minimum_healthy_percent: int = DEFAULT_MINIMUM_HEALTHY_PERCENT) -> int:
+def min_healthy(
+    desired: int, minimum_healthy_percent: int = DEFAULT_MINIMUM_HEALTHY_PERCENT
+) -> int:
     return math.ceil(desired * minimum_healthy_percent / 100)
 
 
@@ -40,6 +41,7 @@ def breaker_threshold(desired: int) -> int:
 class Counts:
     """A service's tasks, by deployment and state. `*_active` counts RUNNING + PENDING
     (every task not on its way down); `*_healthy` the ones that count as healthy."""
+
     new_active: int
     new_healthy: int
     old_active: int
@@ -48,14 +50,18 @@ class Counts:
 
 @dataclass(frozen=True)
 class Step:
-    start: int       # new tasks to start for the primary deployment
-    stop_old: int    # tasks of older deployments to stop
-    stop_new: int    # primary tasks to stop (scale-in)
+    start: int  # new tasks to start for the primary deployment
+    stop_old: int  # tasks of older deployments to stop
+    stop_new: int  # primary tasks to stop (scale-in)
 
 
-def step(desired: int, counts: Counts, *,
-         maximum_percent: int = DEFAULT_MAXIMUM_PERCENT,
-         minimum_healthy_percent: int = DEFAULT_MINIMUM_HEALTHY_PERCENT) -> Step:
+def step(
+    desired: int,
+    counts: Counts,
+    *,
+    maximum_percent: int = DEFAULT_MAXIMUM_PERCENT,
+    minimum_healthy_percent: int = DEFAULT_MINIMUM_HEALTHY_PERCENT,
+) -> Step:
     """The next moves of a rolling update (or of a steady service keeping its count)."""
     cap = max_tasks(desired, maximum_percent)
     floor = min_healthy(desired, minimum_healthy_percent)
@@ -72,5 +78,4 @@ def step(desired: int, counts: Counts, *,
 def done(desired: int, counts: Counts) -> bool:
     """A deployment is complete when the primary has `desired` healthy tasks and the
     older deployments none."""
-    return counts.new_healthy == desired and counts.new_active == desired \
-        and counts.old_active == 0
+    return counts.new_healthy == desired and counts.new_active == desired and counts.old_active == 0

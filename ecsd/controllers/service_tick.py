@@ -26,9 +26,9 @@ from ..store.schema.ecs_tasks import tasks as task_rows
 from . import rollout
 
 STEADY_REPEAT_SECONDS = 6 * 3600  # ECS repeats "has reached a steady state" this often
-BACKOFF_AFTER = 3                 # consecutive start failures before the scheduler waits
+BACKOFF_AFTER = 3  # consecutive start failures before the scheduler waits
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 27 * 60.0
-IDLE_SECONDS = 300.0              # nothing timed to wait for: look again anyway this often
+IDLE_SECONDS = 300.0  # nothing timed to wait for: look again anyway this often
 FAILED_TO_START = ("TaskFailedToStart", "EssentialContainerExited")
 HEALTH_STOP_REASON = "Task failed container health checks"
 RETIRED_KEPT = 5
@@ -59,6 +59,7 @@ class Task:
 @dataclass
 class Tick:
     """The pass: build it with the service as stored, call `run`, then save."""
+
     ctx: Context
     doc: dict[str, Any]
     state: dict[str, Any]
@@ -97,8 +98,7 @@ class Tick:
 
     def unhealthy(self, t: Task) -> bool:
         """UNHEALTHY, and past the service's health check grace period."""
-        if not (t.live and t.running and t.checked
-                and t.doc.get("healthStatus") == "UNHEALTHY"):
+        if not (t.live and t.running and t.checked and t.doc.get("healthStatus") == "UNHEALTHY"):
             return False
         grace = float(self.doc.get("healthCheckGracePeriodSeconds") or 0)
         until = float(t.doc.get("startedAt") or self.now) + grace
@@ -128,12 +128,15 @@ class Tick:
                 task_rows.c.cluster_arn == self.doc["clusterArn"],
                 task_rows.c.group == service_api.group(self.name),
                 task_rows.c.created_at >= self.doc["createdAt"],
-                or_(task_rows.c.last_status != "STOPPED",
-                    task_rows.c.stopped_at >= seen_until)))
+                or_(task_rows.c.last_status != "STOPPED", task_rows.c.stopped_at >= seen_until),
+            )
+        )
         out = []
         for r in rows:
-            checked = any(d.get("essential", True) and d.get("healthCheck")
-                          for d in r.runtime.get("containers") or [])
+            checked = any(
+                d.get("essential", True) and d.get("healthCheck")
+                for d in r.runtime.get("containers") or []
+            )
             out.append(Task(doc=dict(r.doc), checked=checked))
         out.sort(key=lambda t: float(t.doc["createdAt"]))
         return out
@@ -157,10 +160,15 @@ class Tick:
         ok = [t for t in mine if t not in sick]
         ok_healthy = [t for t in ok if self.healthy(t)]
         others_healthy = [t for t in others if self.healthy(t, settle=False)]
-        counts = rollout.Counts(new_active=len(ok), new_healthy=len(ok_healthy),
-                                old_active=len(others), old_healthy=len(others_healthy))
-        step = rollout.step(desired, counts, maximum_percent=maximum,
-                            minimum_healthy_percent=minimum)
+        counts = rollout.Counts(
+            new_active=len(ok),
+            new_healthy=len(ok_healthy),
+            old_active=len(others),
+            old_healthy=len(others_healthy),
+        )
+        step = rollout.step(
+            desired, counts, maximum_percent=maximum, minimum_healthy_percent=minimum
+        )
         room = rollout.max_tasks(desired, maximum) - len(live)
         start = max(0, min(step.start, room))
         if primary["rolloutState"] == "FAILED":
@@ -172,12 +180,13 @@ class Tick:
 
         # Old deployments' tasks: ones not yet healthy first, then the oldest.
         by_age = {d["id"]: i for i, d in enumerate(reversed(deployments))}
-        old_order = sorted(others, key=lambda t: (t in others_healthy,
-                                                  by_age.get(t.deployment, -1)))
-        stop_old = old_order[:step.stop_old]
+        old_order = sorted(
+            others, key=lambda t: (t in others_healthy, by_age.get(t.deployment, -1))
+        )
+        stop_old = old_order[: step.stop_old]
         # Scale-in: tasks not yet healthy first, then the newest.
         new_order = sorted(ok, key=lambda t: (t in ok_healthy, -float(t.doc["createdAt"])))
-        stop_new = new_order[:step.stop_new]
+        stop_new = new_order[: step.stop_new]
         # An unhealthy task is replaced start-first: it stops once its replacement is
         # healthy, or at once when maximumPercent leaves no room for a replacement.
         replaced = len(ok_healthy) >= desired
@@ -195,14 +204,22 @@ class Tick:
         stopped_arns = {t.arn for t in stop_old + stop_new + stop_sick}
         remaining = [t for t in live if t.arn not in stopped_arns]
         self.settle_deployments(primary, remaining)
-        after = rollout.Counts(new_active=len(ok), new_healthy=len(ok_healthy),
-                               old_active=sum(t.arn not in stopped_arns for t in others),
-                               old_healthy=0)
+        after = rollout.Counts(
+            new_active=len(ok),
+            new_healthy=len(ok_healthy),
+            old_active=sum(t.arn not in stopped_arns for t in others),
+            old_healthy=0,
+        )
         settled = rollout.done(desired, after) and not sick
         if primary["rolloutState"] == "IN_PROGRESS" and settled and not started:
             self.complete(primary)
-        if primary["rolloutState"] == "IN_PROGRESS" and not (start or stopped_arns) \
-                and not settled and self.nothing_in_flight(live) and retry_at <= self.now:
+        if (
+            primary["rolloutState"] == "IN_PROGRESS"
+            and not (start or stopped_arns)
+            and not settled
+            and self.nothing_in_flight(live)
+            and retry_at <= self.now
+        ):
             self.event(service_events.stuck(self.name))
         self.steady(settled and not started and not stopped_arns)
         if self.doc["status"] == "DRAINING" and not remaining and not started:
@@ -223,8 +240,11 @@ class Tick:
         keep = []
         for t in all_tasks:
             if t.doc["desiredStatus"] != "STOPPED":
-                if t.running and self.healthy(t) and float(t.doc.get("startedAt") or 0) \
-                        > float(self.state.get("failed_at") or 0):
+                if (
+                    t.running
+                    and self.healthy(t)
+                    and float(t.doc.get("startedAt") or 0) > float(self.state.get("failed_at") or 0)
+                ):
                     self.healthy_start(t)
                 continue
             # Remembered while this pass still loads it: once STOPPED before the next
@@ -245,8 +265,11 @@ class Tick:
         if breaker.get("resetOnHealthyTask") is False:
             return
         for d in self.doc["deployments"]:
-            if d["id"] == t.deployment and d["rolloutState"] == "IN_PROGRESS" \
-                    and d.get("failedTasks"):
+            if (
+                d["id"] == t.deployment
+                and d["rolloutState"] == "IN_PROGRESS"
+                and d.get("failedTasks")
+            ):
                 d.update(failedTasks=0, updatedAt=self.now)
                 (self.state.get("health_failures") or {}).pop(d["id"], None)
 
@@ -277,20 +300,33 @@ class Tick:
         if int(primary.get("failedTasks") or 0) < threshold:
             return
         health = (self.state.get("health_failures") or {}).get(primary["id"], 0)
-        why = ("tasks failed health checks." if health * 2 > int(primary["failedTasks"])
-               else "tasks failed to start.")
-        primary.update(rolloutState="FAILED", updatedAt=self.now,
-                       rolloutStateReason=f"ECS deployment circuit breaker: {why}")
+        why = (
+            "tasks failed health checks."
+            if health * 2 > int(primary["failedTasks"])
+            else "tasks failed to start."
+        )
+        primary.update(
+            rolloutState="FAILED",
+            updatedAt=self.now,
+            rolloutStateReason=f"ECS deployment circuit breaker: {why}",
+        )
         self.event(service_events.deployment_failed(self.name, primary["id"], why))
         if not config.get("rollback"):
             return
-        target = next((d for d in self.doc["deployments"][1:] + self.state.get("retired", [])
-                       if d.get("rolloutState") == "COMPLETED"), None)
+        target = next(
+            (
+                d
+                for d in self.doc["deployments"][1:] + self.state.get("retired", [])
+                if d.get("rolloutState") == "COMPLETED"
+            ),
+            None,
+        )
         if target is None:
             return  # nothing to go back to: the service launches nothing more
         back = service_api.roll(self.ctx, self.doc, self.state, target["taskDefinition"])
-        back["rolloutStateReason"] = ("ECS deployment circuit breaker: rolling back to "
-                                      f"deploymentId {target['id']}.")
+        back["rolloutStateReason"] = (
+            f"ECS deployment circuit breaker: rolling back to deploymentId {target['id']}."
+        )
         self.event(service_events.rolling_back(self.name, target["id"]))
 
     # -- moves ---------------------------------------------------------------------------
@@ -318,17 +354,23 @@ class Tick:
             task_tags = tags.get(self.ctx, taskdef["taskDefinitionArn"])
         managed = []
         if self.doc.get("enableECSManagedTags"):
-            managed = [{"key": "aws:ecs:clusterName",
-                        "value": arns.cluster_name(self.doc["clusterArn"])},
-                       {"key": "aws:ecs:serviceName", "value": self.name}]
+            managed = [
+                {"key": "aws:ecs:clusterName", "value": arns.cluster_name(self.doc["clusterArn"])},
+                {"key": "aws:ecs:serviceName", "value": self.name},
+            ]
         made = []
         for _ in range(n):
             doc = task_api.new_task(
-                self.ctx, cluster_arn=self.doc["clusterArn"], taskdef=taskdef,
+                self.ctx,
+                cluster_arn=self.doc["clusterArn"],
+                taskdef=taskdef,
                 p={"enableExecuteCommand": self.doc.get("enableExecuteCommand")},
-                group=service_api.group(self.name), started_by=primary["id"],
+                group=service_api.group(self.name),
+                started_by=primary["id"],
                 network=primary.get("networkConfiguration"),
-                launch_type="FARGATE", task_tags=task_tags)
+                launch_type="FARGATE",
+                task_tags=task_tags,
+            )
             if managed:
                 tags.put(self.ctx, doc["taskArn"], managed, reserved=True)
             made.append(doc["taskArn"])
@@ -351,13 +393,15 @@ class Tick:
                 kept.append(d)
             else:
                 retired = {**d, "status": "INACTIVE", "desiredCount": 0, "updatedAt": self.now}
-                self.state["retired"] = ([retired] + self.state.get("retired", []))[
-                    :RETIRED_KEPT]
+                self.state["retired"] = ([retired] + self.state.get("retired", []))[:RETIRED_KEPT]
         self.doc["deployments"] = kept
 
     def complete(self, primary: dict[str, Any]) -> None:
-        primary.update(rolloutState="COMPLETED", updatedAt=self.now,
-                       rolloutStateReason=f"ECS deployment {primary['id']} completed.")
+        primary.update(
+            rolloutState="COMPLETED",
+            updatedAt=self.now,
+            rolloutStateReason=f"ECS deployment {primary['id']} completed.",
+        )
         self.event(service_events.deployment_completed(self.name, primary["id"]))
 
     def steady(self, settled: bool) -> None:

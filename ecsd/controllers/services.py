@@ -32,8 +32,9 @@ RESYNC_SECONDS = 30.0
 
 
 class ServiceController:
-    def __init__(self, store: Store, settings: Settings,
-                 notify: Callable[[set[str]], None]) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, notify: Callable[[set[str]], None]
+    ) -> None:
         self.store = store
         self.settings = settings
         self.notify = notify
@@ -55,14 +56,21 @@ class ServiceController:
             self._wake.set()
         for topic in topics:
             if topic.startswith(arns.SERVICE_TOPIC):
-                self.workers.poke(topic[len(arns.SERVICE_TOPIC):])
+                self.workers.poke(topic[len(arns.SERVICE_TOPIC) :])
 
     async def _supervise(self) -> None:
         while True:
             try:
-                arns = await self.store.read(lambda c: [r.arn for r in c.execute(
-                    select(services.c.arn).where(
-                        services.c.status.in_(("ACTIVE", "DRAINING"))))])
+                arns = await self.store.read(
+                    lambda c: [
+                        r.arn
+                        for r in c.execute(
+                            select(services.c.arn).where(
+                                services.c.status.in_(("ACTIVE", "DRAINING"))
+                            )
+                        )
+                    ]
+                )
                 for arn in arns:
                     self.workers.ensure(arn)
             except Exception:
@@ -80,15 +88,22 @@ class ServiceController:
             await wait_poke(poke, max(0.0, next_at - time.time()))
 
     def _tick(self, conn: Connection, arn: str) -> tuple[float | None, set[str]]:
-        row = conn.execute(select(services.c.doc, services.c.scheduler, services.c.region)
-                           .where(services.c.arn == arn)).first()
+        row = conn.execute(
+            select(services.c.doc, services.c.scheduler, services.c.region).where(
+                services.c.arn == arn
+            )
+        ).first()
         if row is None or row.doc["status"] == "INACTIVE":
             return None, set()
-        ctx = Context(conn=conn, region=row.region, account=self.settings.account_id,
-                      request_id="service-scheduler", settings=self.settings)
+        ctx = Context(
+            conn=conn,
+            region=row.region,
+            account=self.settings.account_id,
+            request_id="service-scheduler",
+            settings=self.settings,
+        )
         doc, state = copy.deepcopy(row.doc), copy.deepcopy(row.scheduler)
-        tick = Tick(ctx=ctx, doc=doc, state=state,
-                    healthy_after=self.settings.task_healthy_after)
+        tick = Tick(ctx=ctx, doc=doc, state=state, healthy_after=self.settings.task_healthy_after)
         next_at = tick.run()
         if doc != row.doc or state != row.scheduler:
             service_api.save(ctx, doc, state)

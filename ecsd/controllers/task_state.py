@@ -29,15 +29,19 @@ def unmet(definition: dict[str, Any], states: dict[str, ContainerState]) -> str 
             return f"{name} COMPLETE"
         if cond == "SUCCESS":
             if exited and s is not None and s.exit_code != 0:
-                return (f"!Task failed to start: dependency {name} of container "
-                        f"{definition['name']} exited with code {s.exit_code}, "
-                        "not the SUCCESS it needed.")
+                return (
+                    f"!Task failed to start: dependency {name} of container "
+                    f"{definition['name']} exited with code {s.exit_code}, "
+                    "not the SUCCESS it needed."
+                )
             if not exited:
                 return f"{name} SUCCESS"
         if cond == "HEALTHY":
             if exited:
-                return (f"!Task failed to start: dependency {name} of container "
-                        f"{definition['name']} exited before it became HEALTHY.")
+                return (
+                    f"!Task failed to start: dependency {name} of container "
+                    f"{definition['name']} exited before it became HEALTHY."
+                )
             if s is None or s.health != "healthy":
                 return f"{name} HEALTHY"
     return None
@@ -46,8 +50,13 @@ def unmet(definition: dict[str, Any], states: dict[str, ContainerState]) -> str 
 _HEALTH = {"healthy": "HEALTHY", "unhealthy": "UNHEALTHY"}
 
 
-def observe(doc: dict[str, Any], rt: dict[str, Any], states: dict[str, ContainerState],
-             *, final: bool = False) -> None:
+def observe(
+    doc: dict[str, Any],
+    rt: dict[str, Any],
+    states: dict[str, ContainerState],
+    *,
+    final: bool = False,
+) -> None:
     """Copy what the runtime shows onto the task's containers, and derive the task's
     health from its essential containers that have health checks."""
     for c, d in zip(doc["containers"], rt["containers"], strict=True):
@@ -68,8 +77,11 @@ def observe(doc: dict[str, Any], rt: dict[str, Any], states: dict[str, Container
             c["lastStatus"] = "STOPPED"
         if d.get("healthCheck"):
             c["healthStatus"] = _HEALTH.get(s.health or "", "UNKNOWN")
-    checked = [c for c, d in zip(doc["containers"], rt["containers"], strict=True)
-               if d.get("essential", True) and d.get("healthCheck")]
+    checked = [
+        c
+        for c, d in zip(doc["containers"], rt["containers"], strict=True)
+        if d.get("essential", True) and d.get("healthCheck")
+    ]
     if any(c["healthStatus"] == "UNHEALTHY" for c in checked):
         doc["healthStatus"] = "UNHEALTHY"
     elif any(c["healthStatus"] == "UNKNOWN" for c in checked) or not checked:

@@ -28,8 +28,14 @@ from sqlalchemy import Connection, delete, select
 
 from ..aws.provider import Context
 from ..config import Settings
-from ..runtime.base import (ContainerState, ImagePullError, Runtime, RuntimeError_,
-                            RuntimeUnavailable, Sandbox)
+from ..runtime.base import (
+    ContainerState,
+    ImagePullError,
+    Runtime,
+    RuntimeError_,
+    RuntimeUnavailable,
+    Sandbox,
+)
 from ..services.ecs import tasks as task_api
 from ..services.ecs.container_secrets import SecretResolutionError, resolve
 from ..services.logs import ingest
@@ -60,9 +66,15 @@ class TaskGone(Exception):
 
 
 class TaskController:
-    def __init__(self, store: Store, runtime: Runtime, settings: Settings,
-                 sink: ingest.LogSink, instance_id: str,
-                 notify: Callable[[set[str]], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        runtime: Runtime,
+        settings: Settings,
+        sink: ingest.LogSink,
+        instance_id: str,
+        notify: Callable[[set[str]], None] | None = None,
+    ) -> None:
         self.store = store
         # Task changes concern others too (a service's scheduler): told after each commit.
         self.notify = notify
@@ -77,8 +89,10 @@ class TaskController:
 
     # -- supervision ---------------------------------------------------------------
     async def start(self) -> None:
-        self._background = [asyncio.create_task(self._supervise(), name="task supervisor"),
-                            asyncio.create_task(self._events(), name="docker events")]
+        self._background = [
+            asyncio.create_task(self._supervise(), name="task supervisor"),
+            asyncio.create_task(self._events(), name="docker events"),
+        ]
 
     async def stop(self) -> None:
         for t in self._background:
@@ -98,8 +112,14 @@ class TaskController:
         last_sweep = 0.0
         while True:
             try:
-                arns = await self.store.read(lambda c: [r.arn for r in c.execute(
-                    select(tasks.c.arn).where(tasks.c.last_status != "STOPPED"))])
+                arns = await self.store.read(
+                    lambda c: [
+                        r.arn
+                        for r in c.execute(
+                            select(tasks.c.arn).where(tasks.c.last_status != "STOPPED")
+                        )
+                    ]
+                )
                 for arn in arns:
                     self.workers.ensure(arn)
                 if time.monotonic() - last_sweep > SWEEP_SECONDS:
@@ -142,51 +162,72 @@ class TaskController:
         cutoff = time.time() - self.settings.stopped_task_retention
 
         def purge(conn: Connection) -> None:
-            old = [r.arn for r in conn.execute(select(tasks.c.arn).where(
-                tasks.c.last_status == "STOPPED", tasks.c.stopped_at < cutoff))]
+            old = [
+                r.arn
+                for r in conn.execute(
+                    select(tasks.c.arn).where(
+                        tasks.c.last_status == "STOPPED", tasks.c.stopped_at < cutoff
+                    )
+                )
+            ]
             if old:
                 conn.execute(delete(tags).where(tags.c.arn.in_(old)))
                 conn.execute(delete(tasks).where(tasks.c.arn.in_(old)))
+
         await self.store.write(purge)
 
     # -- the store ------------------------------------------------------------------
     async def _load(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         def read(conn: Connection) -> tuple[dict[str, Any], dict[str, Any]] | None:
-            row = conn.execute(select(tasks.c.doc, tasks.c.runtime)
-                               .where(tasks.c.arn == arn)).first()
+            row = conn.execute(
+                select(tasks.c.doc, tasks.c.runtime).where(tasks.c.arn == arn)
+            ).first()
             return (copy.deepcopy(row.doc), copy.deepcopy(row.runtime)) if row else None
+
         return await self.store.read(read)
 
-    async def _update(self, arn: str,
-                      mutate: Callable[[Context, dict[str, Any], dict[str, Any]], T]) -> T:
+    async def _update(
+        self, arn: str, mutate: Callable[[Context, dict[str, Any], dict[str, Any]], T]
+    ) -> T:
         """Apply `mutate` to the task as it is now in the store (the API may have changed
         it meanwhile) and save it, in one transaction."""
+
         def write(conn: Connection) -> T:
-            row = conn.execute(select(tasks.c.doc, tasks.c.runtime, tasks.c.region)
-                               .where(tasks.c.arn == arn)).first()
+            row = conn.execute(
+                select(tasks.c.doc, tasks.c.runtime, tasks.c.region).where(tasks.c.arn == arn)
+            ).first()
             if row is None:
                 raise TaskGone(arn)
-            ctx = Context(conn=conn, region=row.region, account=self.settings.account_id,
-                          request_id="task-controller", settings=self.settings)
+            ctx = Context(
+                conn=conn,
+                region=row.region,
+                account=self.settings.account_id,
+                request_id="task-controller",
+                settings=self.settings,
+            )
             doc, rt = copy.deepcopy(row.doc), copy.deepcopy(row.runtime)
             result = mutate(ctx, doc, rt)
             task_api.save(ctx, doc, runtime=rt)
             changed.update(ctx.changed)
             return result
+
         changed: set[str] = set()
         result = await self.store.write(write)
         if self.notify is not None:
             self.notify(changed - {task_api.TOPIC})  # this controller already knows
         return result
 
-    async def _fail(self, arn: str, reason: str, container_reasons: dict[str, str] | None = None
-                    ) -> None:
+    async def _fail(
+        self, arn: str, reason: str, container_reasons: dict[str, str] | None = None
+    ) -> None:
         def mutate(ctx: Context, doc: dict[str, Any], _rt: dict[str, Any]) -> None:
             for c in doc["containers"]:
                 if container_reasons and c["name"] in container_reasons:
                     c["reason"] = container_reasons[c["name"]]
-            task_api.request_stop(ctx, doc, stop_code="TaskFailedToStart", reason=reason,
-                                  persist=False)
+            task_api.request_stop(
+                ctx, doc, stop_code="TaskFailedToStart", reason=reason, persist=False
+            )
+
         await self._update(arn, mutate)
 
     # -- one task -------------------------------------------------------------------
@@ -218,10 +259,10 @@ class TaskController:
                 else:  # a running task outlives an engine restart; look again later
                     await wait_poke(poke, WATCH_SECONDS)
 
-    def _labels(self, doc: dict[str, Any], rt: dict[str, Any], container: str
-                ) -> dict[str, str]:
+    def _labels(self, doc: dict[str, Any], rt: dict[str, Any], container: str) -> dict[str, str]:
         return {
-            LABEL_INSTANCE: self.instance_id, LABEL_TASK: doc["taskArn"],
+            LABEL_INSTANCE: self.instance_id,
+            LABEL_TASK: doc["taskArn"],
             LABEL_CONTAINER: container,
             "com.amazonaws.ecs.cluster": doc["clusterArn"].rsplit("/", 1)[1],
             "com.amazonaws.ecs.task-definition-family": rt["family"],
@@ -236,16 +277,18 @@ class TaskController:
         if len(rt["containers"]) > 1:
             task_id = arn.rsplit("/", 1)[1]
             sandbox = await self.runtime.create_sandbox(
-                name=specs.docker_name(rt["family"], rt["revision"], "internalecspause",
-                                       task_id),
-                labels=self._labels(doc, rt, SANDBOX), ports=_ports(rt),
-                bind_host=self.settings.bind_host)
+                name=specs.docker_name(rt["family"], rt["revision"], "internalecspause", task_id),
+                labels=self._labels(doc, rt, SANDBOX),
+                ports=_ports(rt),
+                bind_host=self.settings.bind_host,
+            )
 
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
             if sandbox is not None:
                 rt["sandbox"] = sandbox.id
                 _attach(doc, rt, sandbox)
             doc["lastStatus"] = "PENDING"
+
         await self._update(arn, mutate)
 
     async def _prepare(self, arn: str, doc: dict[str, Any], rt: dict[str, Any]) -> None:
@@ -257,23 +300,41 @@ class TaskController:
                 continue
             log_region, group, stream, create = target
             try:
-                await self.store.write(functools.partial(
-                    ingest.append, region=log_region, account=self.settings.account_id,
-                    group=group, stream=stream, events=[], create_group=create))
+                await self.store.write(
+                    functools.partial(
+                        ingest.append,
+                        region=log_region,
+                        account=self.settings.account_id,
+                        group=group,
+                        stream=stream,
+                        events=[],
+                        create_group=create,
+                    )
+                )
             except ingest.LogGroupMissing as exc:
-                await self._fail(arn, "ResourceInitializationError: failed to validate logger "
-                                 f"args: create stream has been retried 1 times: failed to "
-                                 f"create Cloudwatch log stream: {exc} : exit status 1")
+                await self._fail(
+                    arn,
+                    "ResourceInitializationError: failed to validate logger "
+                    f"args: create stream has been retried 1 times: failed to "
+                    f"create Cloudwatch log stream: {exc} : exit status 1",
+                )
                 return
         pull_started = time.time()
         images = sorted({d["image"] for d in rt["containers"]})
-        results = await asyncio.gather(*(self.runtime.ensure_image(i) for i in images),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(self.runtime.ensure_image(i) for i in images), return_exceptions=True
+        )
         for image, result in zip(images, results, strict=True):
             if isinstance(result, ImagePullError):
-                await self._fail(arn, f"CannotPullContainerError: {result}",
-                                 {d["name"]: f"CannotPullContainerError: {result}"
-                                  for d in rt["containers"] if d["image"] == image})
+                await self._fail(
+                    arn,
+                    f"CannotPullContainerError: {result}",
+                    {
+                        d["name"]: f"CannotPullContainerError: {result}"
+                        for d in rt["containers"]
+                        if d["image"] == image
+                    },
+                )
                 return
             if isinstance(result, BaseException):
                 raise result
@@ -281,34 +342,44 @@ class TaskController:
         pull_stopped = time.time()
 
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
-            doc.update(lastStatus="ACTIVATING", pullStartedAt=pull_started,
-                       pullStoppedAt=pull_stopped)
+            doc.update(
+                lastStatus="ACTIVATING", pullStartedAt=pull_started, pullStoppedAt=pull_stopped
+            )
             for c in doc["containers"]:
                 digest = getattr(digests.get(c["image"]), "digest", None)
                 if digest:
                     c["imageDigest"] = digest
+
         await self._update(arn, mutate)
 
-    async def _secrets(self, doc: dict[str, Any], rt: dict[str, Any]
-                       ) -> dict[str, dict[str, str]]:
+    async def _secrets(self, doc: dict[str, Any], rt: dict[str, Any]) -> dict[str, dict[str, str]]:
         """Secret values are resolved at start and handed to Docker; never stored."""
         region = doc["taskArn"].split(":")[3]
 
         def read(conn: Connection) -> dict[str, dict[str, str]]:
-            return {d["name"]: {s["name"]: resolve(conn, region=region,
-                                                   account=self.settings.account_id,
-                                                   settings=self.settings,
-                                                   value_from=s["valueFrom"])
-                                for s in d.get("secrets") or []}
-                    for d in rt["containers"]}
+            return {
+                d["name"]: {
+                    s["name"]: resolve(
+                        conn,
+                        region=region,
+                        account=self.settings.account_id,
+                        settings=self.settings,
+                        value_from=s["valueFrom"],
+                    )
+                    for s in d.get("secrets") or []
+                }
+                for d in rt["containers"]
+            }
+
         return await self.store.read(read)
 
     async def _states(self, arn: str) -> dict[str, ContainerState]:
         found = await self.runtime.list({LABEL_TASK: arn, LABEL_INSTANCE: self.instance_id})
         return {s.labels.get(LABEL_CONTAINER, ""): s for s in found}
 
-    async def _activate(self, arn: str, doc: dict[str, Any], rt: dict[str, Any],
-                        poke: asyncio.Event) -> None:
+    async def _activate(
+        self, arn: str, doc: dict[str, Any], rt: dict[str, Any], poke: asyncio.Event
+    ) -> None:
         task_id = arn.rsplit("/", 1)[1]
         region = doc["taskArn"].split(":")[3]
         secrets: dict[str, dict[str, str]] = {d["name"]: {} for d in rt["containers"]}
@@ -332,18 +403,28 @@ class TaskController:
                 blocked = task_state.unmet(d, states)
                 if blocked is None:
                     spec = specs.container_spec(
-                        d, task=doc, runtime=rt, task_id=task_id,
-                        labels=self._labels(doc, rt, name), sandbox_id=rt.get("sandbox"),
-                        secrets=secrets[name], region=region, volume_names=volume_names,
-                        container_ids=ids)
+                        d,
+                        task=doc,
+                        runtime=rt,
+                        task_id=task_id,
+                        labels=self._labels(doc, rt, name),
+                        sandbox_id=rt.get("sandbox"),
+                        secrets=secrets[name],
+                        region=region,
+                        volume_names=volume_names,
+                        container_ids=ids,
+                    )
                     if not rt.get("sandbox"):  # the only container owns the namespace
                         spec.ports, spec.bind_host = _ports(rt), self.settings.bind_host
                     try:
                         cid = state.id if state else await self.runtime.create_container(spec)
                         await self.runtime.start(cid)
                     except RuntimeError_ as exc:
-                        await self._fail(arn, f"CannotStartContainerError: {exc}",
-                                         {name: f"CannotStartContainerError: {exc}"})
+                        await self._fail(
+                            arn,
+                            f"CannotStartContainerError: {exc}",
+                            {name: f"CannotStartContainerError: {exc}"},
+                        )
                         return
                     continue
                 if blocked.startswith("!"):
@@ -351,8 +432,11 @@ class TaskController:
                     return
                 timeout = d.get("startTimeout")
                 if timeout and time.monotonic() - began > timeout:
-                    await self._fail(arn, f"Task failed to start: container {name} timed out "
-                                     f"after {timeout} s waiting for its dependency: {blocked}.")
+                    await self._fail(
+                        arn,
+                        f"Task failed to start: container {name} timed out "
+                        f"after {timeout} s waiting for its dependency: {blocked}.",
+                    )
                     return
                 waiting.append(name)
             if not waiting:
@@ -368,9 +452,11 @@ class TaskController:
             now = time.time()
             if owner is not None:
                 _attach(doc, rt, owner)
-            doc.update(lastStatus="RUNNING", startedAt=now, connectivity="CONNECTED",
-                       connectivityAt=now)
+            doc.update(
+                lastStatus="RUNNING", startedAt=now, connectivity="CONNECTED", connectivityAt=now
+            )
             task_state.observe(doc, rt, states)
+
         await self._update(arn, mutate)
         self._follow_logs(doc, rt, states)
 
@@ -388,22 +474,32 @@ class TaskController:
                 names[v["name"]] = f"ecsd-{task_id}-{v['name']}"
         return names
 
-    async def _watch(self, arn: str, doc: dict[str, Any], rt: dict[str, Any],
-                     poke: asyncio.Event) -> None:
+    async def _watch(
+        self, arn: str, doc: dict[str, Any], rt: dict[str, Any], poke: asyncio.Event
+    ) -> None:
         states = await self._states(arn)
         before = copy.deepcopy(doc["containers"]), doc.get("healthStatus")
         probe = copy.deepcopy(doc)
         task_state.observe(probe, rt, states)
-        essential_down = [d["name"] for d in rt["containers"]
-                          if d.get("essential", True)
-                          and task_state.container(probe, d["name"])["lastStatus"] == "STOPPED"]
+        essential_down = [
+            d["name"]
+            for d in rt["containers"]
+            if d.get("essential", True)
+            and task_state.container(probe, d["name"])["lastStatus"] == "STOPPED"
+        ]
         if (probe["containers"], probe.get("healthStatus")) != before or essential_down:
+
             def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
                 task_state.observe(doc, rt, states)
                 if essential_down:
-                    task_api.request_stop(ctx, doc, stop_code="EssentialContainerExited",
-                                          reason="Essential container in task exited",
-                                          persist=False)
+                    task_api.request_stop(
+                        ctx,
+                        doc,
+                        stop_code="EssentialContainerExited",
+                        reason="Essential container in task exited",
+                        persist=False,
+                    )
+
             await self._update(arn, mutate)
             if essential_down:
                 return
@@ -420,18 +516,22 @@ class TaskController:
             status = "STOPPING"
         if status == "STOPPING":
             states = await self._states_if_reachable(arn)
-            timeouts = {d["name"]: int(d.get("stopTimeout") or specs.FARGATE_STOP_TIMEOUT)
-                        for d in rt["containers"]}
+            timeouts = {
+                d["name"]: int(d.get("stopTimeout") or specs.FARGATE_STOP_TIMEOUT)
+                for d in rt["containers"]
+            }
             for level in reversed(specs.start_order(rt["containers"])):
                 running = [n for n in level if n in states and states[n].running]
-                await asyncio.gather(*(self.runtime.stop(states[n].id, timeouts[n])
-                                       for n in running))
+                await asyncio.gather(
+                    *(self.runtime.stop(states[n].id, timeouts[n]) for n in running)
+                )
             if states:
                 states = await self._settled(arn)
 
             def stopped(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
                 task_state.observe(doc, rt, states, final=True)
                 doc.update(lastStatus="DEPROVISIONING", executionStoppedAt=time.time())
+
             await self._update(arn, stopped)
             status = "DEPROVISIONING"
         if status == "DEPROVISIONING":
@@ -445,8 +545,12 @@ class TaskController:
             await self.sink.flush()
             try:
                 await self.runtime.remove_volumes(
-                    [n for n in (await self._volumes(task_id, rt)).values()
-                     if n.startswith(f"ecsd-{task_id}-")])
+                    [
+                        n
+                        for n in (await self._volumes(task_id, rt)).values()
+                        if n.startswith(f"ecsd-{task_id}-")
+                    ]
+                )
             except RuntimeUnavailable:
                 pass
 
@@ -458,6 +562,7 @@ class TaskController:
                     att["status"] = "DELETED"
                 for c in doc["containers"]:
                     c["lastStatus"] = "STOPPED"
+
             await self._update(arn, done)
 
     async def _settled(self, arn: str) -> dict[str, ContainerState]:
@@ -467,8 +572,11 @@ class TaskController:
         deadline = time.monotonic() + 1.0
         while True:
             states = await self._states_if_reachable(arn)
-            unsure = [s for s in states.values()
-                      if s.exit_code == 137 and not s.oom_killed and not s.running]
+            unsure = [
+                s
+                for s in states.values()
+                if s.exit_code == 137 and not s.oom_killed and not s.running
+            ]
             if not unsure or time.monotonic() > deadline:
                 return states
             await asyncio.sleep(0.1)
@@ -484,11 +592,13 @@ class TaskController:
     async def _set_status(self, arn: str, status: str) -> None:
         def mutate(ctx: Context, doc: dict[str, Any], rt: dict[str, Any]) -> None:
             doc["lastStatus"] = status
+
         await self._update(arn, mutate)
 
     # -- logs -------------------------------------------------------------------------
-    def _follow_logs(self, doc: dict[str, Any], rt: dict[str, Any],
-                     states: dict[str, ContainerState]) -> None:
+    def _follow_logs(
+        self, doc: dict[str, Any], rt: dict[str, Any], states: dict[str, ContainerState]
+    ) -> None:
         task_id = doc["taskArn"].rsplit("/", 1)[1]
         region = doc["taskArn"].split(":")[3]
         for d in rt["containers"]:
@@ -502,22 +612,27 @@ class TaskController:
             if current is not None and not state.running:
                 continue  # followed to its end already
             self._followers[state.id] = asyncio.create_task(
-                self._follow(state.id, *target), name=f"logs {state.name}")
+                self._follow(state.id, *target), name=f"logs {state.name}"
+            )
 
-    async def _follow(self, cid: str, region: str, group: str, stream: str,
-                      create: bool) -> None:
-        since = await self.store.read(lambda c: ingest.last_timestamp(
-            c, region=region, group=group, stream=stream))
+    async def _follow(self, cid: str, region: str, group: str, stream: str, create: bool) -> None:
+        since = await self.store.read(
+            lambda c: ingest.last_timestamp(c, region=region, group=group, stream=stream)
+        )
         # Resuming after a restart: only what came after the newest stored line.
         async for ts_ms, _source, line in self.runtime.logs(
-                cid, since_ms=since + 1 if since else 0):
+            cid, since_ms=since + 1 if since else 0
+        ):
             await self.sink.write(region, group, stream, ts_ms, line, create_group=create)
 
 
 def _ports(rt: dict[str, Any]) -> list[tuple[int, str]]:
-    return [(int(pm["containerPort"]), pm.get("protocol", "tcp"))
-            for d in rt["containers"] for pm in d.get("portMappings") or []
-            if pm.get("containerPort")]
+    return [
+        (int(pm["containerPort"]), pm.get("protocol", "tcp"))
+        for d in rt["containers"]
+        for pm in d.get("portMappings") or []
+        if pm.get("containerPort")
+    ]
 
 
 def _attach(doc: dict[str, Any], rt: dict[str, Any], owner: Sandbox) -> None:
@@ -525,18 +640,27 @@ def _attach(doc: dict[str, Any], rt: dict[str, Any], owner: Sandbox) -> None:
     published ports as its networkBindings (where the user connects)."""
     rt["ip"] = owner.ip
     task_id = doc["taskArn"].rsplit("/", 1)[1]
-    bindings = [{"bindIP": b.host_ip, "containerPort": b.container_port,
-                 "hostPort": b.host_port, "protocol": b.protocol} for b in owner.bindings]
+    bindings = [
+        {
+            "bindIP": b.host_ip,
+            "containerPort": b.container_port,
+            "hostPort": b.host_port,
+            "protocol": b.protocol,
+        }
+        for b in owner.bindings
+    ]
     for att in doc["attachments"]:
         att["status"] = "ATTACHED"
         att["details"] = [d for d in att["details"] if d["name"] == "subnetId"] + [
             {"name": "networkInterfaceId", "value": f"eni-{task_id[:17]}"},
             {"name": "macAddress", "value": owner.mac or ""},
             {"name": "privateDnsName", "value": f"ip-{owner.ip.replace('.', '-')}.ec2.internal"},
-            {"name": "privateIPv4Address", "value": owner.ip}]
+            {"name": "privateIPv4Address", "value": owner.ip},
+        ]
     for c, d in zip(doc["containers"], rt["containers"], strict=True):
         own = {int(pm["containerPort"]) for pm in d.get("portMappings") or []}
         c["networkBindings"] = [b for b in bindings if b["containerPort"] in own]
         if doc["attachments"]:
-            c["networkInterfaces"] = [{"attachmentId": doc["attachments"][0]["id"],
-                                       "privateIpv4Address": owner.ip}]
+            c["networkInterfaces"] = [
+                {"attachmentId": doc["attachments"][0]["id"], "privateIpv4Address": owner.ip}
+            ]

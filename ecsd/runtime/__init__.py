@@ -5,12 +5,30 @@
 image that owns each task's network namespace.
 """
 
-from .base import (ContainerCreateError, ContainerSpec, ContainerStartError, ContainerState,
-                   ImageInfo, ImagePullError, PortBinding, Runtime, RuntimeError_,
-                   RuntimeUnavailable, Sandbox)
+from .base import (
+    ContainerCreateError,
+    ContainerSpec,
+    ContainerStartError,
+    ContainerState,
+    ImageInfo,
+    ImagePullError,
+    PortBinding,
+    Runtime,
+    RuntimeError_,
+    RuntimeUnavailable,
+    Sandbox,
+)
 
 __all__ = [
-    "ContainerCreateError", "ContainerSpec", "ContainerStartError", "ContainerState",
-    "ImageInfo", "ImagePullError", "PortBinding", "Runtime", "RuntimeError_",
-    "RuntimeUnavailable", "Sandbox",
+    "ContainerCreateError",
+    "ContainerSpec",
+    "ContainerStartError",
+    "ContainerState",
+    "ImageInfo",
+    "ImagePullError",
+    "PortBinding",
+    "Runtime",
+    "RuntimeError_",
+    "RuntimeUnavailable",
+    "Sandbox",
 ]

@@ -52,6 +52,7 @@ class ContainerStartError(RuntimeError_):
 @dataclass(frozen=True)
 class PortBinding:
     """A container port published on the host: host_ip:host_port → container_port."""
+
     container_port: int
     protocol: str  # "tcp" | "udp"
     host_ip: str
@@ -61,6 +62,7 @@ class PortBinding:
 @dataclass(frozen=True)
 class Sandbox:
     """The holder container owning a task's network namespace."""
+
     id: str
     name: str
     ip: str  # its address on the engine's network ("" where the engine gives none)
@@ -71,6 +73,7 @@ class Sandbox:
 @dataclass(frozen=True)
 class ImageInfo:
     """A local image, as ensure_image found or pulled it."""
+
     ref: str
     id: str
     digest: str | None  # the repository digest ("sha256:…"); None for local-only images
@@ -80,24 +83,25 @@ class ImageInfo:
 class ContainerSpec:
     """One container to create inside a sandbox. Sizes in bytes, durations as the
     engine wants them (healthcheck values in nanoseconds, stop_timeout in seconds)."""
+
     name: str
     image: str
     labels: dict[str, str] = field(default_factory=dict)
-    command: list[str] | None = None      # None: the image's CMD
-    entrypoint: list[str] | None = None   # None: the image's ENTRYPOINT
+    command: list[str] | None = None  # None: the image's CMD
+    entrypoint: list[str] | None = None  # None: the image's ENTRYPOINT
     env: dict[str, str] = field(default_factory=dict)
     working_dir: str | None = None
     user: str | None = None
     ulimits: list[dict[str, Any]] = field(default_factory=list)  # {name, soft, hard}
     readonly_rootfs: bool = False
     init: bool = False
-    memory_bytes: int | None = None              # hard limit; swap is not added to it
+    memory_bytes: int | None = None  # hard limit; swap is not added to it
     memory_reservation_bytes: int | None = None  # soft limit
     cpu_shares: int | None = None
     nano_cpus: int | None = None
-    binds: list[str] = field(default_factory=list)         # "source:target:ro|rw"
+    binds: list[str] = field(default_factory=list)  # "source:target:ro|rw"
     volumes_from: list[str] = field(default_factory=list)  # "container:ro|rw"
-    tmpfs: dict[str, str] = field(default_factory=dict)    # path → mount options
+    tmpfs: dict[str, str] = field(default_factory=dict)  # path → mount options
     cap_add: list[str] = field(default_factory=list)
     cap_drop: list[str] = field(default_factory=list)
     shm_size_bytes: int | None = None
@@ -106,7 +110,7 @@ class ContainerSpec:
     healthcheck: dict[str, Any] | None = None
     stop_timeout: int | None = None  # seconds between the stop signal and SIGKILL
     stop_signal: str | None = None
-    sandbox_id: str | None = None    # join this sandbox's network namespace
+    sandbox_id: str | None = None  # join this sandbox's network namespace
     # With no sandbox the container owns its namespace and publishes these
     # (container_port, protocol) pairs itself on bind_host, at engine-chosen ports.
     ports: list[tuple[int, str]] = field(default_factory=list)
@@ -118,6 +122,7 @@ class ContainerSpec:
 @dataclass(frozen=True)
 class ContainerState:
     """A container as the engine shows it now. Times are epoch seconds."""
+
     id: str
     name: str
     image: str
@@ -126,7 +131,7 @@ class ContainerState:
     running: bool
     exit_code: int | None  # None until it has exited
     oom_killed: bool
-    error: str | None      # why it could not start, if the engine says
+    error: str | None  # why it could not start, if the engine says
     started_at: float | None  # None: never started
     finished_at: float | None
     health: Health | None  # None: no health check
@@ -144,9 +149,15 @@ class Runtime(Protocol):
         """A local image for `ref`, pulled if missing (ImagePullError if it cannot be)."""
         ...
 
-    async def create_sandbox(self, *, name: str, labels: dict[str, str],
-                             ports: list[tuple[int, str]], bind_host: str,
-                             hostname: str | None = None) -> Sandbox:
+    async def create_sandbox(
+        self,
+        *,
+        name: str,
+        labels: dict[str, str],
+        ports: list[tuple[int, str]],
+        bind_host: str,
+        hostname: str | None = None,
+    ) -> Sandbox:
         """Create and start the holder of a task's network namespace, publishing every
         (container_port, protocol) on `bind_host` at an engine-chosen free port.
         Idempotent by name: an existing sandbox of that name is reused."""
@@ -193,8 +204,9 @@ class Runtime(Protocol):
         exitCode). Ends (or raises RuntimeUnavailable) when the engine goes away."""
         ...
 
-    def logs(self, container_id: str, since_ms: int = 0
-             ) -> AsyncIterator[tuple[int, LogSource, str]]:
+    def logs(
+        self, container_id: str, since_ms: int = 0
+    ) -> AsyncIterator[tuple[int, LogSource, str]]:
         """(timestamp ms, source, line) for every line the container wrote at or after
         since_ms, then its new lines as they come; ends when the container stops."""
         ...

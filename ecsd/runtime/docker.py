@@ -19,10 +19,10 @@ import logging
 import math
 import re
 import threading
-from types import TracebackType
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import docker
@@ -34,24 +34,49 @@ from docker.types import CancellableStream, Ulimit
 from docker.utils import kwargs_from_env, parse_repository_tag
 
 from . import pause
-from .base import (MANAGED_LABEL, ContainerCreateError, ContainerSpec, ContainerStartError,
-                   ContainerState, Health, ImageInfo, ImagePullError, LogSource, PortBinding,
-                   Runtime, RuntimeError_, RuntimeUnavailable, Sandbox)
+from .base import (
+    MANAGED_LABEL,
+    ContainerCreateError,
+    ContainerSpec,
+    ContainerStartError,
+    ContainerState,
+    Health,
+    ImageInfo,
+    ImagePullError,
+    LogSource,
+    PortBinding,
+    Runtime,
+    RuntimeError_,
+    RuntimeUnavailable,
+    Sandbox,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "unix:///var/run/docker.sock"
 # Container events worth waking a controller for; health checks' exec_* are noise.
-EVENT_ACTIONS = {"create", "start", "restart", "die", "kill", "stop", "oom", "pause",
-                 "unpause", "destroy", "health_status"}
+EVENT_ACTIONS = {
+    "create",
+    "start",
+    "restart",
+    "die",
+    "kill",
+    "stop",
+    "oom",
+    "pause",
+    "unpause",
+    "destroy",
+    "health_status",
+}
 STREAM_CREDIT = 1024  # items a stream may run ahead of its consumer
 _END = object()
 
 
 class DockerRuntime:
-    def __init__(self, base_url: str | None = None, *, timeout: float = 60.0,
-                 max_workers: int = 32) -> None:
+    def __init__(
+        self, base_url: str | None = None, *, timeout: float = 60.0, max_workers: int = 32
+    ) -> None:
         tls: Any = False
         if base_url is None:  # DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, as docker does
             env = kwargs_from_env()
@@ -77,16 +102,21 @@ class DockerRuntime:
         version, which fails while no engine answers: then the next call tries again)."""
         with self._api_lock:
             if self._api is None:
-                self._api = APIClient(base_url=self.url, version="auto", tls=self._tls,
-                                      timeout=self._timeout, max_pool_size=self._max_workers)
+                self._api = APIClient(
+                    base_url=self.url,
+                    version="auto",
+                    tls=self._tls,
+                    timeout=self._timeout,
+                    max_pool_size=self._max_workers,
+                )
             return self._api
 
     def _unavailable(self, exc: BaseException) -> RuntimeUnavailable:
         if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
-            return RuntimeUnavailable(f"container runtime at {self.url} did not answer "
-                                      f"within {self._timeout:g} s")
-        return RuntimeUnavailable(f"no container runtime reachable at {self.url}: "
-                                  f"{_reason(exc)}")
+            return RuntimeUnavailable(
+                f"container runtime at {self.url} did not answer within {self._timeout:g} s"
+            )
+        return RuntimeUnavailable(f"no container runtime reachable at {self.url}: {_reason(exc)}")
 
     def _guarded(self, fn: Callable[..., T], *args: Any) -> T:
         try:
@@ -95,15 +125,18 @@ class DockerRuntime:
             raise
         except docker.errors.APIError as exc:
             raise RuntimeError_(f"Error response from daemon: {_explain(exc)}") from exc
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
-                docker.errors.DockerException, OSError) as exc:
+        except (
+            requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError,
+            docker.errors.DockerException,
+            OSError,
+        ) as exc:
             raise self._unavailable(exc) from exc
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(api, *args) on the pool, with transport failures as RuntimeUnavailable."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool,
-                                          functools.partial(self._guarded, fn, *args))
+        return await loop.run_in_executor(self._pool, functools.partial(self._guarded, fn, *args))
 
     # -- engine ---------------------------------------------------------------------
     async def ping(self) -> str:
@@ -130,6 +163,7 @@ class DockerRuntime:
                 self._pulls.pop(ref, None)
                 if not f.cancelled():
                     f.exception()  # retrieved here, so a lone failure is not "never retrieved"
+
             pending.add_done_callback(done)
         return await asyncio.shield(pending)
 
@@ -148,8 +182,9 @@ class DockerRuntime:
         except docker.errors.APIError as exc:
             raise ImagePullError(_pull_message(ref, _explain(exc))) from exc
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
-            raise ImagePullError(_pull_message(
-                ref, f"the engine did not answer within {self._timeout:g} s")) from exc
+            raise ImagePullError(
+                _pull_message(ref, f"the engine did not answer within {self._timeout:g} s")
+            ) from exc
 
     def _image_info(self, ref: str, attrs: dict[str, Any]) -> ImageInfo:
         digest = _repo_digest(ref, attrs.get("RepoDigests") or [])
@@ -178,34 +213,50 @@ class DockerRuntime:
                 except ValueError as exc:
                     raise ContainerCreateError(str(exc)) from exc
                 # The tag inside `repo`: Podman ignores a separate `tag` parameter.
-                out = api.import_image_from_data(tar, repository=pause.IMAGE,
-                                                 changes=pause.CHANGES)
+                out = api.import_image_from_data(tar, repository=pause.IMAGE, changes=pause.CHANGES)
                 if '"error"' in str(out):
                     raise ContainerCreateError(f"cannot import {pause.IMAGE}: {out}") from None
                 api.inspect_image(pause.IMAGE)
             self._pause_ready = True
 
     # -- sandboxes and containers ---------------------------------------------------
-    async def create_sandbox(self, *, name: str, labels: dict[str, str],
-                             ports: list[tuple[int, str]], bind_host: str,
-                             hostname: str | None = None) -> Sandbox:
-        return await self._run(self._create_sandbox, name, labels, ports, bind_host,
-                               hostname)
+    async def create_sandbox(
+        self,
+        *,
+        name: str,
+        labels: dict[str, str],
+        ports: list[tuple[int, str]],
+        bind_host: str,
+        hostname: str | None = None,
+    ) -> Sandbox:
+        return await self._run(self._create_sandbox, name, labels, ports, bind_host, hostname)
 
-    def _create_sandbox(self, api: APIClient, name: str, labels: dict[str, str],
-                        ports: list[tuple[int, str]], bind_host: str,
-                        hostname: str | None) -> Sandbox:
+    def _create_sandbox(
+        self,
+        api: APIClient,
+        name: str,
+        labels: dict[str, str],
+        ports: list[tuple[int, str]],
+        bind_host: str,
+        hostname: str | None,
+    ) -> Sandbox:
         self._ensure_pause(api)
         wanted = sorted({(int(p), (proto or "tcp").lower()) for p, proto in ports})
         host_config = api.create_host_config(
             # Only the address: the engine picks a free host port for each.
-            port_bindings={f"{p}/{proto}": (bind_host,) for p, proto in wanted} or None)
+            port_bindings={f"{p}/{proto}": (bind_host,) for p, proto in wanted} or None
+        )
         for attempt in range(2):
             try:
                 created = api.create_container(
-                    pause.IMAGE, name=name, hostname=hostname, labels=_labels(labels),
-                    stop_signal=pause.STOP_SIGNAL, host_config=host_config,
-                    ports=[(p, proto) for p, proto in wanted] or None)
+                    pause.IMAGE,
+                    name=name,
+                    hostname=hostname,
+                    labels=_labels(labels),
+                    stop_signal=pause.STOP_SIGNAL,
+                    host_config=host_config,
+                    ports=[(p, proto) for p, proto in wanted] or None,
+                )
                 sandbox_id = str(created["Id"])
                 break
             except docker.errors.APIError as exc:
@@ -215,8 +266,9 @@ class DockerRuntime:
                     self._ensure_pause(api)
                     continue
                 if not _name_taken(exc):
-                    raise ContainerCreateError(f"Error response from daemon: {_explain(exc)}"
-                                               ) from exc
+                    raise ContainerCreateError(
+                        f"Error response from daemon: {_explain(exc)}"
+                    ) from exc
                 sandbox_id = self._adopt(api, name, exc)
                 break
         try:
@@ -233,8 +285,13 @@ class DockerRuntime:
     async def network(self, container_id: str) -> Sandbox:
         return await self._run(self._network, container_id, None, None)
 
-    def _network(self, api: APIClient, container_id: str,
-                 wanted: list[tuple[int, str]] | None, bind_host: str | None) -> Sandbox:
+    def _network(
+        self,
+        api: APIClient,
+        container_id: str,
+        wanted: list[tuple[int, str]] | None,
+        bind_host: str | None,
+    ) -> Sandbox:
         """Read back what the engine published: with `wanted`, every one must be there."""
         attrs = api.inspect_container(container_id)
         network = attrs.get("NetworkSettings") or {}
@@ -244,25 +301,38 @@ class DockerRuntime:
             for b in published or []:
                 if not b.get("HostPort"):
                     continue
-                bindings.append(PortBinding(container_port=int(port), protocol=proto or "tcp",
-                                            host_ip=b.get("HostIp") or bind_host or "",
-                                            host_port=int(b["HostPort"])))
+                bindings.append(
+                    PortBinding(
+                        container_port=int(port),
+                        protocol=proto or "tcp",
+                        host_ip=b.get("HostIp") or bind_host or "",
+                        host_port=int(b["HostPort"]),
+                    )
+                )
         missing = set(wanted or ()) - {(b.container_port, b.protocol) for b in bindings}
         if missing:
-            raise ContainerStartError("the engine did not publish port(s) "
-                                      + ", ".join(f"{p}/{proto}" for p, proto in missing))
+            raise ContainerStartError(
+                "the engine did not publish port(s) "
+                + ", ".join(f"{p}/{proto}" for p, proto in missing)
+            )
         bindings.sort(key=lambda b: (b.container_port, b.protocol, b.host_ip))
         ip, mac = _address(network)
-        return Sandbox(id=str(attrs["Id"]), name=str(attrs.get("Name", "")).lstrip("/"),
-                       ip=ip, mac=mac, bindings=bindings)
+        return Sandbox(
+            id=str(attrs["Id"]),
+            name=str(attrs.get("Name", "")).lstrip("/"),
+            ip=ip,
+            mac=mac,
+            bindings=bindings,
+        )
 
     def _adopt(self, api: APIClient, name: str, conflict: docker.errors.APIError) -> str:
         """The name is taken: ours from an earlier attempt (reuse it), or not ours."""
         try:
             attrs = api.inspect_container(name)
         except docker.errors.NotFound:
-            raise ContainerCreateError(f"Error response from daemon: {_explain(conflict)}"
-                                       ) from conflict
+            raise ContainerCreateError(
+                f"Error response from daemon: {_explain(conflict)}"
+            ) from conflict
         if (attrs.get("Config", {}).get("Labels") or {}).get(MANAGED_LABEL) != "true":
             raise ContainerCreateError(f"Error response from daemon: {_explain(conflict)}")
         return str(attrs["Id"])
@@ -275,12 +345,16 @@ class DockerRuntime:
         publish = not spec.sandbox_id and wanted
         host_config = api.create_host_config(
             network_mode=f"container:{spec.sandbox_id}" if spec.sandbox_id else None,
-            port_bindings={f"{p}/{proto}": (spec.bind_host or "127.0.0.1",)
-                           for p, proto in wanted} if publish else None,
+            port_bindings={f"{p}/{proto}": (spec.bind_host or "127.0.0.1",) for p, proto in wanted}
+            if publish
+            else None,
             binds=spec.binds or None,
             volumes_from=spec.volumes_from or None,
-            ulimits=[Ulimit(name=u["name"], soft=int(u["soft"]), hard=int(u["hard"]))
-                     for u in spec.ulimits] or None,
+            ulimits=[
+                Ulimit(name=u["name"], soft=int(u["soft"]), hard=int(u["hard"]))
+                for u in spec.ulimits
+            ]
+            or None,
             read_only=spec.readonly_rootfs or None,
             init=spec.init or None,
             mem_limit=spec.memory_bytes,
@@ -297,12 +371,22 @@ class DockerRuntime:
         )
         try:
             created = api.create_container(
-                spec.image, name=spec.name, command=spec.command, entrypoint=spec.entrypoint,
-                environment=dict(spec.env) or None, labels=_labels(spec.labels),
-                working_dir=spec.working_dir, user=spec.user or None,
-                healthcheck=spec.healthcheck, stop_timeout=spec.stop_timeout,
-                stop_signal=spec.stop_signal, tty=spec.tty, stdin_open=spec.interactive,
-                ports=wanted if publish else None, host_config=host_config)
+                spec.image,
+                name=spec.name,
+                command=spec.command,
+                entrypoint=spec.entrypoint,
+                environment=dict(spec.env) or None,
+                labels=_labels(spec.labels),
+                working_dir=spec.working_dir,
+                user=spec.user or None,
+                healthcheck=spec.healthcheck,
+                stop_timeout=spec.stop_timeout,
+                stop_signal=spec.stop_signal,
+                tty=spec.tty,
+                stdin_open=spec.interactive,
+                ports=wanted if publish else None,
+                host_config=host_config,
+            )
             return str(created["Id"])
         except docker.errors.APIError as exc:
             if _name_taken(exc):
@@ -314,20 +398,22 @@ class DockerRuntime:
             try:
                 api.start(container_id)
             except docker.errors.APIError as exc:
-                raise ContainerStartError(f"Error response from daemon: {_explain(exc)}"
-                                          ) from exc
+                raise ContainerStartError(f"Error response from daemon: {_explain(exc)}") from exc
+
         await self._run(start)
 
     async def stop(self, container_id: str, timeout_s: float) -> None:
         def stop(api: APIClient) -> None:
             with _ignoring(404):
                 api.stop(container_id, timeout=max(0, math.ceil(timeout_s)))
+
         await self._run(stop)
 
     async def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
         def kill(api: APIClient) -> None:
             with _ignoring(404, 409, texts=("can only kill running",)):  # gone, not running
                 api.kill(container_id, signal=signal)
+
         await self._run(kill)
 
     async def remove(self, container_id: str) -> None:
@@ -354,6 +440,7 @@ class DockerRuntime:
                 # Gone, or still used by someone else.
                 with _ignoring(404, 409, texts=("in use", "being used", "no such volume")):
                     api.remove_volume(name)
+
         if names:
             await self._run(remove)
 
@@ -363,6 +450,7 @@ class DockerRuntime:
                 return self._state(api, api.inspect_container(container_id))
             except docker.errors.NotFound:
                 return None
+
         return await self._run(inspect)
 
     async def list(self, labels: dict[str, str]) -> list[ContainerState]:
@@ -376,6 +464,7 @@ class DockerRuntime:
                 except docker.errors.NotFound:
                     continue  # removed meanwhile
             return found
+
         return await self._run(list_)
 
     def _state(self, api: APIClient, attrs: dict[str, Any]) -> ContainerState:
@@ -387,23 +476,27 @@ class DockerRuntime:
         image_id = str(attrs.get("Image") or "")
         image = str(config.get("Image") or "")
         return ContainerState(
-            id=attrs["Id"], name=str(attrs.get("Name") or "").lstrip("/"), image=image,
-            labels=dict(config.get("Labels") or {}), status=status,
+            id=attrs["Id"],
+            name=str(attrs.get("Name") or "").lstrip("/"),
+            image=image,
+            labels=dict(config.get("Labels") or {}),
+            status=status,
             running=bool(state.get("Running")),
-            exit_code=(int(state.get("ExitCode") or 0)
-                       if status in ("exited", "dead") else None),
+            exit_code=(int(state.get("ExitCode") or 0) if status in ("exited", "dead") else None),
             oom_killed=bool(state.get("OOMKilled")),
             error=state.get("Error") or None,
             started_at=_seconds(state.get("StartedAt")),
             finished_at=_seconds(state.get("FinishedAt")),
             health=_health(health),
             image_id=image_id,
-            image_digest=self._digest_of(api, image_id, image) if image_id else None)
+            image_digest=self._digest_of(api, image_id, image) if image_id else None,
+        )
 
     # -- streams --------------------------------------------------------------------
     def events(self) -> AsyncIterator[tuple[str, str, dict[str, str]]]:
-        def open_events(api: APIClient) -> tuple[Iterator[tuple[str, str, dict[str, str]]],
-                                                 Callable[[], None]]:
+        def open_events(
+            api: APIClient,
+        ) -> tuple[Iterator[tuple[str, str, dict[str, str]]], Callable[[], None]]:
             stream = api.events(filters={"type": ["container"]}, decode=True)
 
             def items() -> Iterator[tuple[str, str, dict[str, str]]]:
@@ -412,15 +505,22 @@ class DockerRuntime:
                     if action.split(":", 1)[0] not in EVENT_ACTIONS:
                         continue
                     actor = ev.get("Actor") or {}
-                    yield (str(actor.get("ID") or ev.get("id") or ""), action,
-                           dict(actor.get("Attributes") or {}))
+                    yield (
+                        str(actor.get("ID") or ev.get("id") or ""),
+                        action,
+                        dict(actor.get("Attributes") or {}),
+                    )
+
             return items(), stream.close
+
         return self._follow(open_events, "docker events")
 
-    def logs(self, container_id: str, since_ms: int = 0
-             ) -> AsyncIterator[tuple[int, LogSource, str]]:
-        def open_logs(api: APIClient) -> tuple[Iterator[tuple[int, LogSource, str]],
-                                               Callable[[], None]]:
+    def logs(
+        self, container_id: str, since_ms: int = 0
+    ) -> AsyncIterator[tuple[int, LogSource, str]]:
+        def open_logs(
+            api: APIClient,
+        ) -> tuple[Iterator[tuple[int, LogSource, str]], Callable[[], None]]:
             try:
                 tty = bool(api.inspect_container(container_id)["Config"].get("Tty"))
             except docker.errors.NotFound:
@@ -429,14 +529,19 @@ class DockerRuntime:
             closed = threading.Event()
 
             def request(follow: bool, since_ns: int) -> Iterator[tuple[int, bytes]]:
-                params: dict[str, Any] = {"stdout": 1, "stderr": 1, "timestamps": 1,
-                                          "follow": int(follow)}
+                params: dict[str, Any] = {
+                    "stdout": 1,
+                    "stderr": 1,
+                    "timestamps": 1,
+                    "follow": int(follow),
+                }
                 if since_ns > 0:
                     # Whole seconds (Podman misreads fractions); the parser drops what
                     # is older than asked.
                     params["since"] = since_ns // 1_000_000_000
-                response = api._get(api._url("/containers/{0}/logs", container_id),
-                                    params=params, stream=True)
+                response = api._get(
+                    api._url("/containers/{0}/logs", container_id), params=params, stream=True
+                )
                 current[:] = [response]
                 api._raise_for_status(response)
                 return _tty_frames(response) if tty else _frames(response)
@@ -456,16 +561,20 @@ class DockerRuntime:
                 closed.set()
                 for response in current:
                     CancellableStream(iter(()), response).close()
+
             return lines(), close
+
         return self._follow(open_logs, f"logs {container_id[:12]}")
 
     def _stream_client(self) -> APIClient:
         # Its own connection and no read timeout: a quiet container is not a dead engine.
-        return APIClient(base_url=self.url, version=self._client().api_version,
-                         tls=self._tls, timeout=None)
+        return APIClient(
+            base_url=self.url, version=self._client().api_version, tls=self._tls, timeout=None
+        )
 
-    async def _follow(self, opener: Callable[[APIClient], tuple[Iterator[T], Callable[[], None]]],
-                      name: str) -> AsyncIterator[T]:
+    async def _follow(
+        self, opener: Callable[[APIClient], tuple[Iterator[T], Callable[[], None]]], name: str
+    ) -> AsyncIterator[T]:
         """Run a blocking stream in a thread of its own; yield its items here. Leaving
         the loop (break, cancel) closes the stream's socket, which ends the thread."""
         loop = asyncio.get_running_loop()
@@ -527,6 +636,7 @@ class DockerRuntime:
 
 
 if TYPE_CHECKING:  # mypy proves DockerRuntime is a Runtime
+
     def _is_a_runtime(rt: DockerRuntime) -> Runtime:
         return rt
 
@@ -581,8 +691,9 @@ class _ignoring:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
         if not isinstance(exc, docker.errors.APIError):
             return False
         return exc.status_code in self.statuses or any(t in _explain(exc) for t in self.texts)
@@ -594,16 +705,17 @@ def fully_qualified(ref: str) -> str:
     repository, tag = parse_repository_tag(name)
     first = repository.split("/", 1)[0]
     if "/" not in repository or not ("." in first or ":" in first or first == "localhost"):
-        repository = "docker.io/" + (repository if "/" in repository
-                                     else f"library/{repository}")
+        repository = "docker.io/" + (repository if "/" in repository else f"library/{repository}")
     if digest:
         return f"{repository}@{digest}"
     return f"{repository}:{tag or 'latest'}"
 
 
 def _pull_message(ref: str, answer: str) -> str:
-    return (f"pull image manifest has been retried 1 time(s): failed to resolve ref "
-            f"{fully_qualified(ref)}: {answer.strip()}")
+    return (
+        f"pull image manifest has been retried 1 time(s): failed to resolve ref "
+        f"{fully_qualified(ref)}: {answer.strip()}"
+    )
 
 
 def _repo_digest(ref: str, repo_digests: list[str]) -> str | None:
@@ -712,8 +824,7 @@ class _LogParser:
             return floor
         return max(floor, min(ns for ns, _ in self._last.values()) - 1_000_000_000)
 
-    def feed(self, frames: Iterator[tuple[int, bytes]]
-             ) -> Iterator[tuple[int, LogSource, str]]:
+    def feed(self, frames: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, LogSource, str]]:
         met: dict[int, int] = {}  # stream → entries at its last ns met in this read
         for stream, payload in frames:
             stamp, _, text = payload.partition(b" ")

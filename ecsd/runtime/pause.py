@@ -35,16 +35,22 @@ _PHDR_SIZE = 56
 
 _CODE = {
     # e_machine, machine code
-    "x86_64": (62, bytes.fromhex("b822000000" "0f05" "ebf7")),
-    "aarch64": (183, b"".join(struct.pack("<I", insn) for insn in (
-        0xD2800000,  # movz x0, #0
-        0xD2800001,  # movz x1, #0
-        0xD2800002,  # movz x2, #0
-        0xD2800003,  # movz x3, #0
-        0xD2800928,  # movz x8, #73  (ppoll)
-        0xD4000001,  # svc #0
-        0x17FFFFFA,  # b -24 (back to the first movz)
-    ))),
+    "x86_64": (62, bytes.fromhex("b8220000000f05ebf7")),
+    "aarch64": (
+        183,
+        b"".join(
+            struct.pack("<I", insn)
+            for insn in (
+                0xD2800000,  # movz x0, #0
+                0xD2800001,  # movz x1, #0
+                0xD2800002,  # movz x2, #0
+                0xD2800003,  # movz x3, #0
+                0xD2800928,  # movz x8, #73  (ppoll)
+                0xD4000001,  # svc #0
+                0x17FFFFFA,  # b -24 (back to the first movz)
+            )
+        ),
+    ),
 }
 
 # Names engines use for the same architectures (Docker says x86_64, Podman amd64...).
@@ -65,26 +71,30 @@ def elf(arch: str) -> bytes:
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)  # 64-bit, little-endian, SysV
     header = ident + struct.pack(
         "<HHIQQQIHHHHHH",
-        2,                                    # e_type: ET_EXEC
-        machine,                              # e_machine
-        1,                                    # e_version
+        2,  # e_type: ET_EXEC
+        machine,  # e_machine
+        1,  # e_version
         _LOAD_ADDRESS + _EHDR_SIZE + _PHDR_SIZE,  # e_entry: the code, right after headers
-        _EHDR_SIZE,                           # e_phoff
-        0,                                    # e_shoff: no sections
-        0,                                    # e_flags
-        _EHDR_SIZE, _PHDR_SIZE, 1,            # e_ehsize, e_phentsize, e_phnum
-        0, 0, 0,                              # e_shentsize, e_shnum, e_shstrndx
+        _EHDR_SIZE,  # e_phoff
+        0,  # e_shoff: no sections
+        0,  # e_flags
+        _EHDR_SIZE,
+        _PHDR_SIZE,
+        1,  # e_ehsize, e_phentsize, e_phnum
+        0,
+        0,
+        0,  # e_shentsize, e_shnum, e_shstrndx
     )
     program = struct.pack(
         "<IIQQQQQQ",
-        1,                 # p_type: PT_LOAD
-        5,                 # p_flags: R + X
-        0,                 # p_offset
-        _LOAD_ADDRESS,     # p_vaddr
-        _LOAD_ADDRESS,     # p_paddr
-        size,              # p_filesz
-        size,              # p_memsz
-        0x1000,            # p_align
+        1,  # p_type: PT_LOAD
+        5,  # p_flags: R + X
+        0,  # p_offset
+        _LOAD_ADDRESS,  # p_vaddr
+        _LOAD_ADDRESS,  # p_paddr
+        size,  # p_filesz
+        size,  # p_memsz
+        0x1000,  # p_align
     )
     return header + program + code
 

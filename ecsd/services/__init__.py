@@ -7,8 +7,9 @@ from ..aws.provider import Provider
 
 def all_providers() -> list[Provider]:
     from .ecs import ecs
-    from .sts import sts
     from .logs import logs
     from .secretsmanager import secretsmanager
     from .ssm import ssm
+    from .sts import sts
+
     return [ecs, sts, logs, ssm, secretsmanager]

@@ -18,8 +18,9 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..aws.errors import AwsError
 
 
-def page_size(params: dict[str, Any], *, default: int, maximum: int,
-              error: str = "InvalidParameterException") -> int:
+def page_size(
+    params: dict[str, Any], *, default: int, maximum: int, error: str = "InvalidParameterException"
+) -> int:
     size = params.get("maxResults")
     if size is None:
         return default
@@ -42,10 +43,17 @@ def encode_token(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
-def keyset_page(conn: Connection, query: Select[Any], key: ColumnElement[Any],
-                key_of: Callable[[Row[Any]], Any], params: dict[str, Any], *,
-                default: int = 100, maximum: int = 100, descending: bool = False,
-                ) -> tuple[list[Row[Any]], str | None]:
+def keyset_page(
+    conn: Connection,
+    query: Select[Any],
+    key: ColumnElement[Any],
+    key_of: Callable[[Row[Any]], Any],
+    params: dict[str, Any],
+    *,
+    default: int = 100,
+    maximum: int = 100,
+    descending: bool = False,
+) -> tuple[list[Row[Any]], str | None]:
     """One page of `query` (already ordered by `key`) after the token's key, and the
     token for the next page (None on the last). `key_of(row)` is a row's key as JSON."""
     size = page_size(params, default=default, maximum=maximum)

@@ -28,7 +28,9 @@ READ_THREADS = 2
 
 def _engine(path: Path, *, begin: str, pool_size: int) -> Engine:
     engine = create_engine(
-        f"sqlite:///{path}", pool_size=pool_size, max_overflow=0,
+        f"sqlite:///{path}",
+        pool_size=pool_size,
+        max_overflow=0,
         connect_args={"check_same_thread": False, "timeout": 30},
     )
 
@@ -83,9 +85,11 @@ class Store:
 
     async def reset(self) -> None:
         """Delete every row of every table, in one transaction."""
+
         def wipe(conn: Connection) -> None:
             for table in reversed(metadata.sorted_tables):
                 conn.execute(table.delete())
+
         await self.write(wipe)
 
     def close(self) -> None:

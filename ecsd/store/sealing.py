@@ -81,9 +81,10 @@ def seal(data_dir: Path, value: bytes, context: str) -> bytes:
 def unseal(data_dir: Path, token: bytes, context: str) -> bytes:
     if token[:1] != _FORMAT:
         raise SealError(f"unknown sealed-value format for {context}")
-    nonce, body = token[1:1 + _NONCE], token[1 + _NONCE:]
+    nonce, body = token[1 : 1 + _NONCE], token[1 + _NONCE :]
     try:
         return _aead(data_dir).decrypt(nonce, body, context.encode())
     except InvalidTag:
-        raise SealError(f"the value of {context} does not open with this data dir's "
-                        f"{KEY_FILE}") from None
+        raise SealError(
+            f"the value of {context} does not open with this data dir's {KEY_FILE}"
+        ) from None

@@ -41,17 +41,24 @@ class Engine:
     def name(self, what: str) -> str:
         return f"ecsd-test-{self.run_id}-{what}"
 
-    def sandbox(self, ports: list[tuple[int, str]] | None = None, what: str = "pause"
-                ) -> Sandbox:
-        return self.run(self.rt.create_sandbox(name=self.name(what), labels=self.labels,
-                                               ports=ports or [], bind_host="127.0.0.1"))
+    def sandbox(self, ports: list[tuple[int, str]] | None = None, what: str = "pause") -> Sandbox:
+        return self.run(
+            self.rt.create_sandbox(
+                name=self.name(what), labels=self.labels, ports=ports or [], bind_host="127.0.0.1"
+            )
+        )
 
-    def spec(self, what: str, command: list[str], sandbox: Sandbox | None = None,
-             **extra: Any) -> ContainerSpec:
-        return ContainerSpec(name=self.name(what), image=IMAGE,
-                             labels={**self.labels, "ecsd.test-container": what},
-                             command=command, sandbox_id=sandbox.id if sandbox else None,
-                             **extra)
+    def spec(
+        self, what: str, command: list[str], sandbox: Sandbox | None = None, **extra: Any
+    ) -> ContainerSpec:
+        return ContainerSpec(
+            name=self.name(what),
+            image=IMAGE,
+            labels={**self.labels, "ecsd.test-container": what},
+            command=command,
+            sandbox_id=sandbox.id if sandbox else None,
+            **extra,
+        )
 
     def start(self, spec: ContainerSpec) -> str:
         cid = self.run(self.rt.create_container(spec))
@@ -63,6 +70,7 @@ class Engine:
             for state in await self.rt.list(self.labels):
                 await self.rt.remove(state.id)
             await self.rt.close()
+
         try:
             self.run(clean())
         finally:

@@ -15,8 +15,12 @@ from typing import Any
 import pytest
 
 from ecsd.runtime import pause
-from ecsd.runtime.base import (ContainerStartError, ContainerState, ImagePullError,
-                               RuntimeUnavailable)
+from ecsd.runtime.base import (
+    ContainerStartError,
+    ContainerState,
+    ImagePullError,
+    RuntimeUnavailable,
+)
 from ecsd.runtime.docker import DockerRuntime
 
 from .conftest import IMAGE, Engine
@@ -60,20 +64,32 @@ def http_get(port: int, timeout: float = 10.0) -> bytes:
 def test_containers_in_one_sandbox_share_localhost(engine: Engine) -> None:
     sandbox = engine.sandbox()
     engine.start(engine.spec("web", HTTPD, sandbox))
-    client = engine.start(engine.spec(
-        "client", ["sh", "-c", ("for i in $(seq 50); do wget -q -O- http://localhost:8080/ "
-                                "&& exit 0; sleep 0.1; done; exit 1")], sandbox))
+    client = engine.start(
+        engine.spec(
+            "client",
+            [
+                "sh",
+                "-c",
+                (
+                    "for i in $(seq 50); do wget -q -O- http://localhost:8080/ "
+                    "&& exit 0; sleep 0.1; done; exit 1"
+                ),
+            ],
+            sandbox,
+        )
+    )
     state = wait_state(engine, client, exited)
     assert state.exit_code == 0
     lines = engine.run(_collect(engine.rt.logs(client)))
     assert any("hello from ecsd-test/busybox" in line for _, _, line in lines)
 
 
-def test_sandbox_publishes_ports_on_loopback_with_engine_chosen_host_ports(
-        engine: Engine) -> None:
+def test_sandbox_publishes_ports_on_loopback_with_engine_chosen_host_ports(engine: Engine) -> None:
     sandbox = engine.sandbox([(8080, "tcp"), (8081, "tcp"), (8080, "tcp")])
     assert [(b.container_port, b.protocol, b.host_ip) for b in sandbox.bindings] == [
-        (8080, "tcp", "127.0.0.1"), (8081, "tcp", "127.0.0.1")]
+        (8080, "tcp", "127.0.0.1"),
+        (8081, "tcp", "127.0.0.1"),
+    ]
     assert all(b.host_port > 0 for b in sandbox.bindings)
     assert sandbox.ip and sandbox.id
     engine.start(engine.spec("web", HTTPD, sandbox))
@@ -110,9 +126,19 @@ def test_create_sandbox_again_with_the_same_name_reuses_it(engine: Engine) -> No
 
 def test_pause_image_is_built_locally_for_the_engine(engine: Engine) -> None:
     engine.sandbox()
-    out = subprocess.run(["docker", "image", "inspect", "--format",
-                          "{{.Architecture}} {{json .Config.Entrypoint}}", pause.IMAGE],
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [
+            "docker",
+            "image",
+            "inspect",
+            "--format",
+            "{{.Architecture}} {{json .Config.Entrypoint}}",
+            pause.IMAGE,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert pause.normalize_arch(out[0]) is not None
     assert out[1] == '["/pause"]'
 
@@ -147,13 +173,17 @@ def test_created_but_never_started_has_no_exit_code(engine: Engine) -> None:
 
 def test_create_container_is_idempotent_by_name(engine: Engine) -> None:
     spec = engine.spec("twice", ["true"])
-    assert engine.run(engine.rt.create_container(spec)) == \
-        engine.run(engine.rt.create_container(spec))
+    assert engine.run(engine.rt.create_container(spec)) == engine.run(
+        engine.rt.create_container(spec)
+    )
 
 
 def test_labels_env_and_user_reach_the_container(engine: Engine) -> None:
-    cid = engine.start(engine.spec("env", ["sh", "-c", 'echo "$GREETING $(id -u)"'],
-                                   env={"GREETING": "hi"}, user="65534"))
+    cid = engine.start(
+        engine.spec(
+            "env", ["sh", "-c", 'echo "$GREETING $(id -u)"'], env={"GREETING": "hi"}, user="65534"
+        )
+    )
     wait_state(engine, cid, exited)
     lines = engine.run(_collect(engine.rt.logs(cid)))
     assert [line for _, _, line in lines] == ["hi 65534"]
@@ -162,24 +192,42 @@ def test_labels_env_and_user_reach_the_container(engine: Engine) -> None:
 
 
 def test_limits_and_options_reach_the_engine(engine: Engine) -> None:
-    cid = engine.start(engine.spec(
-        "limited", ["sh", "-c", ("ulimit -n; touch /ro 2>/dev/null || echo read-only; "
-                                 "touch /scratch/ok && echo tmpfs-writable; "
-                                 "echo pid1=$(cat /proc/1/comm)")],
-        memory_bytes=64 * 1024 * 1024, memory_reservation_bytes=32 * 1024 * 1024,
-        nano_cpus=250_000_000, cpu_shares=256, readonly_rootfs=True, init=True,
-        ulimits=[{"name": "nofile", "soft": 100, "hard": 200}],
-        tmpfs={"/scratch": "size=1m"}, stop_timeout=7, working_dir="/www"))
+    cid = engine.start(
+        engine.spec(
+            "limited",
+            [
+                "sh",
+                "-c",
+                (
+                    "ulimit -n; touch /ro 2>/dev/null || echo read-only; "
+                    "touch /scratch/ok && echo tmpfs-writable; "
+                    "echo pid1=$(cat /proc/1/comm)"
+                ),
+            ],
+            memory_bytes=64 * 1024 * 1024,
+            memory_reservation_bytes=32 * 1024 * 1024,
+            nano_cpus=250_000_000,
+            cpu_shares=256,
+            readonly_rootfs=True,
+            init=True,
+            ulimits=[{"name": "nofile", "soft": 100, "hard": 200}],
+            tmpfs={"/scratch": "size=1m"},
+            stop_timeout=7,
+            working_dir="/www",
+        )
+    )
     wait_state(engine, cid, exited)
     lines = [line for _, _, line in engine.run(_collect(engine.rt.logs(cid)))]
     assert lines == ["100", "read-only", "tmpfs-writable", "pid1=docker-init"]
-    fields = ("{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} "
-              "{{.HostConfig.MemoryReservation}} {{.HostConfig.NanoCpus}} "
-              "{{.HostConfig.CpuShares}} {{.Config.StopTimeout}} {{.Config.WorkingDir}}")
-    out = subprocess.run(["docker", "inspect", "--format", fields, cid],
-                         capture_output=True, text=True, check=True).stdout.split()
-    assert out == [str(64 << 20), str(64 << 20), str(32 << 20), "250000000", "256", "7",
-                   "/www"]
+    fields = (
+        "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} "
+        "{{.HostConfig.MemoryReservation}} {{.HostConfig.NanoCpus}} "
+        "{{.HostConfig.CpuShares}} {{.Config.StopTimeout}} {{.Config.WorkingDir}}"
+    )
+    out = subprocess.run(
+        ["docker", "inspect", "--format", fields, cid], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [str(64 << 20), str(64 << 20), str(32 << 20), "250000000", "256", "7", "/www"]
 
 
 def test_missing_executable_is_a_start_error_with_the_engine_message(engine: Engine) -> None:
@@ -191,9 +239,13 @@ def test_missing_executable_is_a_start_error_with_the_engine_message(engine: Eng
 
 
 def test_memory_limit_overrun_is_an_oom_kill_with_exit_137(engine: Engine) -> None:
-    cid = engine.start(engine.spec(
-        "oom", ["sh", "-c", "x=$(yes | head -c 200000000); echo survived"],
-        memory_bytes=16 * 1024 * 1024))
+    cid = engine.start(
+        engine.spec(
+            "oom",
+            ["sh", "-c", "x=$(yes | head -c 200000000); echo survived"],
+            memory_bytes=16 * 1024 * 1024,
+        )
+    )
     state = wait_state(engine, cid, exited, timeout=60)
     assert state.oom_killed
     assert state.exit_code == 137
@@ -201,17 +253,38 @@ def test_memory_limit_overrun_is_an_oom_kill_with_exit_137(engine: Engine) -> No
 
 def test_health_check_turns_healthy(engine: Engine) -> None:
     sandbox = engine.sandbox()
-    cid = engine.start(engine.spec("web", HTTPD, sandbox, healthcheck={
-        "test": ["CMD-SHELL", "wget -q -O- http://localhost:8080/ >/dev/null"],
-        "interval": NS // 2, "timeout": 2 * NS, "retries": 2, "start_period": 0}))
+    cid = engine.start(
+        engine.spec(
+            "web",
+            HTTPD,
+            sandbox,
+            healthcheck={
+                "test": ["CMD-SHELL", "wget -q -O- http://localhost:8080/ >/dev/null"],
+                "interval": NS // 2,
+                "timeout": 2 * NS,
+                "retries": 2,
+                "start_period": 0,
+            },
+        )
+    )
     assert engine.run(engine.rt.inspect(cid)).health == "starting"  # type: ignore[union-attr]
     assert wait_state(engine, cid, lambda s: s.health == "healthy").running
 
 
 def test_health_check_turns_unhealthy(engine: Engine) -> None:
-    cid = engine.start(engine.spec("sick", ["sleep", "60"], healthcheck={
-        "test": ["CMD-SHELL", "exit 1"], "interval": NS // 2, "timeout": NS,
-        "retries": 2, "start_period": 0}))
+    cid = engine.start(
+        engine.spec(
+            "sick",
+            ["sleep", "60"],
+            healthcheck={
+                "test": ["CMD-SHELL", "exit 1"],
+                "interval": NS // 2,
+                "timeout": NS,
+                "retries": 2,
+                "start_period": 0,
+            },
+        )
+    )
     assert wait_state(engine, cid, lambda s: s.health == "unhealthy").running
 
 
@@ -221,8 +294,11 @@ def test_no_health_check_means_no_health(engine: Engine) -> None:
 
 
 def test_stop_kills_after_the_timeout_when_sigterm_is_ignored(engine: Engine) -> None:
-    cid = engine.start(engine.spec(
-        "stubborn", ["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"]))
+    cid = engine.start(
+        engine.spec(
+            "stubborn", ["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"]
+        )
+    )
     wait_state(engine, cid, lambda s: s.running)
     _wait_log(engine, cid, "ready")
     began = time.monotonic()
@@ -233,8 +309,11 @@ def test_stop_kills_after_the_timeout_when_sigterm_is_ignored(engine: Engine) ->
 
 
 def test_stop_with_sigterm_handled_exits_at_once(engine: Engine) -> None:
-    cid = engine.start(engine.spec(
-        "polite", ["sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done"]))
+    cid = engine.start(
+        engine.spec(
+            "polite", ["sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done"]
+        )
+    )
     _wait_log(engine, cid, "ready")
     began = time.monotonic()
     engine.run(engine.rt.stop(cid, 30))
@@ -255,11 +334,13 @@ def test_kill_and_remove_are_idempotent(engine: Engine) -> None:
 
 def test_named_volumes_are_shared_and_removed_only_when_unused(engine: Engine) -> None:
     volume = engine.name("vol")
-    writer = engine.start(engine.spec("writer", ["sh", "-c", "echo kept > /data/f"],
-                                      binds=[f"{volume}:/data:rw"]))
+    writer = engine.start(
+        engine.spec("writer", ["sh", "-c", "echo kept > /data/f"], binds=[f"{volume}:/data:rw"])
+    )
     wait_state(engine, writer, exited)
-    reader = engine.start(engine.spec("reader", ["sh", "-c", "cat /data/f; sleep 60"],
-                                      binds=[f"{volume}:/data:ro"]))
+    reader = engine.start(
+        engine.spec("reader", ["sh", "-c", "cat /data/f; sleep 60"], binds=[f"{volume}:/data:ro"])
+    )
     _wait_log(engine, reader, "kept")
     engine.run(engine.rt.remove(writer))
     engine.run(engine.rt.remove_volumes([volume]))  # still used by the reader: kept
@@ -270,8 +351,12 @@ def test_named_volumes_are_shared_and_removed_only_when_unused(engine: Engine) -
 
 
 def _volume_exists(name: str) -> bool:
-    return subprocess.run(["docker", "volume", "inspect", name], capture_output=True,
-                          check=False).returncode == 0
+    return (
+        subprocess.run(
+            ["docker", "volume", "inspect", name], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
 
 
 # -- images ----------------------------------------------------------------------------
@@ -288,15 +373,20 @@ def test_unreachable_registry_fails_fast_with_the_engines_answer(engine: Engine)
         engine.run(engine.rt.ensure_image("127.0.0.1:9/nope/app:1"))
     assert time.monotonic() - began < 10
     message = str(info.value)
-    assert message.startswith("pull image manifest has been retried 1 time(s): "
-                              "failed to resolve ref 127.0.0.1:9/nope/app:1: ")
+    assert message.startswith(
+        "pull image manifest has been retried 1 time(s): "
+        "failed to resolve ref 127.0.0.1:9/nope/app:1: "
+    )
     assert "connection refused" in message
 
 
 def test_concurrent_pulls_of_one_ref_share_one_attempt(engine: Engine) -> None:
     async def both() -> list[Any]:
-        return await asyncio.gather(*(engine.rt.ensure_image("127.0.0.1:9/nope/app:2")
-                                      for _ in range(3)), return_exceptions=True)
+        return await asyncio.gather(
+            *(engine.rt.ensure_image("127.0.0.1:9/nope/app:2") for _ in range(3)),
+            return_exceptions=True,
+        )
+
     results = engine.run(both())
     assert all(isinstance(r, ImagePullError) for r in results)
     assert results[0] is results[1] is results[2]
@@ -315,6 +405,7 @@ def test_list_by_label_finds_exited_containers_after_a_restart(engine: Engine) -
             return await rt.list(engine.labels)
         finally:
             await rt.close()
+
     found = {s.id: s for s in engine.run(fresh_list())}
     assert set(found) == {sandbox.id, done, live}
     assert found[done].exit_code == 4 and not found[done].running
@@ -335,6 +426,7 @@ def test_events_report_a_die_with_the_containers_labels(engine: Engine) -> None:
                 seen.append(event)
                 if event[1] == "die":
                     return
+
         watcher = asyncio.create_task(watch())
         started.set()
         await asyncio.sleep(0.5)  # let the stream connect before the container runs
@@ -342,6 +434,7 @@ def test_events_report_a_die_with_the_containers_labels(engine: Engine) -> None:
         await engine.rt.start(cid)
         await asyncio.wait_for(watcher, 20)
         return cid, seen
+
     cid, seen = engine.run(scenario())
     ours = [(action, attrs) for c, action, attrs in seen if c == cid]
     assert [a for a, _ in ours][-1] == "die"
@@ -357,19 +450,22 @@ def test_events_stream_closes_when_the_consumer_leaves(engine: Engine) -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
     began = time.monotonic()
     engine.run(scenario())
     assert time.monotonic() - began < 5
 
 
 def test_logs_follow_with_timestamps_sources_and_resume(engine: Engine) -> None:
-    cid = engine.start(engine.spec("talker", [
-        "sh", "-c", "for i in 1 2 3 4 5 6; do echo out $i; echo err $i >&2; sleep 0.2; done"]))
+    cid = engine.start(
+        engine.spec(
+            "talker",
+            ["sh", "-c", "for i in 1 2 3 4 5 6; do echo out $i; echo err $i >&2; sleep 0.2; done"],
+        )
+    )
     lines = engine.run(asyncio.wait_for(_collect(engine.rt.logs(cid)), 30))
-    assert [line for _, src, line in lines if src == "stdout"] == [
-        f"out {i}" for i in range(1, 7)]
-    assert [line for _, src, line in lines if src == "stderr"] == [
-        f"err {i}" for i in range(1, 7)]
+    assert [line for _, src, line in lines if src == "stdout"] == [f"out {i}" for i in range(1, 7)]
+    assert [line for _, src, line in lines if src == "stderr"] == [f"err {i}" for i in range(1, 7)]
     for source in ("stdout", "stderr"):  # in order within a stream (not across them)
         stamps = [ts for ts, src, _ in lines if src == source]
         assert stamps == sorted(stamps) and stamps[-1] - stamps[0] >= 5 * 200 - 50
@@ -382,8 +478,9 @@ def test_logs_follow_with_timestamps_sources_and_resume(engine: Engine) -> None:
 
 
 def test_logs_follow_yields_lines_as_they_come_and_ends_on_exit(engine: Engine) -> None:
-    cid = engine.start(engine.spec("slow", [
-        "sh", "-c", "echo first; sleep 2; echo second; printf 'no newline'"]))
+    cid = engine.start(
+        engine.spec("slow", ["sh", "-c", "echo first; sleep 2; echo second; printf 'no newline'"])
+    )
 
     async def scenario() -> tuple[float, list[str]]:
         began = time.monotonic()
@@ -394,14 +491,16 @@ def test_logs_follow_yields_lines_as_they_come_and_ends_on_exit(engine: Engine) 
                 first_at = time.monotonic() - began
             got.append(line)
         return first_at, got
+
     first_at, got = engine.run(asyncio.wait_for(scenario(), 30))
     assert first_at < 1.5, "the first line arrives before the container ends"
     assert got == ["first", "second", "no newline"]
 
 
 def test_long_lines_come_back_whole(engine: Engine) -> None:
-    cid = engine.start(engine.spec("long", [
-        "sh", "-c", "head -c 40000 /dev/zero | tr '\\0' x; echo; echo after"]))
+    cid = engine.start(
+        engine.spec("long", ["sh", "-c", "head -c 40000 /dev/zero | tr '\\0' x; echo; echo after"])
+    )
     wait_state(engine, cid, exited)
     lines = [line for _, _, line in engine.run(_collect(engine.rt.logs(cid)))]
     assert lines == ["x" * 40000, "after"]
@@ -423,10 +522,12 @@ def test_no_engine_is_runtime_unavailable_naming_the_socket(tmp_path: Any, call:
                 await rt.create_sandbox(name="x", labels={}, ports=[], bind_host="127.0.0.1")
         finally:
             await rt.close()
+
     with pytest.raises(RuntimeUnavailable) as info:
         asyncio.run(attempt())
-    assert str(info.value) == (f"no container runtime reachable at {url}: "
-                               "No such file or directory")
+    assert str(info.value) == (
+        f"no container runtime reachable at {url}: No such file or directory"
+    )
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -444,4 +545,5 @@ def _wait_log(engine: Engine, cid: str, text: str) -> None:
         async for _, _, line in engine.rt.logs(cid):
             if text in line:
                 return
+
     engine.run(asyncio.wait_for(first(), 20))

@@ -30,9 +30,18 @@ def test_times_keep_nanoseconds_and_zero_time_is_none() -> None:
 
 def test_parser_joins_split_lines_and_keeps_sources() -> None:
     parser = _LogParser(0)
-    out = list(parser.feed(iter([
-        frame(1, T1, "aaa"), frame(1, T1, "bbb"), frame(2, T2, "oops\n"),
-        frame(1, T1, "ccc\n")])))
+    out = list(
+        parser.feed(
+            iter(
+                [
+                    frame(1, T1, "aaa"),
+                    frame(1, T1, "bbb"),
+                    frame(2, T2, "oops\n"),
+                    frame(1, T1, "ccc\n"),
+                ]
+            )
+        )
+    )
     out += list(parser.flush())
     assert [(src, line) for _, src, line in out] == [("stderr", "oops"), ("stdout", "aaabbbccc")]
     assert out[1][0] == MS1
@@ -40,8 +49,12 @@ def test_parser_joins_split_lines_and_keeps_sources() -> None:
 
 def test_parser_gives_each_entry_once_across_overlapping_reads() -> None:
     parser = _LogParser(0)
-    first = [frame(1, T1, "part "), frame(1, T1, "one\n"), frame(2, T2, "err\n"),
-             frame(1, T3, "two\n")]
+    first = [
+        frame(1, T1, "part "),
+        frame(1, T1, "one\n"),
+        frame(2, T2, "err\n"),
+        frame(1, T3, "two\n"),
+    ]
     got = list(parser.feed(iter(first)))
     # A second read from an earlier point repeats what was seen, then brings more.
     got += list(parser.feed(iter(first + [frame(1, T3, "three\n"), frame(2, T3, "last")])))
@@ -56,22 +69,28 @@ def test_parser_drops_lines_before_since() -> None:
     assert [line for _, _, line in got] == ["new"]
 
 
-@pytest.mark.parametrize("ref, expected", [
-    ("nginx", "docker.io/library/nginx:latest"),
-    ("nginx:1.25", "docker.io/library/nginx:1.25"),
-    ("amazon/aws-cli", "docker.io/amazon/aws-cli:latest"),
-    ("127.0.0.1:9/nope/app:1", "127.0.0.1:9/nope/app:1"),
-    ("localhost/app", "localhost/app:latest"),
-    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2",
-     "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2"),
-    ("busybox@sha256:" + "a" * 64, "docker.io/library/busybox@sha256:" + "a" * 64),
-])
+@pytest.mark.parametrize(
+    "ref, expected",
+    [
+        ("nginx", "docker.io/library/nginx:latest"),
+        ("nginx:1.25", "docker.io/library/nginx:1.25"),
+        ("amazon/aws-cli", "docker.io/amazon/aws-cli:latest"),
+        ("127.0.0.1:9/nope/app:1", "127.0.0.1:9/nope/app:1"),
+        ("localhost/app", "localhost/app:latest"),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2",
+        ),
+        ("busybox@sha256:" + "a" * 64, "docker.io/library/busybox@sha256:" + "a" * 64),
+    ],
+)
 def test_refs_are_named_as_fargate_names_them(ref: str, expected: str) -> None:
     assert fully_qualified(ref) == expected
 
 
-@pytest.mark.parametrize("arch, machine", [("x86_64", 62), ("amd64", 62),
-                                           ("aarch64", 183), ("arm64", 183)])
+@pytest.mark.parametrize(
+    "arch, machine", [("x86_64", 62), ("amd64", 62), ("aarch64", 183), ("arm64", 183)]
+)
 def test_holder_is_a_static_elf_for_the_engines_architecture(arch: str, machine: int) -> None:
     binary = pause.elf(arch)
     assert binary[:4] == b"\x7fELF" and binary[4] == 2  # 64-bit

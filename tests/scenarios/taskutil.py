@@ -8,15 +8,27 @@ import time
 from typing import Any
 
 IMAGE = "ecsd-test/busybox:latest"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"],
-                                   "assignPublicIp": "ENABLED"}}
-ORDER = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING",
-         "DEPROVISIONING", "STOPPED"]
+NETWORK = {
+    "awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"], "assignPublicIp": "ENABLED"}
+}
+ORDER = [
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+]
 
 
 def awslogs(group: str, prefix: str = "ecs", create: bool = True) -> dict[str, Any]:
-    options = {"awslogs-group": group, "awslogs-region": "us-east-1",
-               "awslogs-stream-prefix": prefix}
+    options = {
+        "awslogs-group": group,
+        "awslogs-region": "us-east-1",
+        "awslogs-stream-prefix": prefix,
+    }
     if create:
         options["awslogs-create-group"] = "true"
     return {"logDriver": "awslogs", "options": options}
@@ -27,14 +39,24 @@ def register(ecs: Any, family: str, containers: list[dict[str, Any]], **extra: A
         c.setdefault("image", IMAGE)
     extra.setdefault("executionRoleArn", "arn:aws:iam::000000000000:role/ecsTaskExecutionRole")
     return ecs.register_task_definition(
-        family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-        cpu=extra.pop("cpu", "256"), memory=extra.pop("memory", "512"),
-        containerDefinitions=containers, **extra)["taskDefinition"]["taskDefinitionArn"]
+        family=family,
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu=extra.pop("cpu", "256"),
+        memory=extra.pop("memory", "512"),
+        containerDefinitions=containers,
+        **extra,
+    )["taskDefinition"]["taskDefinitionArn"]
 
 
 def run(ecs: Any, taskdef: str, cluster: str = "default", **extra: Any) -> str:
-    out = ecs.run_task(cluster=cluster, taskDefinition=taskdef, launchType="FARGATE",
-                       networkConfiguration=NETWORK, **extra)
+    out = ecs.run_task(
+        cluster=cluster,
+        taskDefinition=taskdef,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+        **extra,
+    )
     assert out["failures"] == []
     return out["tasks"][0]["taskArn"]
 
@@ -43,8 +65,15 @@ def describe(ecs: Any, arn: str, cluster: str = "default") -> dict[str, Any]:
     return ecs.describe_tasks(cluster=cluster, tasks=[arn])["tasks"][0]
 
 
-def wait_for(ecs: Any, arn: str, status: str, *, timeout: float = 60.0,
-             cluster: str = "default", seen: list[str] | None = None) -> dict[str, Any]:
+def wait_for(
+    ecs: Any,
+    arn: str,
+    status: str,
+    *,
+    timeout: float = 60.0,
+    cluster: str = "default",
+    seen: list[str] | None = None,
+) -> dict[str, Any]:
     """Poll until lastStatus is `status` (or past it); record every status seen."""
     deadline = time.monotonic() + timeout
     while True:
@@ -60,8 +89,9 @@ def wait_for(ecs: Any, arn: str, status: str, *, timeout: float = 60.0,
 
 def log_messages(logs: Any, group: str, stream: str) -> list[str]:
     try:
-        events = logs.get_log_events(logGroupName=group, logStreamName=stream,
-                                     startFromHead=True)["events"]
+        events = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)[
+            "events"
+        ]
     except logs.exceptions.ResourceNotFoundException:
         return []
     return [e["message"] for e in events]
@@ -89,25 +119,32 @@ def service(ecs: Any, name: str, cluster: str = "default") -> dict[str, Any]:
 
 def service_tasks(ecs: Any, name: str, cluster: str = "default") -> list[dict[str, Any]]:
     """Every task of the service still describable, running or stopped, oldest first."""
-    arns = [a for status in ("RUNNING", "STOPPED")
-            for a in ecs.list_tasks(cluster=cluster, serviceName=name,
-                                    desiredStatus=status)["taskArns"]]
+    arns = [
+        a
+        for status in ("RUNNING", "STOPPED")
+        for a in ecs.list_tasks(cluster=cluster, serviceName=name, desiredStatus=status)["taskArns"]
+    ]
     found = []
     for i in range(0, len(arns), 100):
-        found += ecs.describe_tasks(cluster=cluster, tasks=arns[i:i + 100])["tasks"]
+        found += ecs.describe_tasks(cluster=cluster, tasks=arns[i : i + 100])["tasks"]
     return sorted(found, key=lambda t: t["createdAt"])
 
 
-def wait_stable(ecs: Any, name: str, *, cluster: str = "default",
-                timeout: float = 60.0) -> dict[str, Any]:
+def wait_stable(
+    ecs: Any, name: str, *, cluster: str = "default", timeout: float = 60.0
+) -> dict[str, Any]:
     """boto3's own services-stable waiter (polling every second), then until the
     deployment is COMPLETED: stable — one deployment, all running — can come a moment
     before the new tasks have run long enough to count as healthy."""
     ecs.get_waiter("services_stable").wait(
-        cluster=cluster, services=[name],
-        WaiterConfig={"Delay": 1, "MaxAttempts": int(timeout)})
-    return until(lambda: (lambda s: s if s["deployments"][0]["rolloutState"] == "COMPLETED"
-                          else None)(service(ecs, name, cluster)), timeout=timeout)
+        cluster=cluster, services=[name], WaiterConfig={"Delay": 1, "MaxAttempts": int(timeout)}
+    )
+    return until(
+        lambda: (lambda s: s if s["deployments"][0]["rolloutState"] == "COMPLETED" else None)(
+            service(ecs, name, cluster)
+        ),
+        timeout=timeout,
+    )
 
 
 def until(check: Any, *, timeout: float = 60.0, every: float = 0.1) -> Any:
@@ -125,6 +162,7 @@ def until(check: Any, *, timeout: float = 60.0, every: float = 0.1) -> Any:
 class Poller:
     """Calls `poll()` in a background thread, every `every` seconds, for as long as the
     with-block lasts: for watching what a server does while a test drives it."""
+
     every = 0.05
 
     def __init__(self) -> None:

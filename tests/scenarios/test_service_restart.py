@@ -9,11 +9,9 @@ import time
 from typing import Any
 
 import pytest
-
 from conftest import client_for
 
-from .taskutil import (NETWORK, SERVE, Poller, register, service, service_tasks, until,
-                       wait_stable)
+from .taskutil import NETWORK, SERVE, Poller, register, service, service_tasks, until, wait_stable
 
 DESIRED = 4
 MAXIMUM = 8  # floor(4 × 200%)
@@ -23,9 +21,20 @@ def _instance_containers(server: Any) -> dict[str, list[str]]:
     """Every container of this ecsd (running or not), by the task it belongs to: one
     listing with the labels in it, so that no removal can race a second look."""
     instance = (server.data_dir / "instance-id").read_text().strip()
-    lines = subprocess.run(["docker", "ps", "-a", "--filter", f"label=ecsd.instance={instance}",
-                            "--format", '{{.ID}} {{.Label "com.amazonaws.ecs.task-arn"}}'],
-                           capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = subprocess.run(
+        [
+            "docker",
+            "ps",
+            "-a",
+            "--filter",
+            f"label=ecsd.instance={instance}",
+            "--format",
+            '{{.ID}} {{.Label "com.amazonaws.ecs.task-arn"}}',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     out: dict[str, list[str]] = {}
     for line in lines:
         cid, _, arn = line.partition(" ")
@@ -37,6 +46,7 @@ def _instance_containers(server: Any) -> dict[str, list[str]]:
 class LiveCount(Poller):
     """The most service tasks ECS meant to run at once (desiredStatus RUNNING), polled
     while the server answers."""
+
     every = 0.02
 
     def __init__(self, ecs: Any) -> None:
@@ -61,10 +71,12 @@ KILL_POINTS = {
     "at-update": lambda ecs, new, old: True,
     # new tasks on their way up, none running yet
     "new-starting": lambda ecs, new, old: any(
-        t["lastStatus"] != "RUNNING" for t in _tasks_of(ecs, new)),
+        t["lastStatus"] != "RUNNING" for t in _tasks_of(ecs, new)
+    ),
     # the first old tasks stopping
     "old-stopping": lambda ecs, new, old: any(
-        t["desiredStatus"] == "STOPPED" for t in _tasks_of(ecs, old)),
+        t["desiredStatus"] == "STOPPED" for t in _tasks_of(ecs, old)
+    ),
 }
 
 
@@ -75,15 +87,23 @@ def test_kill9_mid_rollout_and_the_deployment_finishes(ecsd_factory, point):
     ecs = client_for(server, "ecs")
     ecs.create_cluster()
     old_def = register(ecs, "roll", [{"name": "app", "command": SERVE}])
-    new_def = register(ecs, "roll", [{"name": "app", "command": SERVE,
-                                      "environment": [{"name": "V", "value": "2"}]}])
-    ecs.create_service(serviceName="roll", taskDefinition=old_def, desiredCount=DESIRED,
-                       networkConfiguration=NETWORK)
+    new_def = register(
+        ecs,
+        "roll",
+        [{"name": "app", "command": SERVE, "environment": [{"name": "V", "value": "2"}]}],
+    )
+    ecs.create_service(
+        serviceName="roll",
+        taskDefinition=old_def,
+        desiredCount=DESIRED,
+        networkConfiguration=NETWORK,
+    )
     old = wait_stable(ecs, "roll")["deployments"][0]["id"]
 
     with LiveCount(ecs) as live:
-        new = ecs.update_service(service="roll", taskDefinition=new_def)["service"][
-            "deployments"][0]["id"]
+        new = ecs.update_service(service="roll", taskDefinition=new_def)["service"]["deployments"][
+            0
+        ]["id"]
         until(lambda: KILL_POINTS[point](ecs, new, old), timeout=30, every=0.01)
         server.kill9()
         time.sleep(1.0)
@@ -95,13 +115,18 @@ def test_kill9_mid_rollout_and_the_deployment_finishes(ecsd_factory, point):
 
     new_tasks, old_tasks = _tasks_of(ecs, new), _tasks_of(ecs, old)
     assert len(new_tasks) == DESIRED, "a task of the new deployment was started twice"
-    assert all(t["lastStatus"] == "RUNNING" and t["taskDefinitionArn"] == new_def
-               for t in new_tasks)
+    assert all(
+        t["lastStatus"] == "RUNNING" and t["taskDefinitionArn"] == new_def for t in new_tasks
+    )
     assert len(old_tasks) == DESIRED
     until(lambda: all(t["lastStatus"] == "STOPPED" for t in _tasks_of(ecs, old)), timeout=30)
     # One container per running task, and nothing else of this ecsd's left on the engine.
-    containers = until(lambda: (lambda c: c if set(c) == {t["taskArn"] for t in new_tasks}
-                                else None)(_instance_containers(server)), timeout=30)
+    containers = until(
+        lambda: (lambda c: c if set(c) == {t["taskArn"] for t in new_tasks} else None)(
+            _instance_containers(server)
+        ),
+        timeout=30,
+    )
     assert all(len(ids) == 1 for ids in containers.values())
     assert service(ecs, "roll")["deployments"][0]["rolloutState"] == "COMPLETED"
     ecs.update_service(service="roll", desiredCount=0)

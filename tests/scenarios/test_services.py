@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from .taskutil import (NETWORK, SERVE, Poller, register, service, service_tasks, until,
-                       wait_stable)
+from .taskutil import NETWORK, SERVE, Poller, register, service, service_tasks, until, wait_stable
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
 
@@ -28,9 +27,14 @@ def cluster(ecs):
 
 
 def create(ecs, name: str, taskdef: str, desired: int, **extra: Any) -> dict[str, Any]:
-    return ecs.create_service(serviceName=name, taskDefinition=taskdef, desiredCount=desired,
-                              launchType="FARGATE", networkConfiguration=NETWORK,
-                              **extra)["service"]
+    return ecs.create_service(
+        serviceName=name,
+        taskDefinition=taskdef,
+        desiredCount=desired,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+        **extra,
+    )["service"]
 
 
 def messages(ecs, name: str) -> list[str]:
@@ -42,10 +46,19 @@ def containers_of_service(ecs: Any, name: str) -> list[str]:
     found by label as ecsd finds them (other servers may share the engine)."""
     mine = {t["taskArn"] for t in service_tasks(ecs, name)}
     # One listing with the label in it: a separate inspect could race a removal.
-    arns = subprocess.run(["docker", "ps", "--filter",
-                           "label=com.amazonaws.ecs.container-name=app", "--format",
-                           '{{.Label "com.amazonaws.ecs.task-arn"}}'],
-                          capture_output=True, text=True, check=True).stdout.split()
+    arns = subprocess.run(
+        [
+            "docker",
+            "ps",
+            "--filter",
+            "label=com.amazonaws.ecs.container-name=app",
+            "--format",
+            '{{.Label "com.amazonaws.ecs.task-arn"}}',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [a for a in arns if a in mine]
 
 
@@ -102,8 +115,10 @@ def test_tutorial_service_scale_replace_scale_to_zero_and_delete(ecs, aws, clust
     # Stop one: the scheduler replaces it, and the events say so.
     ecs.stop_task(task=task["taskArn"], reason="tutorial: watch it come back")
     aws.run("ecs", "wait", "tasks-stopped", "--tasks", task["taskArn"])
-    until(lambda: len([t for t in service_tasks(ecs, "web")
-                       if t["lastStatus"] == "RUNNING"]) == 2, timeout=30)
+    until(
+        lambda: len([t for t in service_tasks(ecs, "web") if t["lastStatus"] == "RUNNING"]) == 2,
+        timeout=30,
+    )
     tasks = service_tasks(ecs, "web")
     stopped = next(t for t in tasks if t["taskArn"] == task["taskArn"])
     assert stopped["stopCode"] == "UserInitiated"
@@ -120,12 +135,14 @@ def test_tutorial_service_scale_replace_scale_to_zero_and_delete(ecs, aws, clust
     live = [t for t in service_tasks(ecs, "web") if t["desiredStatus"] == "RUNNING"]
     assert live == []
     stopped_msgs = [m for m in messages(ecs, "web") if "has stopped" in m]
-    assert stopped_msgs and stopped_msgs[0].startswith("(service web) has stopped 2 running "
-                                                       "tasks: (task ")
+    assert stopped_msgs and stopped_msgs[0].startswith(
+        "(service web) has stopped 2 running tasks: (task "
+    )
     for t in service_tasks(ecs, "web"):
         if t["stopCode"] == "ServiceSchedulerInitiated":
-            assert t["stoppedReason"] == ("Scaling activity initiated by (deployment "
-                                          f"{deployment})")
+            assert t["stoppedReason"] == (
+                f"Scaling activity initiated by (deployment {deployment})"
+            )
     assert ecs.delete_service(service="web")["service"]["status"] == "DRAINING"
     until(lambda: service(ecs, "web")["status"] == "INACTIVE", timeout=30)
     assert ecs.list_services()["serviceArns"] == []
@@ -134,10 +151,18 @@ def test_tutorial_service_scale_replace_scale_to_zero_and_delete(ecs, aws, clust
 
 def _roll(ecs, minimum: int, maximum: int) -> tuple[Timeline, str, str]:
     old_def = register(ecs, "roll", [{"name": "app", "command": SERVE}])
-    new_def = register(ecs, "roll", [{"name": "app", "command": SERVE,
-                                      "environment": [{"name": "V", "value": "2"}]}])
-    create(ecs, "roll", old_def, 2, deploymentConfiguration={
-        "minimumHealthyPercent": minimum, "maximumPercent": maximum})
+    new_def = register(
+        ecs,
+        "roll",
+        [{"name": "app", "command": SERVE, "environment": [{"name": "V", "value": "2"}]}],
+    )
+    create(
+        ecs,
+        "roll",
+        old_def,
+        2,
+        deploymentConfiguration={"minimumHealthyPercent": minimum, "maximumPercent": maximum},
+    )
     old = wait_stable(ecs, "roll")["deployments"][0]["id"]
     with Timeline(ecs, "roll") as timeline:
         s = ecs.update_service(service="roll", taskDefinition=new_def)["service"]
@@ -170,22 +195,33 @@ def test_rolling_update_min_50_max_100_stops_old_first(ecs, cluster):
     # ceil(2 × 50%) = 1 stays running throughout (the other old one, until a new one ran).
     first_old_stop = min(timeline.stopping[a] for a in old_tasks)
     assert first_old_stop < min(timeline.running[a] for a in new_tasks)
-    assert max(timeline.stopping[a] for a in old_tasks) > min(timeline.running[a]
-                                                              for a in new_tasks)
+    assert max(timeline.stopping[a] for a in old_tasks) > min(
+        timeline.running[a] for a in new_tasks
+    )
     assert timeline.most_live <= 2
 
 
 def test_no_room_to_move_says_so(ecs, cluster):
     first = register(ecs, "stuck", [{"name": "app", "command": SERVE}])
-    second = register(ecs, "stuck", [{"name": "app", "command": SERVE,
-                                      "environment": [{"name": "V", "value": "2"}]}])
-    create(ecs, "stuck", first, 1, deploymentConfiguration={
-        "minimumHealthyPercent": 100, "maximumPercent": 100})
+    second = register(
+        ecs,
+        "stuck",
+        [{"name": "app", "command": SERVE, "environment": [{"name": "V", "value": "2"}]}],
+    )
+    create(
+        ecs,
+        "stuck",
+        first,
+        1,
+        deploymentConfiguration={"minimumHealthyPercent": 100, "maximumPercent": 100},
+    )
     wait_stable(ecs, "stuck")
     ecs.update_service(service="stuck", taskDefinition=second)
-    expected = ("(service stuck) was unable to stop or start tasks during a deployment "
-                "because of the service deployment configuration. Update the "
-                "minimumHealthyPercent or maximumPercent value and try again.")
+    expected = (
+        "(service stuck) was unable to stop or start tasks during a deployment "
+        "because of the service deployment configuration. Update the "
+        "minimumHealthyPercent or maximumPercent value and try again."
+    )
     until(lambda: expected in messages(ecs, "stuck"), timeout=15)
     assert messages(ecs, "stuck").count(expected) == 1
     # Loosening the configuration lets it finish.
@@ -197,27 +233,38 @@ def test_no_room_to_move_says_so(ecs, cluster):
 def test_circuit_breaker_fails_the_deployment_and_rolls_back(ecs, cluster):
     good = register(ecs, "cb", [{"name": "app", "command": SERVE}])
     bad = register(ecs, "cb", [{"name": "app", "command": ["sh", "-c", "exit 1"]}])
-    create(ecs, "cb", good, 2, deploymentConfiguration={
-        "deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    create(
+        ecs,
+        "cb",
+        good,
+        2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
     first = wait_stable(ecs, "cb")["deployments"][0]["id"]
-    failing = ecs.update_service(service="cb", taskDefinition=bad)["service"][
-        "deployments"][0]["id"]
+    failing = ecs.update_service(service="cb", taskDefinition=bad)["service"]["deployments"][0][
+        "id"
+    ]
 
     def failed() -> bool:
-        return any(f"(deployment {failing}) deployment failed: tasks failed to start."
-                   in m for m in messages(ecs, "cb"))
+        return any(
+            f"(deployment {failing}) deployment failed: tasks failed to start." in m
+            for m in messages(ecs, "cb")
+        )
+
     until(failed, timeout=60)
     s = service(ecs, "cb")
     by_id = {d["id"]: d for d in s["deployments"]}
     primary = s["deployments"][0]
     assert primary["taskDefinition"] == good and primary["id"] not in (first, failing)
-    assert primary["rolloutStateReason"] == ("ECS deployment circuit breaker: rolling back "
-                                             f"to deploymentId {first}.")
+    assert primary["rolloutStateReason"] == (
+        f"ECS deployment circuit breaker: rolling back to deploymentId {first}."
+    )
     assert s["taskDefinition"] == good
     if failing in by_id:  # still listed while its last task winds down
         assert by_id[failing]["rolloutState"] == "FAILED"
-        assert by_id[failing]["rolloutStateReason"] == ("ECS deployment circuit breaker: "
-                                                       "tasks failed to start.")
+        assert by_id[failing]["rolloutStateReason"] == (
+            "ECS deployment circuit breaker: tasks failed to start."
+        )
         assert by_id[failing]["failedTasks"] >= 3
     bad_tasks = [t for t in service_tasks(ecs, "cb") if t["startedBy"] == failing]
     assert len(bad_tasks) >= 3
@@ -232,22 +279,46 @@ def test_circuit_breaker_fails_the_deployment_and_rolls_back(ecs, cluster):
 
 def test_an_unhealthy_task_is_replaced_start_first(ecs, cluster):
     # Healthy for its first seven seconds, then unhealthy for good.
-    command = ["sh", "-c", "touch /tmp/ok; (sleep 7; rm /tmp/ok) & "
-                           "trap 'exit 0' TERM; sleep 3600 & wait"]
-    taskdef = register(ecs, "sick", [{"name": "app", "command": command, "healthCheck": {
-        "command": ["CMD-SHELL", "test -f /tmp/ok"], "interval": 5, "timeout": 2,
-        "retries": 1}}])
+    command = [
+        "sh",
+        "-c",
+        "touch /tmp/ok; (sleep 7; rm /tmp/ok) & trap 'exit 0' TERM; sleep 3600 & wait",
+    ]
+    taskdef = register(
+        ecs,
+        "sick",
+        [
+            {
+                "name": "app",
+                "command": command,
+                "healthCheck": {
+                    "command": ["CMD-SHELL", "test -f /tmp/ok"],
+                    "interval": 5,
+                    "timeout": 2,
+                    "retries": 1,
+                },
+            }
+        ],
+    )
     create(ecs, "sick", taskdef, 1)
-    [first] = until(lambda: [t for t in service_tasks(ecs, "sick")
-                             if t["healthStatus"] == "HEALTHY"], timeout=30)
-    stopped = until(lambda: [t for t in service_tasks(ecs, "sick")
-                             if t["taskArn"] == first["taskArn"]
-                             and t["desiredStatus"] == "STOPPED"], timeout=40)[0]
+    [first] = until(
+        lambda: [t for t in service_tasks(ecs, "sick") if t["healthStatus"] == "HEALTHY"],
+        timeout=30,
+    )
+    stopped = until(
+        lambda: [
+            t
+            for t in service_tasks(ecs, "sick")
+            if t["taskArn"] == first["taskArn"] and t["desiredStatus"] == "STOPPED"
+        ],
+        timeout=40,
+    )[0]
     assert stopped["stopCode"] == "ServiceSchedulerInitiated"
     assert stopped["stoppedReason"] == "Task failed container health checks"
     first_id = first["taskArn"].rsplit("/", 1)[1]
-    assert (f"(service sick) (task {first_id}) failed container health checks."
-            in messages(ecs, "sick"))
+    assert f"(service sick) (task {first_id}) failed container health checks." in messages(
+        ecs, "sick"
+    )
     # Its replacement had started before it was stopped, and was healthy by then.
     replacement = next(t for t in service_tasks(ecs, "sick") if t["taskArn"] != first["taskArn"])
     assert replacement["createdAt"] < stopped["stoppingAt"]

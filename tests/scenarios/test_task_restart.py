@@ -7,16 +7,18 @@ import time
 import urllib.request
 
 import pytest
-
 from conftest import client_for
 
 from .taskutil import awslogs, describe, log_messages, register, run, wait_for
 
 
 def _containers(arn: str) -> list[str]:
-    out = subprocess.run(["docker", "ps", "-aq", "--filter",
-                          f"label=com.amazonaws.ecs.task-arn={arn}"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=com.amazonaws.ecs.task-arn={arn}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.split()
 
 
@@ -25,15 +27,41 @@ def test_kill9_keeps_running_tasks_and_notices_exits(ecsd_factory, tmp_path):
     server = ecsd_factory()
     ecs, logs = client_for(server, "ecs"), client_for(server, "logs")
     ecs.create_cluster()
-    web = run(ecs, register(ecs, "web", [{
-        "name": "web", "command": ["httpd", "-f", "-p", "8080", "-h", "/www"],
-        "portMappings": [{"containerPort": 8080}]}]))
-    ticker = run(ecs, register(ecs, "ticker", [{
-        "name": "app", "command": ["sh", "-c", "i=0; while true; do i=$((i+1)); "
-                                   "echo tick $i; sleep 0.2; done"],
-        "logConfiguration": awslogs("/ecs/ticker", "t")}]))
-    short = run(ecs, register(ecs, "short", [{"name": "app",
-                                              "command": ["sh", "-c", "sleep 3; exit 5"]}]))
+    web = run(
+        ecs,
+        register(
+            ecs,
+            "web",
+            [
+                {
+                    "name": "web",
+                    "command": ["httpd", "-f", "-p", "8080", "-h", "/www"],
+                    "portMappings": [{"containerPort": 8080}],
+                }
+            ],
+        ),
+    )
+    ticker = run(
+        ecs,
+        register(
+            ecs,
+            "ticker",
+            [
+                {
+                    "name": "app",
+                    "command": [
+                        "sh",
+                        "-c",
+                        "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done",
+                    ],
+                    "logConfiguration": awslogs("/ecs/ticker", "t"),
+                }
+            ],
+        ),
+    )
+    short = run(
+        ecs, register(ecs, "short", [{"name": "app", "command": ["sh", "-c", "sleep 3; exit 5"]}])
+    )
     for arn in (web, ticker, short):
         wait_for(ecs, arn, "RUNNING")
     port = describe(ecs, web)["containers"][0]["networkBindings"][0]["hostPort"]

@@ -10,8 +10,9 @@ ROLE = "arn:aws:iam::000000000000:role/deployer"
 
 
 def test_defaults_are_listed_for_the_account(ecs):
-    settings = [s for p in ecs.get_paginator("list_account_settings").paginate()
-                for s in p["settings"]]
+    settings = [
+        s for p in ecs.get_paginator("list_account_settings").paginate() for s in p["settings"]
+    ]
     by_name = {s["name"]: s for s in settings}
     assert by_name["serviceLongArnFormat"]["value"] == "enabled"
     assert by_name["containerInsights"]["value"] == "disabled"
@@ -22,10 +23,12 @@ def test_principal_setting_overrides_account_default(ecs):
     ecs.put_account_setting_default(name="containerInsights", value="enabled")
     ecs.put_account_setting(name="containerInsights", value="disabled", principalArn=ROLE)
     own = ecs.list_account_settings(principalArn=ROLE)["settings"]
-    assert own == [{"name": "containerInsights", "value": "disabled", "principalArn": ROLE,
-                    "type": "user"}]
-    effective = ecs.list_account_settings(principalArn=ROLE, effectiveSettings=True,
-                                          name="awsvpcTrunking")["settings"]
+    assert own == [
+        {"name": "containerInsights", "value": "disabled", "principalArn": ROLE, "type": "user"}
+    ]
+    effective = ecs.list_account_settings(
+        principalArn=ROLE, effectiveSettings=True, name="awsvpcTrunking"
+    )["settings"]
     assert effective[0]["principalArn"] == ROOT
     account = ecs.list_account_settings(name="containerInsights")["settings"]
     assert account[0]["value"] == "enabled"

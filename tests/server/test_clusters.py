@@ -20,18 +20,22 @@ def test_describe_reports_missing_in_failures(ecs):
     ecs.create_cluster(clusterName="a")
     out = ecs.describe_clusters(clusters=["a", "nope"])
     assert [c["clusterName"] for c in out["clusters"]] == ["a"]
-    assert out["failures"] == [{
-        "arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/nope", "reason": "MISSING"}]
+    assert out["failures"] == [
+        {"arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/nope", "reason": "MISSING"}
+    ]
 
 
 def test_describe_includes(ecs):
-    arn = ecs.create_cluster(clusterName="c", tags=[{"key": "team", "value": "web"}],
-                             settings=[{"name": "containerInsights", "value": "enabled"}]
-                             )["cluster"]["clusterArn"]
+    arn = ecs.create_cluster(
+        clusterName="c",
+        tags=[{"key": "team", "value": "web"}],
+        settings=[{"name": "containerInsights", "value": "enabled"}],
+    )["cluster"]["clusterArn"]
     plain = ecs.describe_clusters(clusters=[arn])["clusters"][0]
     assert "tags" not in plain and "settings" not in plain and "statistics" not in plain
-    full = ecs.describe_clusters(clusters=["c"], include=["TAGS", "SETTINGS", "STATISTICS"]
-                                 )["clusters"][0]
+    full = ecs.describe_clusters(clusters=["c"], include=["TAGS", "SETTINGS", "STATISTICS"])[
+        "clusters"
+    ][0]
     assert full["tags"] == [{"key": "team", "value": "web"}]
     assert full["settings"] == [{"name": "containerInsights", "value": "enabled"}]
     stats = {s["name"]: s["value"] for s in full["statistics"]}
@@ -64,11 +68,13 @@ def test_delete_makes_inactive_and_hides_from_list(ecs):
 def test_update_cluster_settings(ecs):
     ecs.create_cluster(clusterName="u")
     out = ecs.update_cluster_settings(
-        cluster="u", settings=[{"name": "containerInsights", "value": "enhanced"}])
+        cluster="u", settings=[{"name": "containerInsights", "value": "enhanced"}]
+    )
     assert out["cluster"]["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
     with pytest.raises(ClientError) as err:
-        ecs.update_cluster(cluster="u", settings=[{"name": "containerInsights",
-                                                   "value": "sometimes"}])
+        ecs.update_cluster(
+            cluster="u", settings=[{"name": "containerInsights", "value": "sometimes"}]
+        )
     assert err.value.response["Error"]["Code"] == "InvalidParameterException"
     settings = ecs.describe_clusters(clusters=["u"], include=["SETTINGS"])["clusters"][0]
     assert settings["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
@@ -77,15 +83,18 @@ def test_update_cluster_settings(ecs):
 def test_capacity_providers(ecs):
     ecs.create_cluster(clusterName="cp")
     out = ecs.put_cluster_capacity_providers(
-        cluster="cp", capacityProviders=["FARGATE", "FARGATE_SPOT"],
-        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1,
-                                          "base": 1}])["cluster"]
+        cluster="cp",
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1, "base": 1}],
+    )["cluster"]
     assert out["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     for bad in (["EC2_NOPE"], ["FARGATE_SPOT"]):
         with pytest.raises(ClientError) as err:
             ecs.put_cluster_capacity_providers(
-                cluster="cp", capacityProviders=bad,
-                defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
+                cluster="cp",
+                capacityProviders=bad,
+                defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+            )
         assert err.value.response["Error"]["Code"] == "InvalidParameterException"
     # A rejected change left the cluster as it was.
     again = ecs.describe_clusters(clusters=["cp"])["clusters"][0]

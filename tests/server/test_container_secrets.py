@@ -18,20 +18,42 @@ REGION, ACCOUNT = "us-east-1", "000000000000"
 SSM_ARN = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"
 ASM_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret"
 PREFIX = "unable to pull secrets or registry auth: execution resource retrieval failed: "
-SSM_FAILED = PREFIX + ("unable to retrieve secrets from ssm: service call has been retried 1 "
-                       "time(s): ")
-ASM_FAILED = PREFIX + ("unable to retrieve secret from asm: service call has been retried 1 "
-                       "time(s): ")
-CREDS = {"user": "u2", "n": 3, "big": 1000000, "ratio": 0.5, "on": True, "none": None,
-         "nested": {"b": 1, "a": "x"}, "list": [1, "two"]}
+SSM_FAILED = PREFIX + (
+    "unable to retrieve secrets from ssm: service call has been retried 1 time(s): "
+)
+ASM_FAILED = PREFIX + (
+    "unable to retrieve secret from asm: service call has been retried 1 time(s): "
+)
+CREDS = {
+    "user": "u2",
+    "n": 3,
+    "big": 1000000,
+    "ratio": 0.5,
+    "on": True,
+    "none": None,
+    "nested": {"b": 1, "a": "x"},
+    "list": [1, "two"],
+}
 # Every value stored below: no failure text may contain any of them.
-VALUES = ["ssm-secure-v1", "ssm-secure-v2", "ssm-plain", "ssm-deep", "u1", "u2",
-          "not-json-at-all", "doomed-value", "raw-string-value", "ssm-far", "asm-far"]
+VALUES = [
+    "ssm-secure-v1",
+    "ssm-secure-v2",
+    "ssm-plain",
+    "ssm-deep",
+    "u1",
+    "u2",
+    "not-json-at-all",
+    "doomed-value",
+    "raw-string-value",
+    "ssm-far",
+    "asm-far",
+]
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     from server_process import EcsdProcess
+
     data = tmp_path_factory.mktemp("secrets") / "data"
     server = EcsdProcess(data).start()
     try:
@@ -53,10 +75,12 @@ def stored(tmp_path_factory):
             "empty": sm.create_secret(Name="empty")["ARN"],
         }
         sm.delete_secret(SecretId="doomed", RecoveryWindowInDays=7)
-        client_for(server, "ssm", "eu-west-1").put_parameter(Name="/far", Value="ssm-far",
-                                                             Type="SecureString")
+        client_for(server, "ssm", "eu-west-1").put_parameter(
+            Name="/far", Value="ssm-far", Type="SecureString"
+        )
         extra["far"] = client_for(server, "secretsmanager", "eu-west-1").create_secret(
-            Name="far", SecretString=json.dumps({"k": "asm-far"}))["ARN"]
+            Name="far", SecretString=json.dumps({"k": "asm-far"})
+        )["ARN"]
     finally:
         server.stop()
     all_providers()  # registers every table before the store creates what is missing
@@ -67,8 +91,11 @@ def stored(tmp_path_factory):
 
 def _resolve(stored, value_from: str) -> str:
     store, settings, *_ = stored
-    return store.read_sync(lambda conn: resolve(conn, region=REGION, account=ACCOUNT,
-                                                settings=settings, value_from=value_from))
+    return store.read_sync(
+        lambda conn: resolve(
+            conn, region=REGION, account=ACCOUNT, settings=settings, value_from=value_from
+        )
+    )
 
 
 def _failure(stored, value_from: str) -> str:
@@ -101,11 +128,20 @@ def test_ssm_selectors(stored):
     assert _resolve(stored, f"{SSM_ARN}/app/pw:2") == "ssm-secure-v2"
 
 
-@pytest.mark.parametrize("value_from", [
-    "/missing", "missing", "/app/pw:9", "/app/pw:nolabel", f"{SSM_ARN}/missing",
-    f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/app/pw",
-    f"arn:aws:ssm:{REGION}:111111111111:parameter/app/pw", "app/pw", "/bad name",
-])
+@pytest.mark.parametrize(
+    "value_from",
+    [
+        "/missing",
+        "missing",
+        "/app/pw:9",
+        "/app/pw:nolabel",
+        f"{SSM_ARN}/missing",
+        f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/app/pw",
+        f"arn:aws:ssm:{REGION}:111111111111:parameter/app/pw",
+        "app/pw",
+        "/bad name",
+    ],
+)
 def test_ssm_failures(stored, value_from):
     assert _failure(stored, value_from) == SSM_FAILED + f"invalid ssm parameters: {value_from}"
 
@@ -132,15 +168,24 @@ def test_secrets_manager_json_keys_stages_and_versions(stored):
 def test_json_fields_are_rendered_as_the_agent_renders_them(stored):
     _, _, arn, _, _ = stored
     rendered = {key: _resolve(stored, f"{arn}:{key}::") for key in CREDS}
-    assert rendered == {"user": "u2", "n": "3", "big": "1e+06", "ratio": "0.5", "on": "true",
-                        "none": "<nil>", "nested": "map[a:x b:1]", "list": "[1 two]"}
+    assert rendered == {
+        "user": "u2",
+        "n": "3",
+        "big": "1e+06",
+        "ratio": "0.5",
+        "on": "true",
+        "none": "<nil>",
+        "nested": "map[a:x b:1]",
+        "list": "[1 two]",
+    }
 
 
 def test_secret_not_found(stored):
     missing = f"{ASM_ARN}:nope-AbCdEf"
     assert _failure(stored, missing) == (
         ASM_FAILED + f"failed to fetch secret {missing} from secrets manager: "
-        "ResourceNotFoundException: Secrets Manager can't find the specified secret.")
+        "ResourceNotFoundException: Secrets Manager can't find the specified secret."
+    )
     # The ARN named in the text is the secret's, without the key/stage/version suffixes.
     assert _failure(stored, f"{missing}:user::") == _failure(stored, missing)
     _, _, arn, _, _ = stored
@@ -153,7 +198,8 @@ def test_secret_scheduled_for_deletion(stored):
     assert _failure(stored, doomed) == (
         ASM_FAILED + f"failed to fetch secret {doomed} from secrets manager: "
         "InvalidRequestException: You can't perform this operation on the secret because it "
-        "was marked for deletion.")
+        "was marked for deletion."
+    )
 
 
 def test_secret_without_the_asked_version(stored):
@@ -161,35 +207,43 @@ def test_secret_without_the_asked_version(stored):
     assert _failure(stored, extra["empty"]) == (
         ASM_FAILED + f"failed to fetch secret {extra['empty']} from secrets manager: "
         "ResourceNotFoundException: Secrets Manager can't find the specified secret value "
-        "for staging label: AWSCURRENT")
+        "for staging label: AWSCURRENT"
+    )
     assert _failure(stored, f"{arn}:user:NOPE:").endswith(
         "ResourceNotFoundException: Secrets Manager can't find the specified secret value "
-        "for staging label: NOPE")
+        "for staging label: NOPE"
+    )
     missing = str(uuid.uuid4())
     assert _failure(stored, f"{arn}:user::{missing}").endswith(
         "ResourceNotFoundException: Secrets Manager can't find the specified secret value "
-        f"for VersionId: {missing}")
+        f"for VersionId: {missing}"
+    )
     assert _failure(stored, f"{arn}:user::short") == (
         ASM_FAILED + f"failed to fetch secret {arn} from secrets manager: InvalidParameter: "
         "1 validation error(s) found.\n- minimum field size of 32, "
-        "GetSecretValueInput.VersionId.\n")
+        "GetSecretValueInput.VersionId.\n"
+    )
     current = stored[3]
     assert _failure(stored, f"{arn}:user:AWSPENDING:{current}").endswith(
         "InvalidRequestException: You provided a VersionStage that is not associated to the "
-        "provided VersionId.")
+        "provided VersionId."
+    )
 
 
 def test_json_key_failures(stored):
     _, _, arn, _, extra = stored
     assert _failure(stored, f"{arn}:nokey::") == (
-        ASM_FAILED + "retrieved secret from Secrets Manager did not contain json key nokey")
+        ASM_FAILED + "retrieved secret from Secrets Manager did not contain json key nokey"
+    )
     assert _failure(stored, f"{extra['notjson']}:user::") == (
-        ASM_FAILED + "invalid character looking for beginning of value")
+        ASM_FAILED + "invalid character looking for beginning of value"
+    )
     assert _failure(stored, f"{extra['array']}:user::") == (
-        ASM_FAILED + "json: cannot unmarshal array into Go value of type "
-        "map[string]interface {}")
+        ASM_FAILED + "json: cannot unmarshal array into Go value of type map[string]interface {}"
+    )
     assert _failure(stored, f"{extra['binary']}:user::") == (
-        ASM_FAILED + "unexpected end of JSON input")
+        ASM_FAILED + "unexpected end of JSON input"
+    )
 
 
 def test_malformed_secrets_manager_arn(stored):
@@ -197,4 +251,5 @@ def test_malformed_secrets_manager_arn(stored):
     assert _failure(stored, f"{arn}:user") == (
         ASM_FAILED + f"trying to retrieve secret with value {arn}:user resulted in error: an "
         "invalid ARN format for the AWS Secrets Manager secret was specified. Specify a "
-        "valid ARN and try again.")
+        "valid ARN and try again."
+    )

@@ -31,8 +31,11 @@ def test_sts_query_protocol_through_boto3_and_cli(client, aws):
 
 
 def test_unsigned_query_request_is_routed_by_action(ecsd):
-    status, headers, body = _post(ecsd.url, b"Action=GetCallerIdentity&Version=2011-06-15",
-                                  {"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, body = _post(
+        ecsd.url,
+        b"Action=GetCallerIdentity&Version=2011-06-15",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 200
     assert headers["Content-Type"].startswith("text/xml")
     assert b"<GetCallerIdentityResult><UserId>000000000000</UserId>" in body
@@ -40,7 +43,9 @@ def test_unsigned_query_request_is_routed_by_action(ecsd):
 
 
 def test_region_comes_from_the_credential_scope(client):
-    arn = client("ecs", "ap-northeast-1").create_cluster(clusterName="tokyo")["cluster"]["clusterArn"]
+    arn = client("ecs", "ap-northeast-1").create_cluster(clusterName="tokyo")["cluster"][
+        "clusterArn"
+    ]
     assert arn == "arn:aws:ecs:ap-northeast-1:000000000000:cluster/tokyo"
     assert client("ecs", "us-east-1").list_clusters()["clusterArns"] == []
     assert client("ecs", "ap-northeast-1").list_clusters()["clusterArns"] == [arn]
@@ -54,8 +59,11 @@ def test_json_errors_have_the_aws_shape(ecsd):
         ("NoSuchOperation", b"{}", "UnknownOperationException"),
     ]
     for op, body, code in cases:
-        status, headers, payload = _post(ecsd.url, body, {
-            "X-Amz-Target": f"{ECS}.{op}", "Content-Type": "application/x-amz-json-1.1"})
+        status, headers, payload = _post(
+            ecsd.url,
+            body,
+            {"X-Amz-Target": f"{ECS}.{op}", "Content-Type": "application/x-amz-json-1.1"},
+        )
         data = json.loads(payload)
         assert status == 400, (op, payload)
         assert data["__type"] == code and data["message"], (op, data)
@@ -64,15 +72,21 @@ def test_json_errors_have_the_aws_shape(ecsd):
 
 
 def test_unknown_service_target_is_a_clean_error(ecsd):
-    status, _, payload = _post(ecsd.url, b"{}", {"X-Amz-Target": "NoSuchService_2020.DoIt",
-                                                 "Content-Type": "application/x-amz-json-1.1"})
+    status, _, payload = _post(
+        ecsd.url,
+        b"{}",
+        {"X-Amz-Target": "NoSuchService_2020.DoIt", "Content-Type": "application/x-amz-json-1.1"},
+    )
     assert status == 400
     assert json.loads(payload)["__type"] == "UnknownOperationException"
 
 
 def test_unknown_query_action_is_an_xml_error(ecsd):
-    status, _, payload = _post(ecsd.url, b"Action=LaunchRockets&Version=1",
-                               {"Content-Type": "application/x-www-form-urlencoded"})
+    status, _, payload = _post(
+        ecsd.url,
+        b"Action=LaunchRockets&Version=1",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 400
     assert b"<ErrorResponse" in payload and b"<Code>InvalidAction</Code>" in payload
 
@@ -90,8 +104,9 @@ def ecsd_version() -> str:
 
 
 def test_version_flag():
-    out = subprocess.run([sys.executable, "-m", "ecsd", "--version"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ecsd", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == f"ecsd, version {ecsd.__version__}"
 
 

@@ -31,11 +31,15 @@ def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     return e["Code"], e["Message"]
 
 
-def put(logs: Any, group: str, stream: str, messages: list[str], start: int | None = None,
-        step: int = 1) -> int:
+def put(
+    logs: Any, group: str, stream: str, messages: list[str], start: int | None = None, step: int = 1
+) -> int:
     start = now_ms() - 60_000 if start is None else start
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-        {"timestamp": start + i * step, "message": m} for i, m in enumerate(messages)])
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": start + i * step, "message": m} for i, m in enumerate(messages)],
+    )
     return start
 
 
@@ -45,6 +49,7 @@ def logs(client: Any) -> Any:
 
 
 # --- log groups ----------------------------------------------------------------------------
+
 
 def test_create_and_describe_group_fields(logs):
     before = now_ms()
@@ -65,15 +70,19 @@ def test_create_existing_or_invalid_group(logs):
     logs.create_log_group(logGroupName="dup")
     with pytest.raises(ClientError) as err:
         logs.create_log_group(logGroupName="dup")
-    assert error(err) == ("ResourceAlreadyExistsException",
-                          "The specified log group already exists")
+    assert error(err) == (
+        "ResourceAlreadyExistsException",
+        "The specified log group already exists",
+    )
     with pytest.raises(ClientError) as err:
         logs.create_log_group(logGroupName="has space")
     code, message = error(err)
     assert code == "InvalidParameterException"
-    assert message == ("1 validation error detected: Value 'has space' at 'logGroupName' "
-                       "failed to satisfy constraint: Member must satisfy regular expression "
-                       "pattern: [\\.\\-_/#A-Za-z0-9]+")
+    assert message == (
+        "1 validation error detected: Value 'has space' at 'logGroupName' "
+        "failed to satisfy constraint: Member must satisfy regular expression "
+        "pattern: [\\.\\-_/#A-Za-z0-9]+"
+    )
     assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["dup"]
 
 
@@ -83,11 +92,18 @@ def test_describe_groups_prefix_order_and_pages(logs):
     everything = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     assert everything == sorted(everything)  # ASCII order: "B" before "a/…"
     assert everything[0] == "B"
-    pages = list(logs.get_paginator("describe_log_groups").paginate(
-        logGroupNamePrefix="a/", PaginationConfig={"PageSize": 2}))
+    pages = list(
+        logs.get_paginator("describe_log_groups").paginate(
+            logGroupNamePrefix="a/", PaginationConfig={"PageSize": 2}
+        )
+    )
     assert [len(p["logGroups"]) for p in pages] == [2, 2]
     assert [g["logGroupName"] for p in pages for g in p["logGroups"]] == [
-        "a/1", "a/10", "a/2", "a/3"]
+        "a/1",
+        "a/10",
+        "a/2",
+        "a/3",
+    ]
     pattern = logs.describe_log_groups(logGroupNamePattern="/")["logGroups"]
     assert [g["logGroupName"] for g in pattern] == ["a/1", "a/10", "a/2", "a/3", "b/2"]
     assert set(pattern[0]) == {"logGroupName", "creationTime", "arn"}
@@ -108,8 +124,7 @@ def test_delete_group_takes_streams_and_events(logs):
     assert logs.describe_log_groups()["logGroups"][0]["storedBytes"] == 0
     with pytest.raises(ClientError) as err:
         logs.get_log_events(logGroupName="gone", logStreamName="s")
-    assert error(err) == ("ResourceNotFoundException",
-                          "The specified log stream does not exist.")
+    assert error(err) == ("ResourceNotFoundException", "The specified log stream does not exist.")
 
 
 def test_retention_policy(logs):
@@ -120,10 +135,12 @@ def test_retention_policy(logs):
         logs.put_retention_policy(logGroupName="r", retentionInDays=2)
     code, message = error(err)
     assert code == "InvalidParameterException"
-    assert message.startswith("1 validation error detected: Value '2' at 'retentionInDays' "
-                              "failed to satisfy constraint: Member must satisfy enum value "
-                              "set: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
-                              "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]")
+    assert message.startswith(
+        "1 validation error detected: Value '2' at 'retentionInDays' "
+        "failed to satisfy constraint: Member must satisfy enum value "
+        "set: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
+        "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]"
+    )
     assert logs.describe_log_groups()["logGroups"][0]["retentionInDays"] == 14
     logs.delete_retention_policy(logGroupName="r")
     assert "retentionInDays" not in logs.describe_log_groups()["logGroups"][0]
@@ -137,10 +154,16 @@ def test_deletion_protection(logs):
     assert logs.describe_log_groups()["logGroups"][0]["deletionProtectionEnabled"] is True
     with pytest.raises(ClientError) as err:
         logs.delete_log_group(logGroupName="keep")
-    assert error(err) == ("ValidationException", ("Cannot delete log group with deletion "
-                          "protection enabled. Disable deletion protection first."))
-    logs.put_log_group_deletion_protection(logGroupIdentifier="keep",
-                                           deletionProtectionEnabled=False)
+    assert error(err) == (
+        "ValidationException",
+        (
+            "Cannot delete log group with deletion "
+            "protection enabled. Disable deletion protection first."
+        ),
+    )
+    logs.put_log_group_deletion_protection(
+        logGroupIdentifier="keep", deletionProtectionEnabled=False
+    )
     logs.delete_log_group(logGroupName="keep")
     assert logs.describe_log_groups()["logGroups"] == []
 
@@ -152,7 +175,10 @@ def test_tags_through_both_apis(logs):
     logs.tag_log_group(logGroupName="t", tags={"env": "dev"})
     logs.tag_resource(resourceArn=arn, tags={"team": "api", "cost": "1"})
     assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {
-        "team": "api", "env": "dev", "cost": "1"}
+        "team": "api",
+        "env": "dev",
+        "cost": "1",
+    }
     logs.untag_log_group(logGroupName="t", tags=["env"])
     logs.untag_resource(resourceArn=arn, tagKeys=["cost"])
     assert logs.list_tags_log_group(logGroupName="t")["tags"] == {"team": "api"}
@@ -167,6 +193,7 @@ def test_tags_through_both_apis(logs):
 
 # --- log streams ---------------------------------------------------------------------------
 
+
 def test_streams_create_describe_delete(logs):
     logs.create_log_group(logGroupName="g")
     with pytest.raises(ClientError) as err:
@@ -176,15 +203,20 @@ def test_streams_create_describe_delete(logs):
         logs.create_log_stream(logGroupName="g", logStreamName=name)
     with pytest.raises(ClientError) as err:
         logs.create_log_stream(logGroupName="g", logStreamName="db/1")
-    assert error(err) == ("ResourceAlreadyExistsException",
-                          "The specified log stream already exists")
+    assert error(err) == (
+        "ResourceAlreadyExistsException",
+        "The specified log stream already exists",
+    )
     with pytest.raises(ClientError) as err:
         logs.create_log_stream(logGroupName="g", logStreamName="a:b")
     assert error(err)[0] == "InvalidParameterException"
 
     streams = logs.describe_log_streams(logGroupName="g", logStreamNamePrefix="web/")
     assert [s["logStreamName"] for s in streams["logStreams"]] == [
-        "web/app/1", "web/app/2", "web/sidecar/1"]
+        "web/app/1",
+        "web/app/2",
+        "web/sidecar/1",
+    ]
     fresh = streams["logStreams"][0]
     assert fresh["arn"] == (f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g:log-stream:web/app/1")
     assert fresh["storedBytes"] == 0 and isinstance(fresh["creationTime"], int)
@@ -193,37 +225,46 @@ def test_streams_create_describe_delete(logs):
     base = now_ms() - 10_000
     put(logs, "g", "web/app/2", ["x"], start=base + 300)
     put(logs, "g", "db/1", ["y", "z"], start=base + 100, step=50)
-    described = {s["logStreamName"]: s for s in
-                 logs.describe_log_streams(logGroupName="g")["logStreams"]}
+    described = {
+        s["logStreamName"]: s for s in logs.describe_log_streams(logGroupName="g")["logStreams"]
+    }
     db = described["db/1"]
     assert db["firstEventTimestamp"] == base + 100 and db["lastEventTimestamp"] == base + 150
     assert db["lastIngestionTime"] >= base and db["uploadSequenceToken"]
 
-    by_time = logs.describe_log_streams(logGroupName="g", orderBy="LastEventTime",
-                                        descending=True)["logStreams"]
+    by_time = logs.describe_log_streams(logGroupName="g", orderBy="LastEventTime", descending=True)[
+        "logStreams"
+    ]
     assert [s["logStreamName"] for s in by_time][:2] == ["web/app/2", "db/1"]
-    pages = list(logs.get_paginator("describe_log_streams").paginate(
-        logGroupName="g", orderBy="LastEventTime", PaginationConfig={"PageSize": 3}))
+    pages = list(
+        logs.get_paginator("describe_log_streams").paginate(
+            logGroupName="g", orderBy="LastEventTime", PaginationConfig={"PageSize": 3}
+        )
+    )
     assert [len(p["logStreams"]) for p in pages] == [3, 1]
     assert [s["logStreamName"] for p in pages for s in p["logStreams"]][-2:] == [
-        "db/1", "web/app/2"]
+        "db/1",
+        "web/app/2",
+    ]
     with pytest.raises(ClientError) as err:
-        logs.describe_log_streams(logGroupName="g", orderBy="LastEventTime",
-                                  logStreamNamePrefix="web")
+        logs.describe_log_streams(
+            logGroupName="g", orderBy="LastEventTime", logStreamNamePrefix="web"
+        )
     assert error(err)[0] == "InvalidParameterException"
     by_arn = logs.describe_log_streams(
-        logGroupIdentifier=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g", limit=1)
+        logGroupIdentifier=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g", limit=1
+    )
     assert len(by_arn["logStreams"]) == 1 and by_arn["nextToken"]
 
     logs.delete_log_stream(logGroupName="g", logStreamName="db/1")
     with pytest.raises(ClientError) as err:
         logs.delete_log_stream(logGroupName="g", logStreamName="db/1")
-    assert error(err) == ("ResourceNotFoundException",
-                          "The specified log stream does not exist.")
+    assert error(err) == ("ResourceNotFoundException", "The specified log stream does not exist.")
     assert logs.describe_log_groups()["logGroups"][0]["storedBytes"] == 1  # "x" is left
 
 
 # --- PutLogEvents --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def stream(logs: Any) -> tuple[str, str]:
@@ -240,46 +281,69 @@ def messages(logs: Any, group: str = "app", stream: str = "main") -> list[str]:
 def test_put_log_events_order_and_tokens(logs, stream):
     now = now_ms()
     with pytest.raises(ClientError) as err:
-        logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": now, "message": "b"}, {"timestamp": now - 1, "message": "a"}])
-    assert error(err) == ("InvalidParameterException", ("Log events in a single PutLogEvents "
-                          "request must be in chronological order."))
+        logs.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[{"timestamp": now, "message": "b"}, {"timestamp": now - 1, "message": "a"}],
+        )
+    assert error(err) == (
+        "InvalidParameterException",
+        ("Log events in a single PutLogEvents request must be in chronological order."),
+    )
     assert messages(logs) == []
-    first = logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-        {"timestamp": now, "message": "a"}, {"timestamp": now, "message": "b"}])
+    first = logs.put_log_events(
+        logGroupName="app",
+        logStreamName="main",
+        logEvents=[{"timestamp": now, "message": "a"}, {"timestamp": now, "message": "b"}],
+    )
     # Sequence tokens are accepted and ignored, even a wrong one.
-    second = logs.put_log_events(logGroupName="app", logStreamName="main",
-                                 sequenceToken="12345", logEvents=[
-                                     {"timestamp": now - 5, "message": "earlier"}])
+    second = logs.put_log_events(
+        logGroupName="app",
+        logStreamName="main",
+        sequenceToken="12345",
+        logEvents=[{"timestamp": now - 5, "message": "earlier"}],
+    )
     assert first["nextSequenceToken"] != second["nextSequenceToken"]
     assert "rejectedLogEventsInfo" not in first
     # Stored in time order whatever the arrival order; equal times keep arrival order.
     assert messages(logs) == ["earlier", "a", "b"]
     with pytest.raises(ClientError) as err:
-        logs.put_log_events(logGroupName="app", logStreamName="nope",
-                            logEvents=[{"timestamp": now, "message": "x"}])
-    assert error(err) == ("ResourceNotFoundException",
-                          "The specified log stream does not exist.")
+        logs.put_log_events(
+            logGroupName="app", logStreamName="nope", logEvents=[{"timestamp": now, "message": "x"}]
+        )
+    assert error(err) == ("ResourceNotFoundException", "The specified log stream does not exist.")
 
 
 def test_put_log_events_rejects_too_old_and_too_new(logs, stream):
     now = now_ms()
-    out = logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-        {"timestamp": now - 15 * DAY_MS, "message": "ancient"},
-        {"timestamp": now - 15 * DAY_MS + 1, "message": "ancient too"},
-        {"timestamp": now, "message": "fine"},
-        {"timestamp": now + 3 * 3_600_000, "message": "future"}])
-    assert out["rejectedLogEventsInfo"] == {"tooOldLogEventEndIndex": 2,
-                                            "tooNewLogEventStartIndex": 3}
+    out = logs.put_log_events(
+        logGroupName="app",
+        logStreamName="main",
+        logEvents=[
+            {"timestamp": now - 15 * DAY_MS, "message": "ancient"},
+            {"timestamp": now - 15 * DAY_MS + 1, "message": "ancient too"},
+            {"timestamp": now, "message": "fine"},
+            {"timestamp": now + 3 * 3_600_000, "message": "future"},
+        ],
+    )
+    assert out["rejectedLogEventsInfo"] == {
+        "tooOldLogEventEndIndex": 2,
+        "tooNewLogEventStartIndex": 3,
+    }
     assert messages(logs) == ["fine"]
 
 
 def test_put_log_events_respects_retention(logs, stream):
     logs.put_retention_policy(logGroupName="app", retentionInDays=1)
     now = now_ms()
-    out = logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-        {"timestamp": now - 3 * DAY_MS, "message": "expired"},
-        {"timestamp": now - 1000, "message": "kept"}])
+    out = logs.put_log_events(
+        logGroupName="app",
+        logStreamName="main",
+        logEvents=[
+            {"timestamp": now - 3 * DAY_MS, "message": "expired"},
+            {"timestamp": now - 1000, "message": "kept"},
+        ],
+    )
     assert out["rejectedLogEventsInfo"] == {"expiredLogEventEndIndex": 1}
     assert messages(logs) == ["kept"]
 
@@ -287,22 +351,39 @@ def test_put_log_events_respects_retention(logs, stream):
 def test_put_log_events_batch_limits(logs, stream):
     now = now_ms()
     with pytest.raises(ClientError) as err:
-        logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": now - 2 * DAY_MS, "message": "a"}, {"timestamp": now, "message": "b"}])
-    assert error(err) == ("InvalidParameterException", ("The batch of log events in a single "
-                          "PutLogEvents request cannot span more than 24 hours."))
+        logs.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[
+                {"timestamp": now - 2 * DAY_MS, "message": "a"},
+                {"timestamp": now, "message": "b"},
+            ],
+        )
+    assert error(err) == (
+        "InvalidParameterException",
+        (
+            "The batch of log events in a single "
+            "PutLogEvents request cannot span more than 24 hours."
+        ),
+    )
     big = "x" * 600_000
     with pytest.raises(ClientError) as err:
-        logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": now, "message": big}, {"timestamp": now, "message": big}])
-    assert error(err) == ("InvalidParameterException",
-                          "Upload too large: 1200052 bytes exceeds limit of 1048576")
+        logs.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[{"timestamp": now, "message": big}, {"timestamp": now, "message": big}],
+        )
+    assert error(err) == (
+        "InvalidParameterException",
+        "Upload too large: 1200052 bytes exceeds limit of 1048576",
+    )
     assert messages(logs) == []
     put(logs, "app", "main", ["é" * 10])
     assert logs.describe_log_groups()["logGroups"][0]["storedBytes"] == 20  # UTF-8 bytes
 
 
 # --- GetLogEvents --------------------------------------------------------------------------
+
 
 def test_get_log_events_pages_both_ways(logs, stream):
     base = put(logs, "app", "main", [f"m{i:02d}" for i in range(25)])
@@ -313,19 +394,22 @@ def test_get_log_events_pages_both_ways(logs, stream):
     assert isinstance(tail["events"][0]["ingestionTime"], int)
     assert tail["nextForwardToken"].startswith("f/")
     assert tail["nextBackwardToken"].startswith("b/")
-    back = logs.get_log_events(logGroupName="app", logStreamName="main", limit=10,
-                               nextToken=tail["nextBackwardToken"])
+    back = logs.get_log_events(
+        logGroupName="app", logStreamName="main", limit=10, nextToken=tail["nextBackwardToken"]
+    )
     assert [e["message"] for e in back["events"]] == [f"m{i:02d}" for i in range(5, 15)]
-    back2 = logs.get_log_events(logGroupName="app", logStreamName="main", limit=10,
-                                nextToken=back["nextBackwardToken"])
+    back2 = logs.get_log_events(
+        logGroupName="app", logStreamName="main", limit=10, nextToken=back["nextBackwardToken"]
+    )
     assert [e["message"] for e in back2["events"]] == [f"m{i:02d}" for i in range(5)]
 
     # From the head, following forward tokens until the token stops changing.
     seen, token = [], None
     for _ in range(10):
         kwargs: dict[str, Any] = {"nextToken": token} if token else {}
-        page = logs.get_log_events(logGroupName="app", logStreamName="main", limit=7,
-                                   startFromHead=True, **kwargs)
+        page = logs.get_log_events(
+            logGroupName="app", logStreamName="main", limit=7, startFromHead=True, **kwargs
+        )
         seen += [e["message"] for e in page["events"]]
         if page["nextForwardToken"] == token:
             break
@@ -342,11 +426,19 @@ def test_get_log_events_pages_both_ways(logs, stream):
 
 def test_get_log_events_time_window_and_bad_token(logs, stream):
     base = put(logs, "app", "main", [f"m{i}" for i in range(10)], step=1000)
-    window = logs.get_log_events(logGroupName="app", logStreamName="main", startFromHead=True,
-                                 startTime=base + 2000, endTime=base + 5000)
+    window = logs.get_log_events(
+        logGroupName="app",
+        logStreamName="main",
+        startFromHead=True,
+        startTime=base + 2000,
+        endTime=base + 5000,
+    )
     assert [e["message"] for e in window["events"]] == ["m2", "m3", "m4"]  # end excluded
-    by_arn = logs.get_log_events(logGroupIdentifier=f"arn:aws:logs:{REGION}:{ACCOUNT}:"
-                                 "log-group:app", logStreamName="main", limit=1)
+    by_arn = logs.get_log_events(
+        logGroupIdentifier=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:app",
+        logStreamName="main",
+        limit=1,
+    )
     assert [e["message"] for e in by_arn["events"]] == ["m9"]
     with pytest.raises(ClientError) as err:
         logs.get_log_events(logGroupName="app", logStreamName="main", nextToken="f/nope")
@@ -360,16 +452,21 @@ def test_get_log_events_page_is_at_most_1mb(logs, stream):
     now = now_ms()
     chunk = "y" * 200_000
     for i in range(4):
-        logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": now + i, "message": chunk + str(j)} for j in range(2)])
+        logs.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[{"timestamp": now + i, "message": chunk + str(j)} for j in range(2)],
+        )
     page = logs.get_log_events(logGroupName="app", logStreamName="main", startFromHead=True)
     assert len(page["events"]) == 5  # 5 × (200,001 + 26) fits in 1 MB, 6 do not
-    rest = logs.get_log_events(logGroupName="app", logStreamName="main",
-                               nextToken=page["nextForwardToken"])
+    rest = logs.get_log_events(
+        logGroupName="app", logStreamName="main", nextToken=page["nextForwardToken"]
+    )
     assert len(rest["events"]) == 3
 
 
 # --- FilterLogEvents -----------------------------------------------------------------------
+
 
 @pytest.fixture
 def two_streams(logs: Any) -> int:
@@ -378,11 +475,25 @@ def two_streams(logs: Any) -> int:
         logs.create_log_stream(logGroupName="f", logStreamName=name)
     base = now_ms() - 60_000
     put(logs, "f", "web/1", ["GET /a 200", "ERROR db down", "GET /b 500"], start=base, step=10)
-    put(logs, "f", "web/2", ["GET /c 200", "WARN slow request", "ERROR Exiting now"],
-        start=base + 5, step=10)
-    put(logs, "f", "worker/1", ['{"level": "ERROR", "ms": 250, "user": {"id": 7}}',
-                                '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}'],
-        start=base + 1, step=10)
+    put(
+        logs,
+        "f",
+        "web/2",
+        ["GET /c 200", "WARN slow request", "ERROR Exiting now"],
+        start=base + 5,
+        step=10,
+    )
+    put(
+        logs,
+        "f",
+        "worker/1",
+        [
+            '{"level": "ERROR", "ms": 250, "user": {"id": 7}}',
+            '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}',
+        ],
+        start=base + 1,
+        step=10,
+    )
     return base
 
 
@@ -393,8 +504,15 @@ def filtered(logs: Any, **kwargs: Any) -> list[str]:
 def test_filter_interleaves_streams_with_aws_fields(logs, two_streams):
     out = logs.filter_log_events(logGroupName="f")
     assert [(e["logStreamName"], e["timestamp"] - two_streams) for e in out["events"]] == [
-        ("web/1", 0), ("worker/1", 1), ("web/2", 5), ("web/1", 10), ("worker/1", 11),
-        ("web/2", 15), ("web/1", 20), ("web/2", 25)]
+        ("web/1", 0),
+        ("worker/1", 1),
+        ("web/2", 5),
+        ("web/1", 10),
+        ("worker/1", 11),
+        ("web/2", 15),
+        ("web/1", 20),
+        ("web/2", 25),
+    ]
     event = out["events"][0]
     assert set(event) == {"logStreamName", "timestamp", "message", "ingestionTime", "eventId"}
     assert isinstance(event["ingestionTime"], int) and event["eventId"].isdigit()
@@ -406,21 +524,35 @@ def test_filter_interleaves_streams_with_aws_fields(logs, two_streams):
 
 def test_filter_streams_time_range_and_pages(logs, two_streams):
     assert filtered(logs, logStreamNames=["web/2", "worker/1"], limit=3) == [
-        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}', "GET /c 200",
-        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}']
-    assert filtered(logs, logStreamNamePrefix="web/", startTime=two_streams + 5,
-                    endTime=two_streams + 20) == [
-        "GET /c 200", "ERROR db down", "WARN slow request", "GET /b 500"]  # both ends in
+        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}',
+        "GET /c 200",
+        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}',
+    ]
+    assert filtered(
+        logs, logStreamNamePrefix="web/", startTime=two_streams + 5, endTime=two_streams + 20
+    ) == ["GET /c 200", "ERROR db down", "WARN slow request", "GET /b 500"]  # both ends in
     with pytest.raises(ClientError) as err:
-        logs.filter_log_events(logGroupName="f", logStreamNames=["web/1"],
-                               logStreamNamePrefix="web")
+        logs.filter_log_events(
+            logGroupName="f", logStreamNames=["web/1"], logStreamNamePrefix="web"
+        )
     assert error(err)[0] == "InvalidParameterException"
-    pages = list(logs.get_paginator("filter_log_events").paginate(
-        logGroupName="f", PaginationConfig={"PageSize": 3}))
+    pages = list(
+        logs.get_paginator("filter_log_events").paginate(
+            logGroupName="f", PaginationConfig={"PageSize": 3}
+        )
+    )
     assert [len(p["events"]) for p in pages] == [3, 3, 2]
     assert "nextToken" not in pages[-1]
     assert [e["timestamp"] - two_streams for p in pages for e in p["events"]] == [
-        0, 1, 5, 10, 11, 15, 20, 25]
+        0,
+        1,
+        5,
+        10,
+        11,
+        15,
+        20,
+        25,
+    ]
     with pytest.raises(ClientError) as err:
         logs.filter_log_events(logGroupName="missing")
     assert error(err) == ("ResourceNotFoundException", "The specified log group does not exist.")
@@ -428,24 +560,33 @@ def test_filter_streams_time_range_and_pages(logs, two_streams):
 
 def test_filter_patterns(logs, two_streams):
     assert filtered(logs, filterPattern="ERROR") == [
-        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}', "ERROR db down", "ERROR Exiting now"]
+        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}',
+        "ERROR db down",
+        "ERROR Exiting now",
+    ]
     assert filtered(logs, filterPattern="ERROR db") == ["ERROR db down"]
     assert filtered(logs, filterPattern='"slow request"') == ["WARN slow request"]
     assert filtered(logs, filterPattern="ERROR -Exiting -level") == ["ERROR db down"]
     assert filtered(logs, filterPattern="?WARN ?500") == ["WARN slow request", "GET /b 500"]
     assert filtered(logs, filterPattern="%/[ab] %") == ["GET /a 200", "GET /b 500"]
     assert filtered(logs, filterPattern='{ $.level = "ERROR" }') == [
-        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}']
+        '{"level": "ERROR", "ms": 250, "user": {"id": 7}}'
+    ]
     assert filtered(logs, filterPattern="{ $.ms < 100 || $.user.id = 7 }") == [
         '{"level": "ERROR", "ms": 250, "user": {"id": 7}}',
-        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}']
+        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}',
+    ]
     assert filtered(logs, filterPattern='{ ($.tags[1] = "b") && ($.level = IN*) }') == [
-        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}']
+        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}'
+    ]
     assert filtered(logs, filterPattern="{ $.user NOT EXISTS }") == [
-        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}']
+        '{"level": "INFO", "ms": 12, "tags": ["a", "b"]}'
+    ]
     assert filtered(logs, filterPattern="[method, path, status = 5*]") == ["GET /b 500"]
     assert filtered(logs, filterPattern="[level = ERROR, ...]") == [
-        "ERROR db down", "ERROR Exiting now"]
+        "ERROR db down",
+        "ERROR Exiting now",
+    ]
     with pytest.raises(ClientError) as err:
         logs.filter_log_events(logGroupName="f", filterPattern="{ $.level = ")
     assert error(err)[0] == "InvalidParameterException"
@@ -458,16 +599,22 @@ def test_big_stream_pages_are_bounded(logs, stream):
     start = now_ms() - 100_000
     for batch in range(3):
         count = 10_000 if batch < 2 else 4_999
-        logs.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": start + batch * 10_000 + i, "message": f"noise {i}"}
-            for i in range(count)])
+        logs.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[
+                {"timestamp": start + batch * 10_000 + i, "message": f"noise {i}"}
+                for i in range(count)
+            ],
+        )
     put(logs, "app", "main", ["needle"], start=start + 50_000)
     page = logs.get_log_events(logGroupName="app", logStreamName="main", startFromHead=True)
     assert len(page["events"]) == 10_000
     first = logs.filter_log_events(logGroupName="app", filterPattern="needle")
     assert first["events"] == [] and first["nextToken"]
-    pages = list(logs.get_paginator("filter_log_events").paginate(
-        logGroupName="app", filterPattern="needle"))
+    pages = list(
+        logs.get_paginator("filter_log_events").paginate(logGroupName="app", filterPattern="needle")
+    )
     assert [e["message"] for p in pages for e in p["events"]] == ["needle"]
     assert len(pages) == 2 and "nextToken" not in pages[-1]
 
@@ -487,8 +634,11 @@ def test_tail_follow_polling_sees_new_events_within_a_second(logs, stream, ecsd)
         time.sleep(0.3)
         logs_w = client_for(ecsd, "logs")
         ts = now_ms()
-        logs_w.put_log_events(logGroupName="app", logStreamName="main", logEvents=[
-            {"timestamp": ts, "message": "after"}])
+        logs_w.put_log_events(
+            logGroupName="app",
+            logStreamName="main",
+            logEvents=[{"timestamp": ts, "message": "after"}],
+        )
         arrived["after"] = time.monotonic()
 
     thread = threading.Thread(target=writer)
@@ -519,36 +669,63 @@ def test_tail_follow_polling_sees_new_events_within_a_second(logs, stream, ecsd)
 
 # --- the aws CLI (v1) ----------------------------------------------------------------------
 
+
 def test_cli_get_and_filter_log_events(aws):
     aws.run("logs", "create-log-group", "--log-group-name", "cli")
     aws.run("logs", "create-log-stream", "--log-group-name", "cli", "--log-stream-name", "s")
     now = now_ms()
-    events = json.dumps([{"timestamp": now + i, "message": m}
-                         for i, m in enumerate(["hello", "ERROR boom", "bye"])])
-    put_out = aws.json("logs", "put-log-events", "--log-group-name", "cli",
-                       "--log-stream-name", "s", "--log-events", events)
+    events = json.dumps(
+        [{"timestamp": now + i, "message": m} for i, m in enumerate(["hello", "ERROR boom", "bye"])]
+    )
+    put_out = aws.json(
+        "logs",
+        "put-log-events",
+        "--log-group-name",
+        "cli",
+        "--log-stream-name",
+        "s",
+        "--log-events",
+        events,
+    )
     assert put_out["nextSequenceToken"]
     got = aws.json("logs", "get-log-events", "--log-group-name", "cli", "--log-stream-name", "s")
     assert [e["message"] for e in got["events"]] == ["hello", "ERROR boom", "bye"]
     assert got["events"][0]["timestamp"] == now
     assert got["nextForwardToken"].startswith("f/") and got["nextBackwardToken"].startswith("b/")
-    again = aws.json("logs", "get-log-events", "--log-group-name", "cli", "--log-stream-name",
-                     "s", "--next-token", got["nextForwardToken"])
+    again = aws.json(
+        "logs",
+        "get-log-events",
+        "--log-group-name",
+        "cli",
+        "--log-stream-name",
+        "s",
+        "--next-token",
+        got["nextForwardToken"],
+    )
     assert again["events"] == [] and again["nextForwardToken"] == got["nextForwardToken"]
-    found = aws.json("logs", "filter-log-events", "--log-group-name", "cli",
-                     "--filter-pattern", "ERROR")
+    found = aws.json(
+        "logs", "filter-log-events", "--log-group-name", "cli", "--filter-pattern", "ERROR"
+    )
     assert [(e["logStreamName"], e["message"]) for e in found["events"]] == [("s", "ERROR boom")]
     assert "eventId" in found["events"][0] and "ingestionTime" in found["events"][0]
     groups = aws.json("logs", "describe-log-groups", "--log-group-name-prefix", "cl")
     assert groups["logGroups"][0]["arn"].endswith(":log-group:cli:*")
-    missing = aws.run("logs", "get-log-events", "--log-group-name", "cli",
-                      "--log-stream-name", "nope", check=False)
+    missing = aws.run(
+        "logs",
+        "get-log-events",
+        "--log-group-name",
+        "cli",
+        "--log-stream-name",
+        "nope",
+        check=False,
+    )
     assert missing.returncode != 0
     assert "ResourceNotFoundException" in missing.stderr
     assert "The specified log stream does not exist." in missing.stderr
 
 
 # --- durability ----------------------------------------------------------------------------
+
 
 def test_events_survive_kill_and_restart(ecsd_factory, tmp_path: Path):
     server = ecsd_factory(data_dir=tmp_path / "durable")
@@ -566,9 +743,11 @@ def test_events_survive_kill_and_restart(ecsd_factory, tmp_path: Path):
 
 # --- the ingestion path (in-process) -------------------------------------------------------
 
+
 def _store(tmp_path: Path) -> Any:
     from ecsd.services import all_providers
     from ecsd.store import Store
+
     all_providers()  # every table registered before the store creates them
     return Store(tmp_path / "ecsd.db")
 
@@ -577,35 +756,66 @@ def _stream_messages(store: Any, group: str, stream: str) -> list[tuple[int, str
     from ecsd.store.schema.logs import log_events, log_groups, log_streams
 
     def read(conn: Any) -> list[tuple[int, str]]:
-        q = (select(log_events.c.timestamp, log_events.c.message)
-             .join(log_streams, log_streams.c.id == log_events.c.stream_id)
-             .join(log_groups, log_groups.c.id == log_streams.c.group_id)
-             .where(log_groups.c.name == group, log_streams.c.name == stream)
-             .order_by(log_events.c.timestamp, log_events.c.id))
+        q = (
+            select(log_events.c.timestamp, log_events.c.message)
+            .join(log_streams, log_streams.c.id == log_events.c.stream_id)
+            .join(log_groups, log_groups.c.id == log_streams.c.group_id)
+            .where(log_groups.c.name == group, log_streams.c.name == stream)
+            .order_by(log_events.c.timestamp, log_events.c.id)
+        )
         return [(r.timestamp, r.message) for r in conn.execute(q)]
+
     return store.read_sync(read)
 
 
 def test_ingest_append_creates_stream_and_maybe_group(tmp_path: Path):
     from ecsd.services.logs.ingest import MAX_EVENT_BYTES, LogGroupMissing, append
+
     store = _store(tmp_path)
     try:
         with pytest.raises(LogGroupMissing) as missing:
-            store.write_sync(lambda conn: append(
-                conn, region=REGION, account=ACCOUNT, group="/ecs/app", stream="p/c/1",
-                events=[(1, "x")], create_group=False))
+            store.write_sync(
+                lambda conn: append(
+                    conn,
+                    region=REGION,
+                    account=ACCOUNT,
+                    group="/ecs/app",
+                    stream="p/c/1",
+                    events=[(1, "x")],
+                    create_group=False,
+                )
+            )
         assert missing.value.message == "The specified log group does not exist."
         assert _stream_messages(store, "/ecs/app", "p/c/1") == []
         # No lines: only the stream (and group) come to be, as when a container starts.
-        store.write_sync(lambda conn: append(
-            conn, region=REGION, account=ACCOUNT, group="/ecs/app", stream="p/c/1",
-            events=[], create_group=True))
+        store.write_sync(
+            lambda conn: append(
+                conn,
+                region=REGION,
+                account=ACCOUNT,
+                group="/ecs/app",
+                stream="p/c/1",
+                events=[],
+                create_group=True,
+            )
+        )
         long_line = "z" * (MAX_EVENT_BYTES + 10)
-        store.write_sync(lambda conn: append(
-            conn, region=REGION, account=ACCOUNT, group="/ecs/app", stream="p/c/1",
-            events=[(5, "first"), (5, ""), (6, long_line)], create_group=False))
+        store.write_sync(
+            lambda conn: append(
+                conn,
+                region=REGION,
+                account=ACCOUNT,
+                group="/ecs/app",
+                stream="p/c/1",
+                events=[(5, "first"), (5, ""), (6, long_line)],
+                create_group=False,
+            )
+        )
         assert _stream_messages(store, "/ecs/app", "p/c/1") == [
-            (5, "first"), (6, "z" * MAX_EVENT_BYTES), (6, "z" * 10)]
+            (5, "first"),
+            (6, "z" * MAX_EVENT_BYTES),
+            (6, "z" * 10),
+        ]
     finally:
         store.close()
 
@@ -621,26 +831,29 @@ def test_log_sink_ingests_10mb_without_stalling_the_store(tmp_path: Path):
 
     class CountingStore:
         """The store as the sink sees it, counting the transactions it asks for."""
+
         calls = 0
 
         async def write(self, fn: Any) -> Any:
             self.calls += 1
             return await store.write(fn)
+
     batches = CountingStore()
     line_count = 100_000
     line = "x" * 95  # ~10 MB with the line numbers
     base = now_ms()
 
     def api_read(conn: Any) -> Any:  # DescribeLogGroups, as a request would run it
-        ctx = Context(conn=conn, region=REGION, account=ACCOUNT, request_id="r",
-                      settings=settings)
+        ctx = Context(conn=conn, region=REGION, account=ACCOUNT, request_id="r", settings=settings)
         return groups.describe_log_groups(ctx, {})
 
     def api_write(name: str) -> Any:
         def unit(conn: Any) -> Any:
-            ctx = Context(conn=conn, region=REGION, account=ACCOUNT, request_id="w",
-                          settings=settings)
+            ctx = Context(
+                conn=conn, region=REGION, account=ACCOUNT, request_id="w", settings=settings
+            )
             return groups.create_log_group(ctx, {"logGroupName": name})
+
         return unit
 
     async def scenario() -> tuple[list[float], list[float]]:
@@ -651,8 +864,14 @@ def test_log_sink_ingests_10mb_without_stalling_the_store(tmp_path: Path):
 
         async def container() -> None:
             for i in range(line_count):
-                await sink.write(REGION, "/ecs/noisy", "app/web/1", base + i // 100, f"{i:06d} {line}",
-                                 create_group=True)
+                await sink.write(
+                    REGION,
+                    "/ecs/noisy",
+                    "app/web/1",
+                    base + i // 100,
+                    f"{i:06d} {line}",
+                    create_group=True,
+                )
             await sink.close()
             done.set()
 
@@ -688,6 +907,7 @@ def test_log_sink_ingests_10mb_without_stalling_the_store(tmp_path: Path):
 
         def p99(samples: list[float]) -> float:  # nearest-rank percentile
             return sorted(samples)[math.ceil(len(samples) * 0.99) - 1]
+
         assert p99(reads) < 0.1, f"read p99 {p99(reads) * 1000:.1f} ms"
         assert p99(writes) < 0.1, f"write p99 {p99(writes) * 1000:.1f} ms"
     finally:

@@ -16,9 +16,10 @@ from conftest import aws_error, client_for
 
 ACCOUNT = "000000000000"
 NOT_FOUND = ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-MARKED = ("InvalidRequestException", ("You can't perform this operation on the secret because "
-          "it was marked for deletion."))
-
+MARKED = (
+    "InvalidRequestException",
+    ("You can't perform this operation on the secret because it was marked for deletion."),
+)
 
 
 @pytest.fixture
@@ -28,15 +29,23 @@ def sm(client):
 
 def test_create_gives_a_suffixed_arn_and_the_token_as_version(sm):
     token = str(uuid.uuid4())
-    made = sm.create_secret(Name="prod/db", SecretString="s3cret", ClientRequestToken=token,
-                            Description="the db", Tags=[{"Key": "team", "Value": "web"}])
+    made = sm.create_secret(
+        Name="prod/db",
+        SecretString="s3cret",
+        ClientRequestToken=token,
+        Description="the db",
+        Tags=[{"Key": "team", "Value": "web"}],
+    )
     prefix = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-"
     assert made["ARN"].startswith(prefix) and len(made["ARN"]) == len(prefix) + 6
-    assert made["ARN"][len(prefix):].isalnum()
+    assert made["ARN"][len(prefix) :].isalnum()
     assert (made["Name"], made["VersionId"]) == ("prod/db", token)
     got = sm.get_secret_value(SecretId="prod/db")
     assert (got["SecretString"], got["VersionId"], got["VersionStages"]) == (
-        "s3cret", token, ["AWSCURRENT"])
+        "s3cret",
+        token,
+        ["AWSCURRENT"],
+    )
     described = sm.describe_secret(SecretId=made["ARN"])
     assert (described["Name"], described["Description"]) == ("prod/db", "the db")
     assert described["Tags"] == [{"Key": "team", "Value": "web"}]
@@ -50,25 +59,39 @@ def test_a_secret_without_a_value_has_no_current_version(sm):
     assert "VersionId" not in made
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="empty")
-    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
-                           "specified secret value for staging label: AWSCURRENT"))
+    assert aws_error(err) == (
+        "ResourceNotFoundException",
+        ("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"),
+    )
 
 
 def test_create_refusals(sm):
     sm.create_secret(Name="dup", SecretString="a")
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="dup", SecretString="b")
-    assert aws_error(err) == ("ResourceExistsException",
-                           "The operation failed because the secret dup already exists.")
+    assert aws_error(err) == (
+        "ResourceExistsException",
+        "The operation failed because the secret dup already exists.",
+    )
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="bad name!", SecretString="x")
-    assert aws_error(err) == ("ValidationException", ("Invalid name. Must be a valid name "
-                           "containing alphanumeric characters, or any of the following: "
-                           "-/_+=.@!"))
+    assert aws_error(err) == (
+        "ValidationException",
+        (
+            "Invalid name. Must be a valid name "
+            "containing alphanumeric characters, or any of the following: "
+            "-/_+=.@!"
+        ),
+    )
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="both", SecretString="x", SecretBinary=b"y")
-    assert aws_error(err) == ("InvalidParameterException", ("You can't specify both a binary "
-                           "secret value and a string secret value in the same secret."))
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        (
+            "You can't specify both a binary "
+            "secret value and a string secret value in the same secret."
+        ),
+    )
     with pytest.raises(ClientError) as err:
         sm.describe_secret(SecretId="both")
     assert aws_error(err) == NOT_FOUND
@@ -102,8 +125,7 @@ def test_new_values_move_the_staging_labels(sm):
     assert staged["VersionStages"] == ["NEXT"]
     assert sm.get_secret_value(SecretId="rot")["SecretString"] == "v3"
     assert sm.get_secret_value(SecretId="rot", VersionStage="NEXT")["SecretString"] == "v4"
-    assert sm.get_secret_value(SecretId="rot", VersionStage="AWSPREVIOUS")[
-        "SecretString"] == "v2"
+    assert sm.get_secret_value(SecretId="rot", VersionStage="AWSPREVIOUS")["SecretString"] == "v2"
 
 
 def test_version_lookups_and_their_errors(sm):
@@ -112,18 +134,28 @@ def test_version_lookups_and_their_errors(sm):
     missing = str(uuid.uuid4())
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionId=missing)
-    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
-                           f"specified secret value for VersionId: {missing}"))
+    assert aws_error(err) == (
+        "ResourceNotFoundException",
+        (f"Secrets Manager can't find the specified secret value for VersionId: {missing}"),
+    )
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionStage="AWSPENDING")
-    assert aws_error(err) == ("ResourceNotFoundException", ("Secrets Manager can't find the "
-                           "specified secret value for staging label: AWSPENDING"))
+    assert aws_error(err) == (
+        "ResourceNotFoundException",
+        ("Secrets Manager can't find the specified secret value for staging label: AWSPENDING"),
+    )
     with pytest.raises(ClientError) as err:
         sm.get_secret_value(SecretId="vl", VersionId=current, VersionStage="AWSPREVIOUS")
-    assert aws_error(err) == ("InvalidRequestException", ("You provided a VersionStage that is "
-                           "not associated to the provided VersionId."))
-    assert sm.get_secret_value(SecretId="vl", VersionId=current, VersionStage="AWSCURRENT")[
-        "SecretString"] == "a"
+    assert aws_error(err) == (
+        "InvalidRequestException",
+        ("You provided a VersionStage that is not associated to the provided VersionId."),
+    )
+    assert (
+        sm.get_secret_value(SecretId="vl", VersionId=current, VersionStage="AWSCURRENT")[
+            "SecretString"
+        ]
+        == "a"
+    )
 
 
 def test_a_token_names_one_value(sm):
@@ -132,12 +164,13 @@ def test_a_token_names_one_value(sm):
     first = sm.put_secret_value(SecretId="tok", SecretString="b", ClientRequestToken=token)
     again = sm.put_secret_value(SecretId="tok", SecretString="b", ClientRequestToken=token)
     assert first["VersionId"] == again["VersionId"] == token
-    assert len(sm.list_secret_version_ids(SecretId="tok", IncludeDeprecated=True)[
-        "Versions"]) == 2
+    assert len(sm.list_secret_version_ids(SecretId="tok", IncludeDeprecated=True)["Versions"]) == 2
     with pytest.raises(ClientError) as err:
         sm.put_secret_value(SecretId="tok", SecretString="c", ClientRequestToken=token)
-    assert aws_error(err) == ("ResourceExistsException", ("You can't modify an existing version, "
-                           "you can only create a new version."))
+    assert aws_error(err) == (
+        "ResourceExistsException",
+        ("You can't modify an existing version, you can only create a new version."),
+    )
 
 
 def test_every_way_to_name_a_secret(sm, aws):
@@ -145,8 +178,11 @@ def test_every_way_to_name_a_secret(sm, aws):
     partial = arn[:-7]
     for ref in ("app/creds", arn, partial):
         assert sm.get_secret_value(SecretId=ref)["ARN"] == arn
-    for ref in ("app/cred", arn[:-1] + ("A" if arn[-1] != "A" else "B"),
-                f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:app/creds"):
+    for ref in (
+        "app/cred",
+        arn[:-1] + ("A" if arn[-1] != "A" else "B"),
+        f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:app/creds",
+    ):
         with pytest.raises(ClientError) as err:
             sm.get_secret_value(SecretId=ref)
         assert aws_error(err) == NOT_FOUND, ref
@@ -162,14 +198,21 @@ def test_binary_secrets(sm):
 
 
 def test_aws_cli_create_and_read(aws):
-    made = aws.json("secretsmanager", "create-secret", "--name", "cli/secret",
-                    "--secret-string", '{"password":"pw"}', "--description", "from the cli")
+    made = aws.json(
+        "secretsmanager",
+        "create-secret",
+        "--name",
+        "cli/secret",
+        "--secret-string",
+        '{"password":"pw"}',
+        "--description",
+        "from the cli",
+    )
     assert made["Name"] == "cli/secret" and len(made["VersionId"]) == 36
     got = aws.json("secretsmanager", "get-secret-value", "--secret-id", "cli/secret")
     assert json.loads(got["SecretString"]) == {"password": "pw"}
     assert got["VersionStages"] == ["AWSCURRENT"]
-    missing = aws.run("secretsmanager", "get-secret-value", "--secret-id", "nope",
-                      check=False)
+    missing = aws.run("secretsmanager", "get-secret-value", "--secret-id", "nope", check=False)
     assert missing.returncode != 0
     assert "ResourceNotFoundException" in missing.stderr
     assert "Secrets Manager can't find the specified secret." in missing.stderr
@@ -190,27 +233,33 @@ def test_update_secret_changes_metadata(sm):
 def test_delete_schedules_restore_undoes_force_removes(sm):
     sm.create_secret(Name="temp", SecretString="v")
     deleted = sm.delete_secret(SecretId="temp", RecoveryWindowInDays=7)
-    assert deleted["DeletionDate"].timestamp() == pytest.approx(time.time() + 7 * 86400,
-                                                                abs=60)
-    for read in (lambda: sm.get_secret_value(SecretId="temp"),
-                 lambda: sm.put_secret_value(SecretId="temp", SecretString="w"),
-                 lambda: sm.delete_secret(SecretId="temp")):
+    assert deleted["DeletionDate"].timestamp() == pytest.approx(time.time() + 7 * 86400, abs=60)
+    for read in (
+        lambda: sm.get_secret_value(SecretId="temp"),
+        lambda: sm.put_secret_value(SecretId="temp", SecretString="w"),
+        lambda: sm.delete_secret(SecretId="temp"),
+    ):
         with pytest.raises(ClientError) as err:
             read()
         assert aws_error(err) == MARKED
     assert "DeletedDate" in sm.describe_secret(SecretId="temp")
     assert sm.list_secrets()["SecretList"] == []
     assert [s["Name"] for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]] == [
-        "temp"]
+        "temp"
+    ]
     with pytest.raises(ClientError) as err:
         sm.create_secret(Name="temp", SecretString="again")
-    assert aws_error(err) == ("InvalidRequestException", ("You can't create this secret because "
-                           "a secret with this name is already scheduled for deletion."))
+    assert aws_error(err) == (
+        "InvalidRequestException",
+        (
+            "You can't create this secret because "
+            "a secret with this name is already scheduled for deletion."
+        ),
+    )
     sm.restore_secret(SecretId="temp")
     assert sm.get_secret_value(SecretId="temp")["SecretString"] == "v"
     default = sm.delete_secret(SecretId="temp")
-    assert default["DeletionDate"].timestamp() == pytest.approx(time.time() + 30 * 86400,
-                                                                abs=60)
+    assert default["DeletionDate"].timestamp() == pytest.approx(time.time() + 30 * 86400, abs=60)
     # A scheduled secret can still be removed at once.
     gone = sm.delete_secret(SecretId="temp", ForceDeleteWithoutRecovery=True)
     assert gone["DeletionDate"].timestamp() == pytest.approx(time.time(), abs=60)
@@ -224,25 +273,31 @@ def test_delete_argument_rules(sm):
     sm.create_secret(Name="d", SecretString="v")
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="d", RecoveryWindowInDays=6)
-    assert aws_error(err) == ("InvalidParameterException", ("The RecoveryWindowInDays value must "
-                           "be between 7 and 30 days (inclusive)."))
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        ("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."),
+    )
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="d", RecoveryWindowInDays=7, ForceDeleteWithoutRecovery=True)
-    assert aws_error(err) == ("InvalidParameterException", ("You can't use "
-                           "ForceDeleteWithoutRecovery in conjunction with "
-                           "RecoveryWindowInDays."))
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        ("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."),
+    )
     with pytest.raises(ClientError) as err:
         sm.delete_secret(SecretId="nope", ForceDeleteWithoutRecovery=True)
     assert aws_error(err) == NOT_FOUND
 
 
 def test_list_secrets_sorts_filters_and_pages(sm):
-    for name, description, tags in (("b-app", "Database login", [("team", "web")]),
-                                    ("a-app", "api key", [("team", "api")]),
-                                    ("c-other", None, [])):
+    for name, description, tags in (
+        ("b-app", "Database login", [("team", "web")]),
+        ("a-app", "api key", [("team", "api")]),
+        ("c-other", None, []),
+    ):
         kw = {"Description": description} if description else {}
-        sm.create_secret(Name=name, SecretString="v",
-                         Tags=[{"Key": k, "Value": v} for k, v in tags], **kw)
+        sm.create_secret(
+            Name=name, SecretString="v", Tags=[{"Key": k, "Value": v} for k, v in tags], **kw
+        )
         time.sleep(0.01)
     pages = list(sm.get_paginator("list_secrets").paginate(PaginationConfig={"PageSize": 2}))
     assert [len(p["SecretList"]) for p in pages] == [2, 1]
@@ -251,15 +306,18 @@ def test_list_secrets_sorts_filters_and_pages(sm):
 
     def names(**kw):
         return [s["Name"] for s in sm.list_secrets(**kw)["SecretList"]]
+
     assert names(SortBy="name") == ["a-app", "b-app", "c-other"]
     assert names(SortBy="name", SortOrder="desc") == ["c-other", "b-app", "a-app"]
     assert names(Filters=[{"Key": "name", "Values": ["a-", "b-"]}], SortBy="name") == [
-        "a-app", "b-app"]
+        "a-app",
+        "b-app",
+    ]
     assert names(Filters=[{"Key": "name", "Values": ["A-"]}]) == []  # case-sensitive
-    assert names(Filters=[{"Key": "name", "Values": ["!c"]}], SortBy="name") == [
-        "a-app", "b-app"]
-    assert names(Filters=[{"Key": "tag-key", "Values": ["team"]},
-                          {"Key": "tag-value", "Values": ["api"]}]) == ["a-app"]
+    assert names(Filters=[{"Key": "name", "Values": ["!c"]}], SortBy="name") == ["a-app", "b-app"]
+    assert names(
+        Filters=[{"Key": "tag-key", "Values": ["team"]}, {"Key": "tag-value", "Values": ["api"]}]
+    ) == ["a-app"]
     assert names(Filters=[{"Key": "description", "Values": ["login"]}]) == ["b-app"]
     assert names(Filters=[{"Key": "all", "Values": ["API"]}]) == ["a-app"]
     entry = sm.list_secrets(Filters=[{"Key": "name", "Values": ["a-app"]}])["SecretList"][0]
@@ -268,8 +326,9 @@ def test_list_secrets_sorts_filters_and_pages(sm):
 
 
 def test_tags_and_resource_policy(sm):
-    arn = sm.create_secret(Name="tagged", SecretString="v",
-                           Tags=[{"Key": "a", "Value": "1"}])["ARN"]
+    arn = sm.create_secret(Name="tagged", SecretString="v", Tags=[{"Key": "a", "Value": "1"}])[
+        "ARN"
+    ]
     sm.tag_resource(SecretId=arn, Tags=[{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "3"}])
     tags = sm.describe_secret(SecretId="tagged")["Tags"]
     assert sorted((t["Key"], t["Value"]) for t in tags) == [("a", "3"), ("b", "2")]
@@ -282,18 +341,27 @@ def test_tags_and_resource_policy(sm):
 def test_update_secret_version_stage(sm):
     sm.create_secret(Name="stage", SecretString="a")
     first = sm.get_secret_value(SecretId="stage")["VersionId"]
-    second = sm.put_secret_value(SecretId="stage", SecretString="b",
-                                 VersionStages=["AWSPENDING"])["VersionId"]
+    second = sm.put_secret_value(SecretId="stage", SecretString="b", VersionStages=["AWSPENDING"])[
+        "VersionId"
+    ]
     with pytest.raises(ClientError) as err:
-        sm.update_secret_version_stage(SecretId="stage", VersionStage="AWSCURRENT",
-                                       MoveToVersionId=second)
+        sm.update_secret_version_stage(
+            SecretId="stage", VersionStage="AWSCURRENT", MoveToVersionId=second
+        )
     assert aws_error(err) == (
         "InvalidParameterException",
-        ("The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is "
-        f"currently attached to version {first}, so you must explicitly reference that "
-        "version in RemoveFromVersionId."))
-    sm.update_secret_version_stage(SecretId="stage", VersionStage="AWSCURRENT",
-                                   MoveToVersionId=second, RemoveFromVersionId=first)
+        (
+            "The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is "
+            f"currently attached to version {first}, so you must explicitly reference that "
+            "version in RemoveFromVersionId."
+        ),
+    )
+    sm.update_secret_version_stage(
+        SecretId="stage",
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=second,
+        RemoveFromVersionId=first,
+    )
     assert sm.get_secret_value(SecretId="stage")["SecretString"] == "b"
     stages = sm.describe_secret(SecretId="stage")["VersionIdsToStages"]
     assert stages == {first: ["AWSPREVIOUS"], second: ["AWSPENDING", "AWSCURRENT"]}
@@ -303,9 +371,13 @@ def _db_bytes(data_dir: Path) -> bytes:
     return b"".join(f.read_bytes() for f in data_dir.iterdir() if f.name.startswith("ecsd.db"))
 
 
-NEEDLES = {"ssm-secure": "needle-ssm-secure-7f3a", "ssm-string": "needle-ssm-string-91bc",
-           "asm-string": "needle-asm-string-c0de", "asm-binary": "needle-asm-binary-b1n4",
-           "asm-update": "needle-asm-update-0042"}
+NEEDLES = {
+    "ssm-secure": "needle-ssm-secure-7f3a",
+    "ssm-string": "needle-ssm-string-91bc",
+    "asm-string": "needle-asm-string-c0de",
+    "asm-binary": "needle-asm-binary-b1n4",
+    "asm-update": "needle-asm-update-0042",
+}
 
 
 def test_values_are_sealed_at_rest_and_never_logged(ecsd_factory):
@@ -318,13 +390,15 @@ def test_values_are_sealed_at_rest_and_never_logged(ecsd_factory):
     sm.update_secret(SecretId="k", SecretString=NEEDLES["asm-update"])
     # Refusals must not echo what they refused.
     with pytest.raises(ClientError) as err:
-        ssm.put_parameter(Name="/p", Value=NEEDLES["ssm-secure"], Type="String",
-                          AllowedPattern="^x$")
+        ssm.put_parameter(
+            Name="/p", Value=NEEDLES["ssm-secure"], Type="String", AllowedPattern="^x$"
+        )
     assert NEEDLES["ssm-secure"] not in str(err.value)
     token = sm.get_secret_value(SecretId="k")["VersionId"]
     with pytest.raises(ClientError) as err:
-        sm.put_secret_value(SecretId="k", SecretString=NEEDLES["asm-string"],
-                            ClientRequestToken=token)
+        sm.put_secret_value(
+            SecretId="k", SecretString=NEEDLES["asm-string"], ClientRequestToken=token
+        )
     assert NEEDLES["asm-string"] not in str(err.value)
     assert sm.get_secret_value(SecretId="k")["SecretString"] == NEEDLES["asm-update"]
 
@@ -351,14 +425,20 @@ def test_sealed_values_survive_a_restart(ecsd_factory):
     client_for(server, "ssm").put_parameter(Name="/keep", Value="kept", Type="SecureString")
     server.kill9()
     again = ecsd_factory(data_dir=server.data_dir)
-    assert client_for(again, "ssm").get_parameter(Name="/keep", WithDecryption=True)[
-        "Parameter"]["Value"] == "kept"
+    assert (
+        client_for(again, "ssm").get_parameter(Name="/keep", WithDecryption=True)["Parameter"][
+            "Value"
+        ]
+        == "kept"
+    )
 
 
 def _seal_in_child(data_dir: str, queue: multiprocessing.Queue[tuple[str, bytes]]) -> None:
     from ecsd.store import sealing
-    token = sealing.seal(Path(data_dir), b"from-" + str(multiprocessing.current_process().pid
-                                                        ).encode(), "race")
+
+    token = sealing.seal(
+        Path(data_dir), b"from-" + str(multiprocessing.current_process().pid).encode(), "race"
+    )
     queue.put((str(multiprocessing.current_process().pid), token))
 
 
@@ -366,6 +446,7 @@ def test_first_use_of_the_key_is_safe_when_racing(tmp_path):
     """Processes that seal at the same moment on a new data dir end with one key that
     opens every value any of them sealed."""
     from ecsd.store import sealing
+
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_seal_in_child, args=(str(tmp_path), queue)) for _ in range(6)]

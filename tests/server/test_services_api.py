@@ -13,7 +13,6 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conftest import AwsCli, aws_error
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
@@ -24,16 +23,22 @@ CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
 def ecs(no_engine_ecs):
     for _ in range(2):
         no_engine_ecs.register_task_definition(
-            family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-            cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "busybox"}])
+            family="web",
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[{"name": "app", "image": "busybox"}],
+        )
     return no_engine_ecs
 
 
 def create(ecs, name="web", **extra):
     extra.setdefault("desiredCount", 0)
     extra.setdefault("networkConfiguration", NETWORK)
-    return ecs.create_service(serviceName=name, taskDefinition=extra.pop("taskDefinition", "web:1"),
-                              **extra)["service"]
+    return ecs.create_service(
+        serviceName=name, taskDefinition=extra.pop("taskDefinition", "web:1"), **extra
+    )["service"]
 
 
 def describe(ecs, name="web"):
@@ -53,7 +58,9 @@ def test_a_new_service_looks_as_ecs_shows_it(ecs):
     assert s["propagateTags"] == "NONE" and s["enableECSManagedTags"] is False
     assert s["deploymentConfiguration"] == {
         "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-        "maximumPercent": 200, "minimumHealthyPercent": 100}
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+    }
     assert s["networkConfiguration"] == NETWORK
     assert s["taskDefinition"].endswith(":task-definition/web:1")
     assert s["createdBy"] == "arn:aws:iam::000000000000:root"
@@ -82,24 +89,43 @@ def test_an_empty_service_reaches_a_steady_state_and_completes(ecs):
     dep = s["deployments"][0]
     assert dep["rolloutStateReason"] == f"ECS deployment {dep['id']} completed."
     messages = [e["message"] for e in s["events"]]
-    assert messages == ["(service web) has reached a steady state.",
-                        f"(service web) (deployment {dep['id']}) deployment completed."]
+    assert messages == [
+        "(service web) has reached a steady state.",
+        f"(service web) (deployment {dep['id']}) deployment completed.",
+    ]
 
 
-@pytest.mark.parametrize("extra, code, message", [
-    ({"networkConfiguration": None}, "InvalidParameterException",
-     "Network Configuration must be provided when networkMode 'awsvpc' is specified."),
-    ({"desiredCount": -1}, "InvalidParameterException", "Desired count must be >= 0."),
-    ({"taskDefinition": "nope:1"}, "ClientException", "Unable to describe task definition."),
-    ({"launchType": "FARGATE", "capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]},
-     "InvalidParameterException",
-     "Specifying both a launch type and capacity provider strategy is not supported. "
-     "Remove one and try again."),
-    ({"deploymentConfiguration": {"maximumPercent": 50}}, "InvalidParameterException",
-     "Maximum percent must be greater than or equal to 100."),
-    ({"schedulingStrategy": "DAEMON"}, "InvalidParameterException",
-     "The daemon scheduling strategy is not supported with the FARGATE launch type."),
-])
+@pytest.mark.parametrize(
+    "extra, code, message",
+    [
+        (
+            {"networkConfiguration": None},
+            "InvalidParameterException",
+            "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+        ),
+        ({"desiredCount": -1}, "InvalidParameterException", "Desired count must be >= 0."),
+        ({"taskDefinition": "nope:1"}, "ClientException", "Unable to describe task definition."),
+        (
+            {
+                "launchType": "FARGATE",
+                "capacityProviderStrategy": [{"capacityProvider": "FARGATE"}],
+            },
+            "InvalidParameterException",
+            "Specifying both a launch type and capacity provider strategy is not supported. "
+            "Remove one and try again.",
+        ),
+        (
+            {"deploymentConfiguration": {"maximumPercent": 50}},
+            "InvalidParameterException",
+            "Maximum percent must be greater than or equal to 100.",
+        ),
+        (
+            {"schedulingStrategy": "DAEMON"},
+            "InvalidParameterException",
+            "The daemon scheduling strategy is not supported with the FARGATE launch type.",
+        ),
+    ],
+)
 def test_bad_creates_are_refused_and_change_nothing(ecs, extra, code, message):
     if extra.get("networkConfiguration", 0) is None:
         extra = {k: v for k, v in extra.items() if k != "networkConfiguration"}
@@ -111,7 +137,8 @@ def test_bad_creates_are_refused_and_change_nothing(ecs, extra, code, message):
     assert aws_error(err) == (code, message)
     assert ecs.list_services()["serviceArns"] == []
     assert ecs.describe_services(services=["web"])["failures"] == [
-        {"arn": "arn:aws:ecs:us-east-1:000000000000:service/default/web", "reason": "MISSING"}]
+        {"arn": "arn:aws:ecs:us-east-1:000000000000:service/default/web", "reason": "MISSING"}
+    ]
 
 
 def test_bad_names_and_inactive_task_definitions(ecs):
@@ -131,14 +158,17 @@ def test_a_second_create_is_not_idempotent(ecs):
     create(ecs)
     with pytest.raises(ClientError) as err:
         create(ecs, desiredCount=0)
-    assert aws_error(err) == ("InvalidParameterException",
-                              "Creation of service was not idempotent.")
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "Creation of service was not idempotent.",
+    )
 
 
 def test_only_a_new_task_definition_or_force_starts_a_deployment(ecs):
     first = create(ecs)["deployments"][0]["id"]
-    s = ecs.update_service(service="web", desiredCount=0,
-                           healthCheckGracePeriodSeconds=30)["service"]
+    s = ecs.update_service(service="web", desiredCount=0, healthCheckGracePeriodSeconds=30)[
+        "service"
+    ]
     assert [d["id"] for d in s["deployments"]] == [first]
     assert s["healthCheckGracePeriodSeconds"] == 30
     s = ecs.update_service(service="web", taskDefinition="web:2")["service"]
@@ -166,8 +196,10 @@ def test_update_and_delete_errors(ecs):
     create(ecs, desiredCount=1, tags=[{"key": "old", "value": "1"}])
     with pytest.raises(ClientError) as err:
         ecs.delete_service(service="web")
-    assert aws_error(err) == ("InvalidParameterException",
-                              "The service cannot be stopped while it is scaled above 0.")
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "The service cannot be stopped while it is scaled above 0.",
+    )
     assert describe(ecs)["status"] == "ACTIVE"
     with pytest.raises(ClientError) as err:
         ecs.delete_cluster(cluster="default")
@@ -185,28 +217,33 @@ def test_update_and_delete_errors(ecs):
     # An INACTIVE name can be used again: a new service, with nothing of the old one.
     again = create(ecs)
     assert again["status"] == "ACTIVE" and again["events"] == []
-    assert ecs.describe_services(services=["web"], include=["TAGS"])["services"][0].get(
-        "tags", []) == []
+    assert (
+        ecs.describe_services(services=["web"], include=["TAGS"])["services"][0].get("tags", [])
+        == []
+    )
 
 
 def test_describe_limits_and_missing(ecs):
     with pytest.raises(ClientError) as err:
         ecs.describe_services(services=[f"s{i}" for i in range(11)])
-    assert aws_error(err) == ("InvalidParameterException",
-                              "service names can have at most 10 items.")
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "service names can have at most 10 items.",
+    )
     create(ecs)
-    out = ecs.describe_services(services=["web", "arn:aws:ecs:us-east-1:000000000000:"
-                                                  "service/default/web", "ghost"])
+    out = ecs.describe_services(
+        services=["web", "arn:aws:ecs:us-east-1:000000000000:service/default/web", "ghost"]
+    )
     assert [s["serviceName"] for s in out["services"]] == ["web", "web"]
-    assert out["failures"] == [{"arn": "arn:aws:ecs:us-east-1:000000000000:service/default/"
-                                       "ghost", "reason": "MISSING"}]
+    assert out["failures"] == [
+        {"arn": "arn:aws:ecs:us-east-1:000000000000:service/default/ghost", "reason": "MISSING"}
+    ]
 
 
 def test_list_pages_and_filters(ecs):
     for i in range(13):
         create(ecs, name=f"svc-{i:02d}")
-    pages = list(ecs.get_paginator("list_services").paginate(
-        PaginationConfig={"PageSize": 5}))
+    pages = list(ecs.get_paginator("list_services").paginate(PaginationConfig={"PageSize": 5}))
     assert [len(p["serviceArns"]) for p in pages] == [5, 5, 3]
     arns = [a for p in pages for a in p["serviceArns"]]
     assert arns == sorted(arns) and len(set(arns)) == 13
@@ -227,19 +264,22 @@ def test_tasks_that_never_start_make_the_scheduler_back_off(ecs):
     deadline = time.monotonic() + 40
     while len(started) < 5:
         assert time.monotonic() < deadline, started
-        for arn in ecs.list_tasks(serviceName="web", desiredStatus="STOPPED")["taskArns"] + \
-                ecs.list_tasks(serviceName="web")["taskArns"]:
+        for arn in (
+            ecs.list_tasks(serviceName="web", desiredStatus="STOPPED")["taskArns"]
+            + ecs.list_tasks(serviceName="web")["taskArns"]
+        ):
             if arn not in seen:
                 seen.add(arn)
                 started.append(time.monotonic())
         time.sleep(0.05)
     gaps = [b - a for a, b in zip(started, started[1:], strict=False)]
-    assert gaps[0] < 2.5 and gaps[1] < 2.5, gaps        # failures 1 and 2: replaced at once
-    assert 4.0 < gaps[2] < 9.0, gaps                     # after the third: about 5 s
-    assert gaps[3] > gaps[2] * 1.5, gaps                 # then longer
+    assert gaps[0] < 2.5 and gaps[1] < 2.5, gaps  # failures 1 and 2: replaced at once
+    assert 4.0 < gaps[2] < 9.0, gaps  # after the third: about 5 s
+    assert gaps[3] > gaps[2] * 1.5, gaps  # then longer
     s = describe(ecs)
     assert "(service web) is unable to consistently start tasks successfully." in [
-        e["message"] for e in s["events"]]
+        e["message"] for e in s["events"]
+    ]
     stopped = ecs.describe_tasks(tasks=list(seen)[:5])["tasks"]
     assert all(t["group"] == "service:web" for t in stopped)
     assert {t["startedBy"] for t in stopped} == {s["deployments"][0]["id"]}
@@ -252,9 +292,11 @@ def test_tasks_that_never_start_make_the_scheduler_back_off(ecs):
     deadline = time.monotonic() + 4.0
 
     def tasks_of_new() -> int:
-        return sum(len(ecs.list_tasks(serviceName="web", startedBy=new,
-                                      desiredStatus=status)["taskArns"])
-                   for status in ("RUNNING", "STOPPED"))
+        return sum(
+            len(ecs.list_tasks(serviceName="web", startedBy=new, desiredStatus=status)["taskArns"])
+            for status in ("RUNNING", "STOPPED")
+        )
+
     while tasks_of_new() < 2:  # its first failure is replaced at once, as at the start
         assert time.monotonic() < deadline, "the new deployment waited out the old backoff"
         time.sleep(0.05)
@@ -262,9 +304,18 @@ def test_tasks_that_never_start_make_the_scheduler_back_off(ecs):
 
 def test_the_aws_cli_creates_waits_and_deletes(no_engine, ecs):
     aws = AwsCli(no_engine)
-    out = aws.json("ecs", "create-service", "--service-name", "cli", "--task-definition",
-                   "web", "--desired-count", "0", "--network-configuration",
-                   "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=ENABLED}")
+    out = aws.json(
+        "ecs",
+        "create-service",
+        "--service-name",
+        "cli",
+        "--task-definition",
+        "web",
+        "--desired-count",
+        "0",
+        "--network-configuration",
+        "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=ENABLED}",
+    )
     assert out["service"]["serviceName"] == "cli"
     aws.run("ecs", "wait", "services-stable", "--services", "cli")
     listed = aws.json("ecs", "list-services")["serviceArns"]

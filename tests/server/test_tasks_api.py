@@ -11,7 +11,6 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conftest import aws_error
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
@@ -20,18 +19,23 @@ NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 @pytest.fixture
 def ecs(no_engine_ecs):
     no_engine_ecs.register_task_definition(
-        family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256",
-        memory="512", containerDefinitions=[{"name": "app", "image": "busybox"}])
+        family="web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": "busybox"}],
+    )
     return no_engine_ecs
-
 
 
 def test_awsvpc_needs_network_configuration(ecs):
     with pytest.raises(ClientError) as err:
         ecs.run_task(taskDefinition="web")
-    assert aws_error(err) == ("InvalidParameterException",
-                          "Network Configuration must be provided when networkMode 'awsvpc' "
-                          "is specified.")
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+    )
     assert ecs.list_tasks()["taskArns"] == []
 
 
@@ -59,10 +63,14 @@ def test_count_bounds(ecs):
 
 
 def test_run_records_a_provisioning_task_as_ecs_shows_it(ecs):
-    out = ecs.run_task(taskDefinition="web", count=2, networkConfiguration=NETWORK,
-                       startedBy="ci-job", tags=[{"key": "k", "value": "v"}],
-                       overrides={"containerOverrides": [{"name": "app",
-                                                          "command": ["echo", "hi"]}]})
+    out = ecs.run_task(
+        taskDefinition="web",
+        count=2,
+        networkConfiguration=NETWORK,
+        startedBy="ci-job",
+        tags=[{"key": "k", "value": "v"}],
+        overrides={"containerOverrides": [{"name": "app", "command": ["echo", "hi"]}]},
+    )
     assert out["failures"] == [] and len(out["tasks"]) == 2
     task = out["tasks"][0]
     assert task["lastStatus"] == "PROVISIONING" and task["desiredStatus"] == "RUNNING"
@@ -77,8 +85,9 @@ def test_run_records_a_provisioning_task_as_ecs_shows_it(ecs):
 
 
 def test_describe_reports_missing_and_list_filters(ecs):
-    a = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK,
-                     startedBy="one")["tasks"][0]["taskArn"]
+    a = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK, startedBy="one")["tasks"][
+        0
+    ]["taskArn"]
     ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK, startedBy="two")
     missing = "arn:aws:ecs:us-east-1:000000000000:task/default/" + "0" * 32
     out = ecs.describe_tasks(tasks=[a, "0" * 32])
@@ -92,8 +101,11 @@ def test_describe_reports_missing_and_list_filters(ecs):
     assert len(ecs.list_tasks(family="web", **stopped)["taskArns"]) == 2
     assert ecs.list_tasks(family="other", **stopped)["taskArns"] == []
     assert ecs.list_tasks()["taskArns"] == []
-    pages = list(ecs.get_paginator("list_tasks").paginate(
-        desiredStatus="STOPPED", PaginationConfig={"PageSize": 1}))
+    pages = list(
+        ecs.get_paginator("list_tasks").paginate(
+            desiredStatus="STOPPED", PaginationConfig={"PageSize": 1}
+        )
+    )
     assert [len(p["taskArns"]) for p in pages] == [1, 1]
 
 
@@ -120,4 +132,3 @@ def test_without_an_engine_tasks_stop_with_a_clear_reason_and_stop_task_works(ec
     with pytest.raises(ClientError) as err:
         ecs.stop_task(task="f" * 32)
     assert aws_error(err)[0] == "InvalidParameterException"
-

@@ -32,8 +32,12 @@ def decode(shape: StructureShape | None, body: bytes) -> dict[str, Any]:
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "boolean": (bool,), "integer": (int,), "long": (int,),
-    "double": (int, float), "float": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "double": (int, float),
+    "float": (int, float),
 }
 
 
@@ -80,7 +84,8 @@ def _mismatch(expected: str, value: Any, path: str) -> SerializationError:
     got = type(value).__name__
     return SerializationError(
         f"Unexpected value type in payload at '{path.lstrip('.') or '(root)'}': "
-        f"expected {expected}, got {got}")
+        f"expected {expected}, got {got}"
+    )
 
 
 def encode(shape: StructureShape | None, value: dict[str, Any]) -> bytes:
@@ -92,8 +97,9 @@ def encode(shape: StructureShape | None, value: dict[str, Any]) -> bytes:
 def _encode(shape: Shape, value: Any) -> Any:
     if isinstance(shape, StructureShape):
         members = shape.members
-        return {k: _encode(members[k], v) for k, v in value.items()
-                if v is not None and k in members}
+        return {
+            k: _encode(members[k], v) for k, v in value.items() if v is not None and k in members
+        }
     if isinstance(shape, ListShape):
         return [_encode(shape.member, v) for v in value]
     if isinstance(shape, MapShape):

@@ -32,8 +32,9 @@ def _name(shape: Shape, default: str) -> str:
     return str(shape.serialization.get("name", default))
 
 
-def _decode_struct(shape: StructureShape, params: dict[str, str], prefixes: set[str],
-                   prefix: str) -> dict[str, Any]:
+def _decode_struct(
+    shape: StructureShape, params: dict[str, str], prefixes: set[str], prefix: str
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, member in shape.members.items():
         key = prefix + _name(member, name)
@@ -88,17 +89,20 @@ def _decode(shape: Shape, params: dict[str, str], prefixes: set[str], key: str) 
     return raw
 
 
-def encode(operation: OperationModel, value: dict[str, Any], request_id: str,
-           namespace: str) -> bytes:
+def encode(
+    operation: OperationModel, value: dict[str, Any], request_id: str, namespace: str
+) -> bytes:
     name = operation.name
     shape = operation.output_shape
     inner = ""
     if shape is not None:
         wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
         inner = f"<{wrapper}>{_encode_members(shape, value)}</{wrapper}>"
-    return (f'<{name}Response xmlns="{namespace}">{inner}'
-            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
-            f"</{name}Response>").encode()
+    return (
+        f'<{name}Response xmlns="{namespace}">{inner}'
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        f"</{name}Response>"
+    ).encode()
 
 
 def _encode_members(shape: StructureShape, value: dict[str, Any]) -> str:
@@ -123,8 +127,10 @@ def _encode(shape: Shape, value: Any) -> str:
         return "".join(f"<{tag}>{_encode(shape.member, item)}</{tag}>" for item in value)
     if isinstance(shape, MapShape):
         k, v = _name(shape.key, "key"), _name(shape.value, "value")
-        return "".join(f"<entry><{k}>{escape(str(key))}</{k}><{v}>{_encode(shape.value, item)}"
-                       f"</{v}></entry>" for key, item in value.items())
+        return "".join(
+            f"<entry><{k}>{escape(str(key))}</{k}><{v}>{_encode(shape.value, item)}</{v}></entry>"
+            for key, item in value.items()
+        )
     kind = shape.type_name
     if kind == "timestamp":
         return to_iso8601(value)
@@ -137,9 +143,11 @@ def _encode(shape: Shape, value: Any) -> str:
 
 def encode_error(error: AwsError, request_id: str, namespace: str) -> tuple[int, bytes]:
     kind = "Sender" if error.sender_fault else "Receiver"
-    body = (f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
-            f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
-            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+    body = (
+        f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
+        f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+        f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
     return error.status, body.encode()
 
 

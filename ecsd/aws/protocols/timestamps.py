@@ -12,13 +12,13 @@ from botocore.utils import parse_timestamp
 def to_epoch(value: Any) -> float:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value.timestamp()
     return float(value)
 
 
 def to_iso8601(value: Any) -> str:
-    stamp = dt.datetime.fromtimestamp(to_epoch(value), tz=dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(to_epoch(value), tz=dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 

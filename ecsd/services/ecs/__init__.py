@@ -1,7 +1,14 @@
 """Amazon ECS: the control-plane API. One module per resource family."""
 
-from . import (account_settings, clusters, services, tags, task_definitions,  # noqa: F401
-               tasks)  # (registration)
+# Importing each resource family's module registers its operations.
+from . import (  # noqa: F401
+    account_settings,
+    clusters,
+    services,
+    tags,
+    task_definitions,
+    tasks,
+)
 from .api import ecs
 
 __all__ = ["ecs"]

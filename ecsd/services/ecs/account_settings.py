@@ -39,22 +39,31 @@ def _check(name: str, value: str) -> None:
         raise AwsError("InvalidParameterException", f"Unknown account setting name: {name}")
     allowed = DEFAULTS[name][1]
     if value not in allowed:
-        raise AwsError("InvalidParameterException",
-                       f"{name} must be one of: {', '.join(allowed)}.")
+        raise AwsError("InvalidParameterException", f"{name} must be one of: {', '.join(allowed)}.")
 
 
 def _explicit(ctx: Context, principal: str) -> dict[str, str]:
-    rows = ctx.conn.execute(select(account_settings.c.name, account_settings.c.value).where(
-        account_settings.c.region == ctx.region, account_settings.c.principal == principal))
+    rows = ctx.conn.execute(
+        select(account_settings.c.name, account_settings.c.value).where(
+            account_settings.c.region == ctx.region, account_settings.c.principal == principal
+        )
+    )
     return {r.name: r.value for r in rows}
 
 
 def _store(ctx: Context, principal: str, name: str, value: str) -> None:
-    ctx.conn.execute(delete(account_settings).where(
-        account_settings.c.region == ctx.region, account_settings.c.principal == principal,
-        account_settings.c.name == name))
-    ctx.conn.execute(account_settings.insert().values(
-        region=ctx.region, principal=principal, name=name, value=value))
+    ctx.conn.execute(
+        delete(account_settings).where(
+            account_settings.c.region == ctx.region,
+            account_settings.c.principal == principal,
+            account_settings.c.name == name,
+        )
+    )
+    ctx.conn.execute(
+        account_settings.insert().values(
+            region=ctx.region, principal=principal, name=name, value=value
+        )
+    )
 
 
 @ecs.operation("PutAccountSetting", write=True)
@@ -62,16 +71,28 @@ def put_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check(p["name"], p["value"])
     principal = p.get("principalArn") or ctx.principal
     _store(ctx, principal, p["name"], p["value"])
-    return {"setting": {"name": p["name"], "value": p["value"], "principalArn": principal,
-                        "type": "user"}}
+    return {
+        "setting": {
+            "name": p["name"],
+            "value": p["value"],
+            "principalArn": principal,
+            "type": "user",
+        }
+    }
 
 
 @ecs.operation("PutAccountSettingDefault", write=True)
 def put_account_setting_default(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check(p["name"], p["value"])
     _store(ctx, ctx.principal, p["name"], p["value"])
-    return {"setting": {"name": p["name"], "value": p["value"], "principalArn": ctx.principal,
-                        "type": "user"}}
+    return {
+        "setting": {
+            "name": p["name"],
+            "value": p["value"],
+            "principalArn": ctx.principal,
+            "type": "user",
+        }
+    }
 
 
 @ecs.operation("DeleteAccountSetting", write=True)
@@ -79,13 +100,25 @@ def delete_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     principal = p.get("principalArn") or ctx.principal
     current = _explicit(ctx, principal)
     if p["name"] not in current:
-        raise AwsError("InvalidParameterException",
-                       f"The account setting {p['name']} is not set for {principal}.")
-    ctx.conn.execute(delete(account_settings).where(
-        account_settings.c.region == ctx.region, account_settings.c.principal == principal,
-        account_settings.c.name == p["name"]))
-    return {"setting": {"name": p["name"], "value": current[p["name"]],
-                        "principalArn": principal, "type": "user"}}
+        raise AwsError(
+            "InvalidParameterException",
+            f"The account setting {p['name']} is not set for {principal}.",
+        )
+    ctx.conn.execute(
+        delete(account_settings).where(
+            account_settings.c.region == ctx.region,
+            account_settings.c.principal == principal,
+            account_settings.c.name == p["name"],
+        )
+    )
+    return {
+        "setting": {
+            "name": p["name"],
+            "value": current[p["name"]],
+            "principalArn": principal,
+            "type": "user",
+        }
+    }
 
 
 @ecs.operation("ListAccountSettings")
@@ -108,9 +141,12 @@ def list_account_settings(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     settings.sort()
     size = pagination.page_size(p, default=10, maximum=10)
     start = pagination.decode_token(p) or 0
-    page = settings[start:start + size]
-    out: dict[str, Any] = {"settings": [
-        {"name": n, "value": v, "principalArn": pr, "type": "user"} for n, v, pr in page]}
+    page = settings[start : start + size]
+    out: dict[str, Any] = {
+        "settings": [
+            {"name": n, "value": v, "principalArn": pr, "type": "user"} for n, v, pr in page
+        ]
+    }
     if start + size < len(settings):
         out["nextToken"] = pagination.encode_token(start + size)
     return out

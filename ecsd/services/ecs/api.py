@@ -5,5 +5,6 @@ from __future__ import annotations
 from ...aws.provider import Provider
 
 # Input that breaks the model's own rules gets the same code ECS uses for bad parameters.
-ecs = Provider("ecs", validation_error="InvalidParameterException",
-               internal_error="ServerException")
+ecs = Provider(
+    "ecs", validation_error="InvalidParameterException", internal_error="ServerException"
+)

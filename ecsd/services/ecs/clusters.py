@@ -41,20 +41,26 @@ def load(ctx: Context, ref: str | None, *, active: bool = True) -> dict[str, Any
 def _save(ctx: Context, doc: dict[str, Any], *, insert: bool = False) -> None:
     values = {"status": doc["status"], "doc": doc}
     if insert:
-        ctx.conn.execute(clusters.insert().values(
-            arn=doc["clusterArn"], region=ctx.region, name=doc["clusterName"], **values))
+        ctx.conn.execute(
+            clusters.insert().values(
+                arn=doc["clusterArn"], region=ctx.region, name=doc["clusterName"], **values
+            )
+        )
     else:
-        ctx.conn.execute(clusters.update().where(clusters.c.arn == doc["clusterArn"])
-                         .values(**values))
+        ctx.conn.execute(
+            clusters.update().where(clusters.c.arn == doc["clusterArn"]).values(**values)
+        )
 
 
 def _settings(given: list[dict[str, str]] | None) -> list[dict[str, str]]:
     settings = {"containerInsights": "disabled"}
     for s in given or []:
         if s["value"] not in INSIGHTS_VALUES:
-            raise AwsError("InvalidParameterException",
-                           f"Invalid value for containerInsights: {s['value']}. Valid values "
-                           f"are: {', '.join(INSIGHTS_VALUES)}.")
+            raise AwsError(
+                "InvalidParameterException",
+                f"Invalid value for containerInsights: {s['value']}. Valid values "
+                f"are: {', '.join(INSIGHTS_VALUES)}.",
+            )
         settings[s["name"]] = s["value"]
     return [{"name": k, "value": v} for k, v in settings.items()]
 
@@ -62,33 +68,44 @@ def _settings(given: list[dict[str, str]] | None) -> list[dict[str, str]]:
 def _check_capacity(providers: list[str], strategy: list[dict[str, Any]]) -> None:
     for name in providers:
         if name not in FARGATE_PROVIDERS:
-            raise AwsError("InvalidParameterException",
-                           f"The specified capacity provider '{name}' does not exist. "
-                           "Specify a valid capacity provider and try again.")
+            raise AwsError(
+                "InvalidParameterException",
+                f"The specified capacity provider '{name}' does not exist. "
+                "Specify a valid capacity provider and try again.",
+            )
     with_base = [s for s in strategy if s.get("base", 0) > 0]
     if len(with_base) > 1:
-        raise AwsError("InvalidParameterException",
-                       "You can only specify a base for one capacity provider in a "
-                       "capacity provider strategy.")
+        raise AwsError(
+            "InvalidParameterException",
+            "You can only specify a base for one capacity provider in a "
+            "capacity provider strategy.",
+        )
     for s in strategy:
         if s["capacityProvider"] not in providers:
-            raise AwsError("InvalidParameterException",
-                           "The specified capacity provider strategy cannot contain a capacity "
-                           "provider that is not associated with the cluster. Associate the "
-                           "capacity provider with the cluster or specify a valid capacity "
-                           "provider and try again.")
+            raise AwsError(
+                "InvalidParameterException",
+                "The specified capacity provider strategy cannot contain a capacity "
+                "provider that is not associated with the cluster. Associate the "
+                "capacity provider with the cluster or specify a valid capacity "
+                "provider and try again.",
+            )
         if not 0 <= s.get("weight", 0) <= 1000 or not 0 <= s.get("base", 0) <= 100000:
-            raise AwsError("InvalidParameterException",
-                           "Capacity provider strategy weight must be between 0 and 1000 and "
-                           "base between 0 and 100000.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Capacity provider strategy weight must be between 0 and 1000 and "
+                "base between 0 and 100000.",
+            )
 
 
 def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any]:
     out = {k: v for k, v in doc.items() if k not in ("settings", "configuration")}
     counts = cluster_counts(ctx, doc["clusterArn"])
-    out.update(registeredContainerInstancesCount=0,
-               runningTasksCount=counts["running"], pendingTasksCount=counts["pending"],
-               activeServicesCount=counts["active_services"])
+    out.update(
+        registeredContainerInstancesCount=0,
+        runningTasksCount=counts["running"],
+        pendingTasksCount=counts["pending"],
+        activeServicesCount=counts["active_services"],
+    )
     if "SETTINGS" in include:
         out["settings"] = doc["settings"]
     if "CONFIGURATIONS" in include and doc.get("configuration"):
@@ -111,20 +128,29 @@ def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any
 
 def cluster_counts(ctx: Context, arn: str) -> dict[str, int]:
     """Tasks and services in the cluster, by state, counted from their own tables."""
-    out = {"running": 0, "pending": 0, "active_tasks": 0, "active_services": 0,
-           "draining_services": 0}
-    rows = ctx.conn.execute(select(tasks.c.last_status, func.count()).where(
-        tasks.c.cluster_arn == arn, tasks.c.last_status != "STOPPED")
-        .group_by(tasks.c.last_status))
+    out = {
+        "running": 0,
+        "pending": 0,
+        "active_tasks": 0,
+        "active_services": 0,
+        "draining_services": 0,
+    }
+    rows = ctx.conn.execute(
+        select(tasks.c.last_status, func.count())
+        .where(tasks.c.cluster_arn == arn, tasks.c.last_status != "STOPPED")
+        .group_by(tasks.c.last_status)
+    )
     for status, n in rows:
         out["active_tasks"] += n
         if status == "RUNNING":
             out["running"] += n
         elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
             out["pending"] += n
-    for status, n in ctx.conn.execute(select(services.c.status, func.count()).where(
-            services.c.cluster_arn == arn, services.c.status != "INACTIVE")
-            .group_by(services.c.status)):
+    for status, n in ctx.conn.execute(
+        select(services.c.status, func.count())
+        .where(services.c.cluster_arn == arn, services.c.status != "INACTIVE")
+        .group_by(services.c.status)
+    ):
         out["active_services" if status == "ACTIVE" else "draining_services"] += n
     return out
 
@@ -133,9 +159,11 @@ def cluster_counts(ctx: Context, arn: str) -> dict[str, int]:
 def create_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name = p.get("clusterName") or "default"
     if not arns.NAME.match(name):
-        raise AwsError("InvalidParameterException",
-                       "Cluster name must be between 1 and 255 characters and may contain "
-                       "letters, numbers, hyphens, and underscores.")
+        raise AwsError(
+            "InvalidParameterException",
+            "Cluster name must be between 1 and 255 characters and may contain "
+            "letters, numbers, hyphens, and underscores.",
+        )
     providers = p.get("capacityProviders") or []
     strategy = p.get("defaultCapacityProviderStrategy") or []
     _check_capacity(providers, strategy)
@@ -145,15 +173,17 @@ def create_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         # ECS answers a repeated create with the cluster as it is.
         return {"cluster": _view(ctx, row.doc, {"SETTINGS", "CONFIGURATIONS", "TAGS"})}
     doc: dict[str, Any] = {
-        "clusterArn": arn, "clusterName": name, "status": "ACTIVE",
+        "clusterArn": arn,
+        "clusterName": name,
+        "status": "ACTIVE",
         "settings": _settings(p.get("settings")),
-        "capacityProviders": providers, "defaultCapacityProviderStrategy": strategy,
+        "capacityProviders": providers,
+        "defaultCapacityProviderStrategy": strategy,
     }
     if p.get("configuration"):
         doc["configuration"] = p["configuration"]
     if p.get("serviceConnectDefaults"):
-        doc["serviceConnectDefaults"] = {
-            "namespace": p["serviceConnectDefaults"]["namespace"]}
+        doc["serviceConnectDefaults"] = {"namespace": p["serviceConnectDefaults"]["namespace"]}
     _save(ctx, doc, insert=row is None)
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
@@ -176,8 +206,11 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    q = (select(clusters.c.arn).where(clusters.c.region == ctx.region,
-                                      clusters.c.status == "ACTIVE").order_by(clusters.c.arn))
+    q = (
+        select(clusters.c.arn)
+        .where(clusters.c.region == ctx.region, clusters.c.status == "ACTIVE")
+        .order_by(clusters.c.arn)
+    )
     rows, token = pagination.keyset_page(ctx.conn, q, clusters.c.arn, lambda r: r.arn, p)
     return pagination.result("clusterArns", [r.arn for r in rows], token)
 
@@ -187,8 +220,13 @@ def update_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc = load(ctx, p["cluster"])
     if p.get("settings"):
         current = {s["name"]: s["value"] for s in doc["settings"]}
-        current.update({s["name"]: s["value"] for s in _settings(p["settings"])
-                        if any(g["name"] == s["name"] for g in p["settings"])})
+        current.update(
+            {
+                s["name"]: s["value"]
+                for s in _settings(p["settings"])
+                if any(g["name"] == s["name"] for g in p["settings"])
+            }
+        )
         doc["settings"] = [{"name": k, "value": v} for k, v in current.items()]
     if p.get("configuration"):
         doc["configuration"] = p["configuration"]
@@ -218,11 +256,14 @@ def delete_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc = load(ctx, p["cluster"])
     counts = cluster_counts(ctx, doc["clusterArn"])
     if counts["active_services"] or counts["draining_services"]:
-        raise AwsError("ClusterContainsServicesException",
-                       "The Cluster cannot be deleted while Services are active.")
+        raise AwsError(
+            "ClusterContainsServicesException",
+            "The Cluster cannot be deleted while Services are active.",
+        )
     if counts["active_tasks"]:
-        raise AwsError("ClusterContainsTasksException",
-                       "The Cluster cannot be deleted while Tasks are active.")
+        raise AwsError(
+            "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active."
+        )
     doc["status"] = "INACTIVE"
     _save(ctx, doc)
     return {"cluster": _view(ctx, doc, {"SETTINGS", "CONFIGURATIONS"})}

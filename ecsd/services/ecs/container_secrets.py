@@ -39,10 +39,12 @@ from ..ssm import names as ssm_names
 from ..ssm import rows as ssm
 
 PREFIX = "unable to pull secrets or registry auth: execution resource retrieval failed: "
-SSM_FAILED = PREFIX + ("unable to retrieve secrets from ssm: service call has been retried "
-                       "1 time(s): ")
-ASM_FAILED = PREFIX + ("unable to retrieve secret from asm: service call has been retried "
-                       "1 time(s): ")
+SSM_FAILED = PREFIX + (
+    "unable to retrieve secrets from ssm: service call has been retried 1 time(s): "
+)
+ASM_FAILED = PREFIX + (
+    "unable to retrieve secret from asm: service call has been retried 1 time(s): "
+)
 
 
 class SecretResolutionError(Exception):
@@ -50,8 +52,7 @@ class SecretResolutionError(Exception):
     `ResourceInitializationError: `."""
 
 
-def resolve(conn: Connection, *, region: str, account: str, settings: Any,
-            value_from: str) -> str:
+def resolve(conn: Connection, *, region: str, account: str, settings: Any, value_from: str) -> str:
     """The plaintext a container gets for `value_from`, read in the store transaction
     `conn`. `region` is the task's; `settings.data_dir` holds the sealing key."""
     if value_from.startswith("arn:") and value_from.split(":", 3)[2:3] == ["secretsmanager"]:
@@ -59,12 +60,12 @@ def resolve(conn: Connection, *, region: str, account: str, settings: Any,
     return _from_parameter_store(conn, region, account, settings, value_from)
 
 
-def _from_parameter_store(conn: Connection, region: str, account: str, settings: Any,
-                          value_from: str) -> str:
+def _from_parameter_store(
+    conn: Connection, region: str, account: str, settings: Any, value_from: str
+) -> str:
     invalid = SecretResolutionError(SSM_FAILED + f"invalid ssm parameters: {value_from}")
     try:
-        ref = ssm_names.reference(value_from, region=region, account=account,
-                                  cross_region=True)
+        ref = ssm_names.reference(value_from, region=region, account=account, cross_region=True)
         found = ssm.lookup(conn, ref) if ref is not None else None
     except AwsError:  # a malformed name, a version that does not exist
         raise invalid from None
@@ -76,8 +77,7 @@ def _from_parameter_store(conn: Connection, region: str, account: str, settings:
         raise SecretResolutionError(SSM_FAILED + f"DecryptionFailure: {exc}") from None
 
 
-def _from_secrets_manager(conn: Connection, account: str, settings: Any,
-                          value_from: str) -> str:
+def _from_secrets_manager(conn: Connection, account: str, settings: Any, value_from: str) -> str:
     # arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<key>:<stage>:<version-id>]
     parts = value_from.split(":")
     if len(parts) == 7:
@@ -89,25 +89,26 @@ def _from_secrets_manager(conn: Connection, account: str, settings: Any,
         raise SecretResolutionError(
             ASM_FAILED + f"trying to retrieve secret with value {value_from} resulted in "
             "error: an invalid ARN format for the AWS Secrets Manager secret was "
-            "specified. Specify a valid ARN and try again.")
+            "specified. Specify a valid ARN and try again."
+        )
     failed = f"{ASM_FAILED}failed to fetch secret {secret_id} from secrets manager: "
     if version_id and not 32 <= len(version_id) <= 64:
         # The agent's SDK refuses this before any call, in its own words.
-        bound = "minimum field size of 32" if len(version_id) < 32 \
-            else "maximum field size of 64"
+        bound = "minimum field size of 32" if len(version_id) < 32 else "maximum field size of 64"
         raise SecretResolutionError(
             failed + f"InvalidParameter: 1 validation error(s) found.\n- {bound}, "
-            "GetSecretValueInput.VersionId.\n")
+            "GetSecretValueInput.VersionId.\n"
+        )
     # The moment of reading decides whether a scheduled deletion has happened yet.
-    row = asm.find(conn, region=parts[3], account=account, secret_id=secret_id,
-                   now=time.time())
+    row = asm.find(conn, region=parts[3], account=account, secret_id=secret_id, now=time.time())
     if row is None:
         raise SecretResolutionError(failed + "ResourceNotFoundException: " + asm.NOT_FOUND)
     if row.deleted_date is not None:
         raise SecretResolutionError(failed + "InvalidRequestException: " + asm.MARKED)
     try:
-        version = asm.pick_version(conn, row.arn, version_id=version_id or None,
-                                   stage=stage or None)
+        version = asm.pick_version(
+            conn, row.arn, version_id=version_id or None, stage=stage or None
+        )
         data = asm.plaintext(settings.data_dir, row.arn, version)
     except AwsError as exc:
         raise SecretResolutionError(failed + f"{exc.code}: {exc.message}") from None
@@ -125,19 +126,25 @@ def _json_field(text: str, json_key: str) -> str:
     except json.JSONDecodeError as exc:
         # Go's own message names the offending character; ours must not (it is part of
         # the secret), so only the kind of failure is kept.
-        what = ("unexpected end of JSON input" if exc.pos >= len(text.rstrip())
-                else "invalid character looking for beginning of value")
+        what = (
+            "unexpected end of JSON input"
+            if exc.pos >= len(text.rstrip())
+            else "invalid character looking for beginning of value"
+        )
         raise SecretResolutionError(ASM_FAILED + what) from None
     if not isinstance(document, dict):
         kind = {list: "array", str: "string", float: "number", bool: "bool"}.get(
-            type(document), "value")
+            type(document), "value"
+        )
         raise SecretResolutionError(
             ASM_FAILED + f"json: cannot unmarshal {kind} into Go value of type "
-            "map[string]interface {}")
+            "map[string]interface {}"
+        )
     if json_key not in document:
         raise SecretResolutionError(
             ASM_FAILED + f"retrieved secret from Secrets Manager did not contain json key "
-            f"{json_key}")
+            f"{json_key}"
+        )
     return go_format(document[json_key])
 
 

@@ -38,12 +38,12 @@ def _scaled(value: str, unit: re.Pattern[str]) -> int | None:
 
 
 def cpu_units(value: str) -> int | None:
-    """"256" → 256, "1 vCPU" → 1024, "0.25 vcpu" → 256; None if neither form."""
+    """ "256" → 256, "1 vCPU" → 1024, "0.25 vcpu" → 256; None if neither form."""
     return _scaled(value, _VCPU)
 
 
 def memory_mib(value: str) -> int | None:
-    """"512" → 512, "2GB" / "2 GB" → 2048; None if neither form."""
+    """ "512" → 512, "2GB" / "2 GB" → 2048; None if neither form."""
     return _scaled(value, _GB)
 
 
@@ -54,5 +54,7 @@ def fits(cpu: int, memory: int) -> bool:
 
 def no_configuration(cpu: int, memory: int) -> str:
     """ECS's words for a pair Fargate has no size for."""
-    return (f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
-            "See the Amazon ECS documentation for the valid values.")
+    return (
+        f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
+        "See the Amazon ECS documentation for the valid values."
+    )

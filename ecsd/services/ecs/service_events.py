@@ -44,13 +44,15 @@ def deployment_failed(service: str, deployment_id: str, reason: str) -> str:
 
 
 def rolling_back(service: str, to_id: str) -> str:
-    return (f"(service {service}) rolling back to deployment {to_id}.")
+    return f"(service {service}) rolling back to deployment {to_id}."
 
 
 def stuck(service: str) -> str:
-    return (f"(service {service}) was unable to stop or start tasks during a deployment "
-            "because of the service deployment configuration. Update the "
-            "minimumHealthyPercent or maximumPercent value and try again.")
+    return (
+        f"(service {service}) was unable to stop or start tasks during a deployment "
+        "because of the service deployment configuration. Update the "
+        "minimumHealthyPercent or maximumPercent value and try again."
+    )
 
 
 def unable_to_place(service: str, reason: str) -> str:
@@ -62,8 +64,9 @@ def inconsistent_starts(service: str) -> str:
 
 
 def failed_health_checks(service: str, task_arn: str) -> str:
-    return (f"(service {service}) (task {task_arn.rsplit('/', 1)[-1]}) failed container "
-            "health checks.")
+    return (
+        f"(service {service}) (task {task_arn.rsplit('/', 1)[-1]}) failed container health checks."
+    )
 
 
 def add(doc: dict[str, Any], message: str, now: float, *, dedupe: bool = True) -> bool:

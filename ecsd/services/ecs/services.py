@@ -27,7 +27,8 @@ TOPIC = "services"  # what a service write changes, to wake the service schedule
 PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-    "maximumPercent": 200, "minimumHealthyPercent": 100,
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
 }
 
 
@@ -52,15 +53,23 @@ def _resolve(cluster_arn: str, ref: str) -> str:
 
 def load(ctx: Context, cluster_arn: str, ref: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The service's document and its scheduler state, or ServiceNotFoundException."""
-    row = ctx.conn.execute(select(services.c.doc, services.c.scheduler).where(
-        services.c.arn == _resolve(cluster_arn, ref))).first()
+    row = ctx.conn.execute(
+        select(services.c.doc, services.c.scheduler).where(
+            services.c.arn == _resolve(cluster_arn, ref)
+        )
+    ).first()
     if row is None:
         raise AwsError("ServiceNotFoundException", "Service not found.")
     return dict(row.doc), dict(row.scheduler)
 
 
-def save(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any] | None = None, *,
-         insert: bool = False) -> None:
+def save(
+    ctx: Context,
+    doc: dict[str, Any],
+    scheduler: dict[str, Any] | None = None,
+    *,
+    insert: bool = False,
+) -> None:
     values: dict[str, Any] = {"status": doc["status"], "doc": doc}
     if scheduler is not None:
         values["scheduler"] = scheduler
@@ -68,15 +77,23 @@ def save(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any] | None = N
         # An INACTIVE service of the same name is replaced whole: row and tags.
         ctx.conn.execute(services.delete().where(services.c.arn == doc["serviceArn"]))
         tags.clear(ctx, doc["serviceArn"])
-        ctx.conn.execute(services.insert().values(
-            arn=doc["serviceArn"], region=ctx.region, cluster_arn=doc["clusterArn"],
-            name=doc["serviceName"], launch_type=doc.get("launchType") or "FARGATE",
-            scheduling_strategy=doc["schedulingStrategy"], created_at=doc["createdAt"],
-            scheduler=scheduler or {}, **{k: v for k, v in values.items()
-                                          if k != "scheduler"}))
+        ctx.conn.execute(
+            services.insert().values(
+                arn=doc["serviceArn"],
+                region=ctx.region,
+                cluster_arn=doc["clusterArn"],
+                name=doc["serviceName"],
+                launch_type=doc.get("launchType") or "FARGATE",
+                scheduling_strategy=doc["schedulingStrategy"],
+                created_at=doc["createdAt"],
+                scheduler=scheduler or {},
+                **{k: v for k, v in values.items() if k != "scheduler"},
+            )
+        )
     else:
-        ctx.conn.execute(services.update().where(services.c.arn == doc["serviceArn"])
-                         .values(**values))
+        ctx.conn.execute(
+            services.update().where(services.c.arn == doc["serviceArn"]).values(**values)
+        )
     ctx.changed.update({TOPIC, arns.service_topic(doc["serviceArn"])})
 
 
@@ -89,11 +106,14 @@ def task_counts(ctx: Context, docs: list[dict[str, Any]]) -> dict[str, dict[str,
         return {}
     rows = ctx.conn.execute(
         select(task_rows.c.started_by, task_rows.c.last_status, func.count())
-        .where(task_rows.c.cluster_arn == docs[0]["clusterArn"],
-               task_rows.c.group.in_({group(d["serviceName"]) for d in docs}),
-               task_rows.c.last_status != "STOPPED",
-               task_rows.c.desired_status == "RUNNING")
-        .group_by(task_rows.c.started_by, task_rows.c.last_status))
+        .where(
+            task_rows.c.cluster_arn == docs[0]["clusterArn"],
+            task_rows.c.group.in_({group(d["serviceName"]) for d in docs}),
+            task_rows.c.last_status != "STOPPED",
+            task_rows.c.desired_status == "RUNNING",
+        )
+        .group_by(task_rows.c.started_by, task_rows.c.last_status)
+    )
     out: dict[str, dict[str, int]] = {}
     for started_by, status, n in rows:
         counts = out.setdefault(started_by or "", {"running": 0, "pending": 0})
@@ -104,8 +124,11 @@ def task_counts(ctx: Context, docs: list[dict[str, Any]]) -> dict[str, dict[str,
     return out
 
 
-def views(ctx: Context, docs: list[dict[str, Any]], include: set[str] = frozenset()  # type: ignore[assignment]
-          ) -> list[dict[str, Any]]:
+def views(
+    ctx: Context,
+    docs: list[dict[str, Any]],
+    include: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[dict[str, Any]]:
     """Services (of one cluster) as DescribeServices shows them, with their counts as
     they are now."""
     counts = task_counts(ctx, docs)
@@ -113,9 +136,14 @@ def views(ctx: Context, docs: list[dict[str, Any]], include: set[str] = frozense
     out = []
     for doc in docs:
         view = dict(doc)
-        view["deployments"] = [{**d, "runningCount": counts.get(d["id"], none)["running"],
-                                "pendingCount": counts.get(d["id"], none)["pending"]}
-                               for d in doc["deployments"]]
+        view["deployments"] = [
+            {
+                **d,
+                "runningCount": counts.get(d["id"], none)["running"],
+                "pendingCount": counts.get(d["id"], none)["pending"],
+            }
+            for d in doc["deployments"]
+        ]
         view["runningCount"] = sum(d["runningCount"] for d in view["deployments"])
         view["pendingCount"] = sum(d["pendingCount"] for d in view["deployments"])
         if "TAGS" in include:
@@ -129,27 +157,32 @@ def view(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- validation ----------------------------------------------------------------------------
-def _deployment_configuration(given: dict[str, Any] | None,
-                              current: dict[str, Any] | None = None) -> dict[str, Any]:
+def _deployment_configuration(
+    given: dict[str, Any] | None, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     config = {**(current or DEFAULT_DEPLOYMENT_CONFIGURATION)}
     config["deploymentCircuitBreaker"] = dict(config["deploymentCircuitBreaker"])
     for key, value in (given or {}).items():
         if value is None:
             continue
         if key == "deploymentCircuitBreaker":
-            config[key] = {"enable": bool(value.get("enable")),
-                           "rollback": bool(value.get("rollback"))}
+            config[key] = {
+                "enable": bool(value.get("enable")),
+                "rollback": bool(value.get("rollback")),
+            }
             if value.get("resetOnHealthyTask") is not None:
                 config[key]["resetOnHealthyTask"] = bool(value["resetOnHealthyTask"])
         else:
             config[key] = value
     maximum, minimum = config["maximumPercent"], config["minimumHealthyPercent"]
     if maximum < 100:
-        raise AwsError("InvalidParameterException",
-                       "Maximum percent must be greater than or equal to 100.")
+        raise AwsError(
+            "InvalidParameterException", "Maximum percent must be greater than or equal to 100."
+        )
     if not 0 <= minimum <= 100:
-        raise AwsError("InvalidParameterException",
-                       "Minimum healthy percent must be between 0 and 100.")
+        raise AwsError(
+            "InvalidParameterException", "Minimum healthy percent must be between 0 and 100."
+        )
     return config
 
 
@@ -170,8 +203,10 @@ def _taskdef(ctx: Context, ref: str) -> dict[str, Any]:
 def _grace(p: dict[str, Any]) -> int | None:
     grace = p.get("healthCheckGracePeriodSeconds")
     if grace is not None and not 0 <= grace <= 2147483647:
-        raise AwsError("InvalidParameterException",
-                       "healthCheckGracePeriodSeconds must be between 0 and 2147483647.")
+        raise AwsError(
+            "InvalidParameterException",
+            "healthCheckGracePeriodSeconds must be between 0 and 2147483647.",
+        )
     return grace
 
 
@@ -179,12 +214,21 @@ def deployment(ctx: Context, service: dict[str, Any], taskdef_arn: str) -> dict[
     """A new PRIMARY deployment of `taskdef_arn` with the service's current settings."""
     dep_id = new_deployment_id()
     out: dict[str, Any] = {
-        "id": dep_id, "status": "PRIMARY", "taskDefinition": taskdef_arn,
-        "desiredCount": service["desiredCount"], "pendingCount": 0, "runningCount": 0,
-        "failedTasks": 0, "createdAt": ctx.now, "updatedAt": ctx.now,
+        "id": dep_id,
+        "status": "PRIMARY",
+        "taskDefinition": taskdef_arn,
+        "desiredCount": service["desiredCount"],
+        "pendingCount": 0,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "createdAt": ctx.now,
+        "updatedAt": ctx.now,
         # LATEST resolves to the current Fargate platform, as a deployment shows it.
-        "platformVersion": ("1.4.0" if service.get("platformVersion", "LATEST") == "LATEST"
-                            else service["platformVersion"]),
+        "platformVersion": (
+            "1.4.0"
+            if service.get("platformVersion", "LATEST") == "LATEST"
+            else service["platformVersion"]
+        ),
         "platformFamily": "Linux",
         "rolloutState": "IN_PROGRESS",
         "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
@@ -198,8 +242,9 @@ def deployment(ctx: Context, service: dict[str, Any], taskdef_arn: str) -> dict[
     return out
 
 
-def roll(ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any],
-         taskdef_arn: str) -> dict[str, Any]:
+def roll(
+    ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any], taskdef_arn: str
+) -> dict[str, Any]:
     """Start a new PRIMARY deployment of `taskdef_arn` (UpdateService, or a circuit-breaker
     rollback): the old primary becomes ACTIVE, and the scheduler starts with a clean slate
     — no backoff and no run of failures carried over from the last deployment."""
@@ -220,25 +265,31 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
     name = p["serviceName"]
     if not arns.NAME.match(name):
-        raise AwsError("InvalidParameterException",
-                       "Service name can have up to 255 characters. Valid characters are "
-                       "letters (uppercase and lowercase), numbers, hyphens, and "
-                       "underscores.")
+        raise AwsError(
+            "InvalidParameterException",
+            "Service name can have up to 255 characters. Valid characters are "
+            "letters (uppercase and lowercase), numbers, hyphens, and "
+            "underscores.",
+        )
     controller = (p.get("deploymentController") or {}).get("type", "ECS")
     if controller != "ECS":
-        raise AwsError("InvalidParameterException",
-                       f"ecsd runs the ECS rolling-update deployment controller only; "
-                       f"{controller} is not supported.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"ecsd runs the ECS rolling-update deployment controller only; "
+            f"{controller} is not supported.",
+        )
     if not p.get("taskDefinition"):
-        raise AwsError("InvalidParameterException",
-                       "TaskDefinition must be specified for the ECS deployment "
-                       "controller.")
+        raise AwsError(
+            "InvalidParameterException",
+            "TaskDefinition must be specified for the ECS deployment controller.",
+        )
     strategy = p.get("schedulingStrategy") or "REPLICA"
     launch = task_api.launch_type(p)
     if strategy == "DAEMON":
-        raise AwsError("InvalidParameterException",
-                       "The daemon scheduling strategy is not supported with the FARGATE "
-                       "launch type.")
+        raise AwsError(
+            "InvalidParameterException",
+            "The daemon scheduling strategy is not supported with the FARGATE launch type.",
+        )
     desired = _desired(p)
     taskdef = _taskdef(ctx, p["taskDefinition"])
     network = task_api.check_network(taskdef, p)
@@ -249,15 +300,22 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if existing is not None and existing.status != "INACTIVE":
         raise AwsError("InvalidParameterException", "Creation of service was not idempotent.")
     doc: dict[str, Any] = {
-        "serviceArn": arn, "serviceName": name, "clusterArn": cluster["clusterArn"],
+        "serviceArn": arn,
+        "serviceName": name,
+        "clusterArn": cluster["clusterArn"],
         "loadBalancers": p.get("loadBalancers") or [],
         "serviceRegistries": p.get("serviceRegistries") or [],
-        "status": "ACTIVE", "desiredCount": desired or 0,
-        "platformFamily": "Linux", "taskDefinition": taskdef["taskDefinitionArn"],
-        "deploymentConfiguration": config, "events": [], "createdAt": ctx.now,
+        "status": "ACTIVE",
+        "desiredCount": desired or 0,
+        "platformFamily": "Linux",
+        "taskDefinition": taskdef["taskDefinitionArn"],
+        "deploymentConfiguration": config,
+        "events": [],
+        "createdAt": ctx.now,
         "placementConstraints": p.get("placementConstraints") or [],
         "placementStrategy": p.get("placementStrategy") or [],
-        "schedulingStrategy": strategy, "deploymentController": {"type": "ECS"},
+        "schedulingStrategy": strategy,
+        "deploymentController": {"type": "ECS"},
         "createdBy": ctx.principal,
         "enableECSManagedTags": bool(p.get("enableECSManagedTags")),
         "propagateTags": p.get("propagateTags") or "NONE",
@@ -312,8 +370,7 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         changed |= network != doc.get("networkConfiguration")
         doc["networkConfiguration"] = network
     elif p.get("taskDefinition"):
-        task_api.check_network(taskdef, {"networkConfiguration":
-                                         doc.get("networkConfiguration")})
+        task_api.check_network(taskdef, {"networkConfiguration": doc.get("networkConfiguration")})
     if p.get("platformVersion") and p["platformVersion"] != doc.get("platformVersion"):
         doc["platformVersion"] = p["platformVersion"]
         changed = True
@@ -321,7 +378,8 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc["loadBalancers"] = p["loadBalancers"]
         changed = True
     doc["deploymentConfiguration"] = _deployment_configuration(
-        p.get("deploymentConfiguration"), doc["deploymentConfiguration"])
+        p.get("deploymentConfiguration"), doc["deploymentConfiguration"]
+    )
     if desired is not None:
         doc["desiredCount"] = desired
     if grace is not None:
@@ -348,8 +406,9 @@ def delete_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         # Deleting what is already going away changes nothing more.
         return {"service": view(ctx, doc)}
     if doc["desiredCount"] > 0 and not p.get("force"):
-        raise AwsError("InvalidParameterException",
-                       "The service cannot be stopped while it is scaled above 0.")
+        raise AwsError(
+            "InvalidParameterException", "The service cannot be stopped while it is scaled above 0."
+        )
     doc.update(status="DRAINING", desiredCount=0)
     for d in doc["deployments"]:
         d.update(desiredCount=0, updatedAt=ctx.now)
@@ -366,8 +425,12 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if len(refs) > 10:
         raise AwsError("InvalidParameterException", "service names can have at most 10 items.")
     wanted = [_resolve(cluster["clusterArn"], ref) for ref in refs]
-    docs = {r.arn: r.doc for r in ctx.conn.execute(
-        select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(wanted))))}
+    docs = {
+        r.arn: r.doc
+        for r in ctx.conn.execute(
+            select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(wanted)))
+        )
+    }
     found = views(ctx, [docs[a] for a in wanted if a in docs], set(p.get("include") or []))
     failures = [{"arn": a, "reason": "MISSING"} for a in wanted if a not in docs]
     return {"services": found, "failures": failures}
@@ -376,15 +439,22 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("ListServices")
 def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
-    q = select(services.c.arn).where(services.c.cluster_arn == cluster["clusterArn"],
-                                     services.c.status == "ACTIVE")
+    q = select(services.c.arn).where(
+        services.c.cluster_arn == cluster["clusterArn"], services.c.status == "ACTIVE"
+    )
     if p.get("launchType"):
         q = q.where(services.c.launch_type == p["launchType"])
     if p.get("schedulingStrategy"):
         q = q.where(services.c.scheduling_strategy == p["schedulingStrategy"])
-    rows, token = pagination.keyset_page(ctx.conn, q.order_by(services.c.arn),
-                                         services.c.arn, lambda r: r.arn, p,
-                                         default=10, maximum=100)
+    rows, token = pagination.keyset_page(
+        ctx.conn,
+        q.order_by(services.c.arn),
+        services.c.arn,
+        lambda r: r.arn,
+        p,
+        default=10,
+        maximum=100,
+    )
     return pagination.result("serviceArns", [r.arn for r in rows], token)
 
 

@@ -23,17 +23,22 @@ MAX_TAGS = 50
 _exists: dict[str, Callable[[Context, str], bool]] = {}
 
 
-def resource_type(kind: str) -> Callable[[Callable[[Context, str], bool]], Callable[[Context, str], bool]]:
+def resource_type(
+    kind: str,
+) -> Callable[[Callable[[Context, str], bool]], Callable[[Context, str], bool]]:
     """Register how to tell whether an ARN of resource type `kind` exists."""
+
     def register(fn: Callable[[Context, str], bool]) -> Callable[[Context, str], bool]:
         _exists[kind] = fn
         return fn
+
     return register
 
 
 def get(ctx: Context, arn: str) -> list[dict[str, str]]:
-    rows = ctx.conn.execute(select(tags.c.key, tags.c.value).where(tags.c.arn == arn)
-                            .order_by(tags.c.key))
+    rows = ctx.conn.execute(
+        select(tags.c.key, tags.c.value).where(tags.c.arn == arn).order_by(tags.c.key)
+    )
     return [{"key": r.key, "value": r.value} for r in rows]
 
 
@@ -46,16 +51,18 @@ def put(ctx: Context, arn: str, new: list[dict[str, Any]], *, reserved: bool = F
         if not key:
             raise AwsError("InvalidParameterException", "Tag keys must not be empty.")
         if key.lower().startswith("aws:") and not reserved:
-            raise AwsError("InvalidParameterException",
-                           "Tag keys beginning with 'aws:' are reserved for AWS use.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Tag keys beginning with 'aws:' are reserved for AWS use.",
+            )
         current[key] = tag.get("value") or ""
     if len(current) > MAX_TAGS:
-        raise AwsError("InvalidParameterException",
-                       f"A resource can have at most {MAX_TAGS} tags.")
+        raise AwsError("InvalidParameterException", f"A resource can have at most {MAX_TAGS} tags.")
     ctx.conn.execute(delete(tags).where(tags.c.arn == arn))
     if current:
-        ctx.conn.execute(tags.insert(), [{"arn": arn, "key": k, "value": v}
-                                         for k, v in current.items()])
+        ctx.conn.execute(
+            tags.insert(), [{"arn": arn, "key": k, "value": v} for k, v in current.items()]
+        )
 
 
 def clear(ctx: Context, arn: str) -> None:
@@ -69,8 +76,9 @@ def _check_resource(ctx: Context, arn: str) -> None:
     kind = parts[2]
     exists = _exists.get(kind)
     if exists is None:
-        raise AwsError("InvalidParameterException",
-                       f"The resource type '{kind}' does not support tagging.")
+        raise AwsError(
+            "InvalidParameterException", f"The resource type '{kind}' does not support tagging."
+        )
     if not exists(ctx, arn):
         if kind == "cluster":
             raise AwsError("ClusterNotFoundException", "Cluster not found.")
@@ -87,8 +95,9 @@ def tag_resource(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("UntagResource", write=True)
 def untag_resource(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check_resource(ctx, p["resourceArn"])
-    ctx.conn.execute(delete(tags).where(tags.c.arn == p["resourceArn"],
-                                        tags.c.key.in_(p["tagKeys"])))
+    ctx.conn.execute(
+        delete(tags).where(tags.c.arn == p["resourceArn"], tags.c.key.in_(p["tagKeys"]))
+    )
     return {}
 
 

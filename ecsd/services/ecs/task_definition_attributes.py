@@ -22,12 +22,23 @@ _API = "com.amazonaws.ecs.capability.docker-remote-api."
 _CAP = "com.amazonaws.ecs.capability."
 # The order real answers list them in; anything else follows, sorted.
 _ORDER = [
-    _CAP + "logging-driver.awslogs", _API + "1.24", "ecs.capability.execution-role-awslogs",
-    "ecs.capability.efsAuth", _CAP + "ecr-auth", _API + "1.19",
-    "ecs.capability.secrets.asm.environment-variables", "ecs.capability.efs", _API + "1.17",
-    _CAP + "task-iam-role", "ecs.capability.container-health-check",
-    "ecs.capability.execution-role-ecr-pull", "ecs.capability.secrets.ssm.environment-variables",
-    "ecs.capability.container-ordering", _API + "1.18", "ecs.capability.task-eni", _API + "1.29",
+    _CAP + "logging-driver.awslogs",
+    _API + "1.24",
+    "ecs.capability.execution-role-awslogs",
+    "ecs.capability.efsAuth",
+    _CAP + "ecr-auth",
+    _API + "1.19",
+    "ecs.capability.secrets.asm.environment-variables",
+    "ecs.capability.efs",
+    _API + "1.17",
+    _CAP + "task-iam-role",
+    "ecs.capability.container-health-check",
+    "ecs.capability.execution-role-ecr-pull",
+    "ecs.capability.secrets.ssm.environment-variables",
+    "ecs.capability.container-ordering",
+    _API + "1.18",
+    "ecs.capability.task-eni",
+    _API + "1.29",
 ]
 _RANK = {name: i for i, name in enumerate(_ORDER)}
 
@@ -68,8 +79,10 @@ def _container_attributes(c: dict[str, Any], role: bool) -> set[str]:
             names.add("ecs.capability.execution-role-ecr-pull")
     check = c.get("healthCheck")
     if check:
-        names |= {"ecs.capability.container-health-check",
-                  _API + ("1.29" if check.get("startPeriod") is not None else "1.24")}
+        names |= {
+            "ecs.capability.container-health-check",
+            _API + ("1.29" if check.get("startPeriod") is not None else "1.24"),
+        }
     if c.get("dependsOn"):
         names.add("ecs.capability.container-ordering")
     for s in c.get("secrets") or []:

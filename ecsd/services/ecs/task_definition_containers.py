@@ -22,26 +22,45 @@ _PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
 _SSM_ARN = re.compile(r"^arn:aws[\w-]*:ssm:[\w-]+:\d{12}:parameter/.+$")
 # A whole secret, or one JSON key / version of it: after the secret name come either no
 # more fields or all three (json-key:version-stage:version-id), each possibly empty.
-_ASM_ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[^:]+"
-                      r"(?::[^:]*:[^:]*:[^:]*)?$")
+_ASM_ARN = re.compile(
+    r"^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[^:]+"
+    r"(?::[^:]*:[^:]*:[^:]*)?$"
+)
 _SSM_NAME = re.compile(r"^/?[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*$")
 ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.[\w-]+\.amazonaws\.com(?:\.cn)?/")
 
 # healthCheck member → (lowest, highest, default filled in when absent).
 HEALTH_BOUNDS: dict[str, tuple[int, int, int | None]] = {
-    "interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3),
-    "startPeriod": (0, 300, None)}
+    "interval": (5, 300, 30),
+    "timeout": (2, 60, 5),
+    "retries": (1, 10, 3),
+    "startPeriod": (0, 300, None),
+}
 FARGATE_MAX_STOP_TIMEOUT = 120
 MIN_CONTAINER_MEMORY = 6  # MiB the Docker daemon reserves at least
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 FARGATE_LOG_DRIVERS = ("awslogs", "splunk", "awsfirelens")
 # Docker's awslogs options, less `awslogs-stream` (ECS names the stream itself), plus
 # ECS's own `awslogs-stream-prefix`.
-AWSLOGS_OPTIONS = frozenset({
-    "awslogs-region", "awslogs-group", "awslogs-stream-prefix", "awslogs-create-group",
-    "awslogs-create-stream", "awslogs-datetime-format", "awslogs-multiline-pattern",
-    "awslogs-endpoint", "awslogs-credentials-endpoint", "awslogs-force-flush-interval-seconds",
-    "awslogs-max-buffered-events", "awslogs-format", "mode", "max-buffer-size", "tag"})
+AWSLOGS_OPTIONS = frozenset(
+    {
+        "awslogs-region",
+        "awslogs-group",
+        "awslogs-stream-prefix",
+        "awslogs-create-group",
+        "awslogs-create-stream",
+        "awslogs-datetime-format",
+        "awslogs-multiline-pattern",
+        "awslogs-endpoint",
+        "awslogs-credentials-endpoint",
+        "awslogs-force-flush-interval-seconds",
+        "awslogs-max-buffered-events",
+        "awslogs-format",
+        "mode",
+        "max-buffer-size",
+        "tag",
+    }
+)
 _LIST_DEFAULTS = ("portMappings", "environment", "mountPoints", "volumesFrom", "systemControls")
 
 
@@ -89,44 +108,56 @@ def normalise(c: dict[str, Any], scope: Scope) -> None:
     if scope.network_mode == "awsvpc":
         for key in ("hostname", "links"):
             if c.get(key):
-                raise client_error(f"{key} is not supported on container when "
-                                   "networkMode=awsvpc.")
+                raise client_error(f"{key} is not supported on container when networkMode=awsvpc.")
     _ports(c, scope.network_mode)
     timeout = c.get("stopTimeout")
     if timeout is not None and scope.on_fargate and not 0 <= timeout <= FARGATE_MAX_STOP_TIMEOUT:
-        raise client_error(f"Invalid 'stopTimeout' setting for container '{name}'. The maximum "
-                           f"on Fargate is {FARGATE_MAX_STOP_TIMEOUT} seconds.")
+        raise client_error(
+            f"Invalid 'stopTimeout' setting for container '{name}'. The maximum "
+            f"on Fargate is {FARGATE_MAX_STOP_TIMEOUT} seconds."
+        )
     if c.get("healthCheck"):
         _health_check(c)
     _secrets(c)
     _log_configuration(c, scope)
     if scope.on_fargate and ECR_IMAGE.match(c["image"]) and not scope.execution_role:
-        raise client_error("Fargate requires task definition to have execution role ARN to "
-                           "support ECR images.")
+        raise client_error(
+            "Fargate requires task definition to have execution role ARN to support ECR images."
+        )
     for m in c["mountPoints"]:
         if m.get("sourceVolume") not in scope.volumes:
-            raise client_error(f"Invalid 'mountPoints' setting for container '{name}'. Unknown "
-                               f"volume '{m.get('sourceVolume')}'.")
+            raise client_error(
+                f"Invalid 'mountPoints' setting for container '{name}'. Unknown "
+                f"volume '{m.get('sourceVolume')}'."
+            )
         if not m.get("containerPath"):
-            raise client_error(f"Invalid 'mountPoints' setting for container '{name}'. "
-                               "containerPath should not be null or empty.")
+            raise client_error(
+                f"Invalid 'mountPoints' setting for container '{name}'. "
+                "containerPath should not be null or empty."
+            )
     for v in c["volumesFrom"]:
         source = v.get("sourceContainer")
         if source not in scope.containers or source == name:
-            raise client_error(f"Invalid 'volumesFrom' setting for container '{name}'. Unknown "
-                               f"container '{source}'.")
+            raise client_error(
+                f"Invalid 'volumesFrom' setting for container '{name}'. Unknown "
+                f"container '{source}'."
+            )
 
 
 def _memory(c: dict[str, Any]) -> None:
     name, memory, reservation = c["name"], c.get("memory"), c.get("memoryReservation")
     for key, value in (("memory", memory), ("memoryReservation", reservation)):
         if value is not None and value < MIN_CONTAINER_MEMORY:
-            raise client_error(f"Invalid '{key}' setting for container '{name}'. The minimum "
-                               f"is {MIN_CONTAINER_MEMORY} MiB.")
+            raise client_error(
+                f"Invalid '{key}' setting for container '{name}'. The minimum "
+                f"is {MIN_CONTAINER_MEMORY} MiB."
+            )
     # Docker takes a hard limit equal to the reservation, so ECS does too.
     if memory is not None and reservation is not None and memory < reservation:
-        raise client_error(f"Invalid setting for container '{name}'. The 'memory' value must be "
-                           "greater than or equal to the 'memoryReservation' value.")
+        raise client_error(
+            f"Invalid setting for container '{name}'. The 'memory' value must be "
+            "greater than or equal to the 'memoryReservation' value."
+        )
 
 
 def _ports(c: dict[str, Any], mode: str | None) -> None:
@@ -136,52 +167,71 @@ def _ports(c: dict[str, Any], mode: str | None) -> None:
         pm.setdefault("protocol", "tcp")
         port, span = pm.get("containerPort"), pm.get("containerPortRange")
         if port is not None and span:
-            raise client_error(f"Invalid port mapping for container '{name}'. Specify either "
-                               "containerPort or containerPortRange, not both.")
+            raise client_error(
+                f"Invalid port mapping for container '{name}'. Specify either "
+                "containerPort or containerPortRange, not both."
+            )
         if span:
             low, high = _port_range(name, span, pm, mode)
         elif port is None:
-            raise client_error(f"Invalid port mapping for container '{name}'. containerPort or "
-                               "containerPortRange must be specified.")
+            raise client_error(
+                f"Invalid port mapping for container '{name}'. containerPort or "
+                "containerPortRange must be specified."
+            )
         else:
             if not 1 <= port <= 65535:
-                raise client_error(f"Invalid port mapping for container '{name}'. containerPort "
-                                   "must be between 1 and 65535.")
+                raise client_error(
+                    f"Invalid port mapping for container '{name}'. containerPort "
+                    "must be between 1 and 65535."
+                )
             if mode in ("awsvpc", "host"):
                 if pm.get("hostPort") not in (None, port):
-                    raise client_error(f"When networkMode={mode}, the host ports and container "
-                                       "ports in port mappings must match.")
+                    raise client_error(
+                        f"When networkMode={mode}, the host ports and container "
+                        "ports in port mappings must match."
+                    )
                 pm["hostPort"] = port
             low = high = port
         # One container port (or range) per container, whatever the protocol.
         for a, b in taken:
             if low <= b and a <= high:
-                raise client_error(f"Invalid port mapping for container '{name}'. Container "
-                                   f"port {low if low == high else span} is mapped more than "
-                                   "once.")
+                raise client_error(
+                    f"Invalid port mapping for container '{name}'. Container "
+                    f"port {low if low == high else span} is mapped more than "
+                    "once."
+                )
         taken.append((low, high))
         pname = pm.get("name")
         if pname is not None and not _PORT_NAME.match(pname):
-            raise client_error(f"Invalid port mapping name '{pname}' in container '{name}'. "
-                               "Up to 64 lowercase letters, numbers, underscores and "
-                               "hyphens are allowed, and it cannot start with a hyphen.")
+            raise client_error(
+                f"Invalid port mapping name '{pname}' in container '{name}'. "
+                "Up to 64 lowercase letters, numbers, underscores and "
+                "hyphens are allowed, and it cannot start with a hyphen."
+            )
         if pm.get("appProtocol") and pname is None:
-            raise client_error(f"Invalid port mapping for container '{name}'. appProtocol "
-                               "requires the port mapping to have a name.")
+            raise client_error(
+                f"Invalid port mapping for container '{name}'. appProtocol "
+                "requires the port mapping to have a name."
+            )
 
 
 def _port_range(name: str, span: str, pm: dict[str, Any], mode: str | None) -> tuple[int, int]:
     m = _PORT_RANGE.match(span)
     low, high = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
     if not 1 <= low < high <= 65535:
-        raise client_error(f"Invalid containerPortRange '{span}' for container '{name}'. Use "
-                           "the form 'start-end' with 1 <= start < end <= 65535.")
+        raise client_error(
+            f"Invalid containerPortRange '{span}' for container '{name}'. Use "
+            "the form 'start-end' with 1 <= start < end <= 65535."
+        )
     if pm.get("hostPort") is not None:
-        raise client_error(f"Invalid port mapping for container '{name}'. hostPort cannot be "
-                           "specified with containerPortRange.")
+        raise client_error(
+            f"Invalid port mapping for container '{name}'. hostPort cannot be "
+            "specified with containerPortRange."
+        )
     if mode not in ("awsvpc", "bridge", None):
-        raise client_error("containerPortRange is only supported when networkMode is awsvpc or "
-                           "bridge.")
+        raise client_error(
+            "containerPortRange is only supported when networkMode is awsvpc or bridge."
+        )
     return low, high
 
 
@@ -189,16 +239,20 @@ def _health_check(c: dict[str, Any]) -> None:
     name, check = c["name"], c["healthCheck"]
     command = check.get("command") or []
     if len(command) < 2 or command[0] not in ("CMD", "CMD-SHELL"):
-        raise client_error(f"Invalid 'healthCheck' setting for container '{name}'. The command "
-                           "must start with CMD or CMD-SHELL, followed by what to run.")
+        raise client_error(
+            f"Invalid 'healthCheck' setting for container '{name}'. The command "
+            "must start with CMD or CMD-SHELL, followed by what to run."
+        )
     for key, (low, high, default) in HEALTH_BOUNDS.items():
         value = check.get(key)
         if value is None:
             if default is not None:
                 check[key] = default
         elif not low <= value <= high:
-            raise client_error(f"Invalid 'healthCheck' setting for container '{name}'. '{key}' "
-                               f"must be between {low} and {high}.")
+            raise client_error(
+                f"Invalid 'healthCheck' setting for container '{name}'. '{key}' "
+                f"must be between {low} and {high}."
+            )
 
 
 def _secrets(c: dict[str, Any]) -> None:
@@ -209,9 +263,11 @@ def _secrets(c: dict[str, Any]) -> None:
         else:
             ok = len(v) <= 2048 and bool(_SSM_NAME.match(v))
         if not ok:
-            raise client_error(f"Invalid 'valueFrom' for secret '{secret['name']}' in container "
-                               f"'{c['name']}': {v}. Use a Systems Manager parameter name or "
-                               "ARN, or a Secrets Manager secret ARN.")
+            raise client_error(
+                f"Invalid 'valueFrom' for secret '{secret['name']}' in container "
+                f"'{c['name']}': {v}. Use a Systems Manager parameter name or "
+                "ARN, or a Secrets Manager secret ARN."
+            )
 
 
 def _log_configuration(c: dict[str, Any], scope: Scope) -> None:
@@ -220,8 +276,9 @@ def _log_configuration(c: dict[str, Any], scope: Scope) -> None:
         return
     driver = config["logDriver"]
     if scope.on_fargate and driver not in FARGATE_LOG_DRIVERS:
-        raise client_error(f"Log driver {driver} is not supported on Fargate. Use awslogs, "
-                           "splunk or awsfirelens.")
+        raise client_error(
+            f"Log driver {driver} is not supported on Fargate. Use awslogs, splunk or awsfirelens."
+        )
     if driver != "awslogs":
         return
     options = config.get("options") or {}
@@ -233,11 +290,15 @@ def _log_configuration(c: dict[str, Any], scope: Scope) -> None:
         raise client_error("Log driver awslogs disallows options: " + ", ".join(unknown))
     if scope.on_fargate:
         if not scope.execution_role:
-            raise client_error("Fargate requires task definition to have execution role ARN to "
-                               "support log driver awslogs.")
+            raise client_error(
+                "Fargate requires task definition to have execution role ARN to "
+                "support log driver awslogs."
+            )
         if not options.get("awslogs-stream-prefix"):
-            raise client_error("Fargate requires log configuration options to include "
-                               "awslogs-stream-prefix to support log driver awslogs.")
+            raise client_error(
+                "Fargate requires log configuration options to include "
+                "awslogs-stream-prefix to support log driver awslogs."
+            )
 
 
 def check_port_names(containers: list[dict[str, Any]]) -> None:
@@ -249,8 +310,9 @@ def check_port_names(containers: list[dict[str, Any]]) -> None:
             if pname is None:
                 continue
             if pname in seen:
-                raise client_error(f"Port mapping names must be unique within a task "
-                                   f"definition: '{pname}'.")
+                raise client_error(
+                    f"Port mapping names must be unique within a task definition: '{pname}'."
+                )
             seen.add(pname)
 
 
@@ -261,22 +323,28 @@ def check_dependencies(containers: list[dict[str, Any]]) -> None:
             target = by_name.get(dep["containerName"])
             if target is None:
                 # Sic: ECS's own text has the stray "+".
-                raise client_error(f"Cannot depend on container + '{dep['containerName']}' "
-                                   "because it does not exist")
+                raise client_error(
+                    f"Cannot depend on container + '{dep['containerName']}' "
+                    "because it does not exist"
+                )
             condition = dep["condition"]
             if condition in ("COMPLETE", "SUCCESS") and target["essential"]:
-                raise client_error("A dependency container with SUCCESS or COMPLETE condition "
-                                   "cannot be an essential container")
+                raise client_error(
+                    "A dependency container with SUCCESS or COMPLETE condition "
+                    "cannot be an essential container"
+                )
             if condition == "HEALTHY" and not target.get("healthCheck"):
-                raise client_error("A dependency container with HEALTHY condition must have a "
-                                   f"health check: container '{target['name']}' has none")
+                raise client_error(
+                    "A dependency container with HEALTHY condition must have a "
+                    f"health check: container '{target['name']}' has none"
+                )
     for c in containers:
         _no_cycle(c, by_name, [])
 
 
 def _no_cycle(c: dict[str, Any], by_name: dict[str, dict[str, Any]], path: list[str]) -> None:
     if c["name"] in path:
-        chain = " -> ".join(path[path.index(c["name"]):] + [c["name"]])
+        chain = " -> ".join(path[path.index(c["name"]) :] + [c["name"]])
         raise client_error(f"Container dependencies cannot form a cycle: {chain}")
     for dep in c.get("dependsOn") or []:
         _no_cycle(by_name[dep["containerName"]], by_name, path + [c["name"]])

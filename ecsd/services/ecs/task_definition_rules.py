@@ -44,9 +44,13 @@ def normalise(p: dict[str, Any]) -> dict[str, Any]:
     if on_fargate:
         _fargate_task(td)
     volumes = _volumes(td)
-    scope = Scope(network_mode=td.get("networkMode"), on_fargate=on_fargate,
-                  execution_role=bool(td.get("executionRoleArn")), volumes=volumes,
-                  containers=frozenset(check_names(containers)))
+    scope = Scope(
+        network_mode=td.get("networkMode"),
+        on_fargate=on_fargate,
+        execution_role=bool(td.get("executionRoleArn")),
+        volumes=volumes,
+        containers=frozenset(check_names(containers)),
+    )
     for c in containers:
         normalise_container(c, scope)
     if not any(c["essential"] for c in containers):
@@ -104,8 +108,10 @@ def _fargate_task(td: dict[str, Any]) -> None:
         raise client_error("Tasks using the Fargate launch type do not support ipcMode.")
     pid = td.get("pidMode")
     if pid and pid != "task":
-        raise client_error(f"Tasks using the Fargate launch type do not support pidMode "
-                           f"'{pid}'. The supported value for pidMode is 'task'.")
+        raise client_error(
+            f"Tasks using the Fargate launch type do not support pidMode "
+            f"'{pid}'. The supported value for pidMode is 'task'."
+        )
 
 
 def _volumes(td: dict[str, Any]) -> frozenset[str]:
@@ -126,18 +132,26 @@ def _totals(td: dict[str, Any], containers: list[dict[str, Any]], on_fargate: bo
     if task_memory is None and not on_fargate:
         for c in containers:
             if c.get("memory") is None and c.get("memoryReservation") is None:
-                raise client_error(f"Invalid setting for container '{c['name']}'. At least one "
-                                   "of 'memory' or 'memoryReservation' must be specified.")
+                raise client_error(
+                    f"Invalid setting for container '{c['name']}'. At least one "
+                    "of 'memory' or 'memoryReservation' must be specified."
+                )
     if task_memory is not None:
         for c in containers:
             if (c.get("memory") or 0) > task_memory:
-                raise client_error(f"The 'memory' setting for container '{c['name']}' is greater "
-                                   "than for the task.")
+                raise client_error(
+                    f"The 'memory' setting for container '{c['name']}' is greater "
+                    "than for the task."
+                )
         # What a container reserves: its soft limit, or its hard limit when it has no soft one.
         reserved = sum(c.get("memoryReservation") or c.get("memory") or 0 for c in containers)
         if reserved > task_memory:
-            raise client_error("The sum of all container 'memoryReservation' values cannot be "
-                               "greater than the value of the task 'memory'.")
+            raise client_error(
+                "The sum of all container 'memoryReservation' values cannot be "
+                "greater than the value of the task 'memory'."
+            )
     if td.get("cpu") and sum(c["cpu"] for c in containers) > int(td["cpu"]):
-        raise client_error("The sum of all container 'cpu' values cannot be greater than the "
-                           "value of the task 'cpu'.")
+        raise client_error(
+            "The sum of all container 'cpu' values cannot be greater than the "
+            "value of the task 'cpu'."
+        )

@@ -84,41 +84,70 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
 
 
 def _save(ctx: Context, doc: dict[str, Any]) -> None:
-    ctx.conn.execute(defs.update().where(defs.c.arn == doc["taskDefinitionArn"])
-                     .values(status=doc["status"], doc=doc))
+    ctx.conn.execute(
+        defs.update()
+        .where(defs.c.arn == doc["taskDefinitionArn"])
+        .values(status=doc["status"], doc=doc)
+    )
 
 
 def _family_status(ctx: Context, family: str) -> None:
     """Keep the family's ACTIVE/INACTIVE mark in step with its revisions."""
-    active = ctx.conn.execute(select(defs.c.revision).where(
-        defs.c.region == ctx.region, defs.c.status == "ACTIVE", defs.c.family == family)
-        .limit(1)).first() is not None
-    ctx.conn.execute(families.update().where(
-        families.c.region == ctx.region, families.c.family == family)
-        .values(status="ACTIVE" if active else "INACTIVE"))
+    active = (
+        ctx.conn.execute(
+            select(defs.c.revision)
+            .where(defs.c.region == ctx.region, defs.c.status == "ACTIVE", defs.c.family == family)
+            .limit(1)
+        ).first()
+        is not None
+    )
+    ctx.conn.execute(
+        families.update()
+        .where(families.c.region == ctx.region, families.c.family == family)
+        .values(status="ACTIVE" if active else "INACTIVE")
+    )
 
 
 @ecs.operation("RegisterTaskDefinition", write=True)
 def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     td = normalise(p)
     family = td["family"]
-    last = ctx.conn.execute(select(families.c.last_revision).where(
-        families.c.region == ctx.region, families.c.family == family)).scalar()
+    last = ctx.conn.execute(
+        select(families.c.last_revision).where(
+            families.c.region == ctx.region, families.c.family == family
+        )
+    ).scalar()
     revision = (last or 0) + 1
     if last is None:
-        ctx.conn.execute(families.insert().values(region=ctx.region, family=family,
-                                                  last_revision=revision, status="ACTIVE"))
+        ctx.conn.execute(
+            families.insert().values(
+                region=ctx.region, family=family, last_revision=revision, status="ACTIVE"
+            )
+        )
     else:
-        ctx.conn.execute(families.update().where(
-            families.c.region == ctx.region, families.c.family == family)
-            .values(last_revision=revision, status="ACTIVE"))
+        ctx.conn.execute(
+            families.update()
+            .where(families.c.region == ctx.region, families.c.family == family)
+            .values(last_revision=revision, status="ACTIVE")
+        )
     arn = arns.task_definition_arn(ctx, family, revision)
-    doc = in_model_order({
-        **td, "taskDefinitionArn": arn, "revision": revision, "status": "ACTIVE",
-        "requiresAttributes": requires_attributes(td), "compatibilities": compatibilities(td),
-        "registeredAt": ctx.now, "registeredBy": ctx.principal})
-    ctx.conn.execute(defs.insert().values(arn=arn, region=ctx.region, family=family,
-                                          revision=revision, status="ACTIVE", doc=doc))
+    doc = in_model_order(
+        {
+            **td,
+            "taskDefinitionArn": arn,
+            "revision": revision,
+            "status": "ACTIVE",
+            "requiresAttributes": requires_attributes(td),
+            "compatibilities": compatibilities(td),
+            "registeredAt": ctx.now,
+            "registeredBy": ctx.principal,
+        }
+    )
+    ctx.conn.execute(
+        defs.insert().values(
+            arn=arn, region=ctx.region, family=family, revision=revision, status="ACTIVE", doc=doc
+        )
+    )
     out: dict[str, Any] = {"taskDefinition": doc}
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
@@ -141,7 +170,8 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     descending = p.get("sort") == "DESC"
     # Only indexed columns: the page is read from the index alone, the ARN rebuilt.
     q = select(defs.c.family, defs.c.revision).where(
-        defs.c.region == ctx.region, defs.c.status == status)
+        defs.c.region == ctx.region, defs.c.status == status
+    )
     if p.get("familyPrefix"):
         # Despite its name ECS matches the whole family here ("The full family name to
         # filter the results with"), unlike ListTaskDefinitionFamilies. With the family
@@ -158,11 +188,16 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
         def key_of(r: Any) -> Any:
             return [r.family, r.revision]
+
     order = [c.desc() for c in columns] if descending else columns
-    rows, token = pagination.keyset_page(ctx.conn, q.order_by(*order), key, key_of, p,
-                                         descending=descending)
-    return pagination.result("taskDefinitionArns", [
-        arns.task_definition_arn(ctx, r.family, r.revision) for r in rows], token)
+    rows, token = pagination.keyset_page(
+        ctx.conn, q.order_by(*order), key, key_of, p, descending=descending
+    )
+    return pagination.result(
+        "taskDefinitionArns",
+        [arns.task_definition_arn(ctx, r.family, r.revision) for r in rows],
+        token,
+    )
 
 
 @ecs.operation("ListTaskDefinitionFamilies")
@@ -176,8 +211,9 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
         prefix = p["familyPrefix"]
         # A range on the indexed column rather than LIKE, so the index serves it.
         q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
-    rows, token = pagination.keyset_page(ctx.conn, q.order_by(families.c.family),
-                                         families.c.family, lambda r: r.family, p)
+    rows, token = pagination.keyset_page(
+        ctx.conn, q.order_by(families.c.family), families.c.family, lambda r: r.family, p
+    )
     return pagination.result("families", [r.family for r in rows], token)
 
 
@@ -196,21 +232,30 @@ def deregister_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any
 def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     refs = p["taskDefinitions"]
     if not 1 <= len(refs) <= MAX_DELETE:
-        raise AwsError("InvalidParameterException",
-                       f"You can specify between 1 and {MAX_DELETE} task definitions.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"You can specify between 1 and {MAX_DELETE} task definitions.",
+        )
     deleted, failures = [], []
     for ref in refs:
         try:
             doc = _load_revision(ctx, ref)
         except AwsError as err:
-            reason = ("The specified task definition does not exist."
-                      if err.message == NOT_FOUND else err.message)
+            reason = (
+                "The specified task definition does not exist."
+                if err.message == NOT_FOUND
+                else err.message
+            )
             failures.append({"arn": ref, "reason": reason})
             continue
         if doc["status"] == "ACTIVE":
-            failures.append({"arn": doc["taskDefinitionArn"],
-                             "reason": "The specified task definition is still in ACTIVE "
-                                       "status. Please deregister the target and try again."})
+            failures.append(
+                {
+                    "arn": doc["taskDefinitionArn"],
+                    "reason": "The specified task definition is still in ACTIVE "
+                    "status. Please deregister the target and try again.",
+                }
+            )
             continue
         if doc["status"] == "INACTIVE":
             doc["status"] = "DELETE_IN_PROGRESS"

@@ -37,14 +37,17 @@ def _resolve_task(ctx: Context, cluster_arn: str, ref: str) -> str:
     return task_arn(ctx, cluster_arn, ref)
 
 
-def _apply_overrides(definitions: list[dict[str, Any]],
-                     overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _apply_overrides(
+    definitions: list[dict[str, Any]], overrides: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     by_name = {o["name"]: o for o in overrides if o.get("name")}
     unknown = set(by_name) - {d["name"] for d in definitions}
     if unknown:
-        raise AwsError("InvalidParameterException",
-                       f"Override for container named {sorted(unknown)[0]} is not a "
-                       "container in the TaskDefinition.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"Override for container named {sorted(unknown)[0]} is not a "
+            "container in the TaskDefinition.",
+        )
     out = []
     for d in definitions:
         d = copy.deepcopy(d)
@@ -67,9 +70,10 @@ def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] 
     if taskdef.get("networkMode") == "awsvpc":
         vpc = (network or {}).get("awsvpcConfiguration")
         if not vpc:
-            raise AwsError("InvalidParameterException",
-                           "Network Configuration must be provided when networkMode "
-                           "'awsvpc' is specified.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+            )
         if not vpc.get("subnets"):
             raise AwsError("InvalidParameterException", "subnets can not be empty.")
     return network
@@ -77,42 +81,62 @@ def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] 
 
 def launch_type(p: dict[str, Any]) -> str:
     if p.get("launchType") and p.get("capacityProviderStrategy"):
-        raise AwsError("InvalidParameterException",
-                       "Specifying both a launch type and capacity provider strategy is not "
-                       "supported. Remove one and try again.")
+        raise AwsError(
+            "InvalidParameterException",
+            "Specifying both a launch type and capacity provider strategy is not "
+            "supported. Remove one and try again.",
+        )
     strategy = p.get("capacityProviderStrategy")
     if strategy:
         for item in strategy:
             if item["capacityProvider"] not in clusters.FARGATE_PROVIDERS:
-                raise AwsError("InvalidParameterException",
-                               f"The specified capacity provider {item['capacityProvider']} "
-                               "was not found.")
+                raise AwsError(
+                    "InvalidParameterException",
+                    f"The specified capacity provider {item['capacityProvider']} was not found.",
+                )
         return "FARGATE"
     launch = p.get("launchType") or "FARGATE"
     if launch != "FARGATE":
-        raise AwsError("InvalidParameterException",
-                       f"ecsd runs tasks the Fargate way; launch type {launch} is not "
-                       "supported. Use FARGATE.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"ecsd runs tasks the Fargate way; launch type {launch} is not supported. Use FARGATE.",
+        )
     return launch
 
 
-def new_task(ctx: Context, *, cluster_arn: str, taskdef: dict[str, Any], p: dict[str, Any],
-             group: str, started_by: str | None, network: dict[str, Any] | None,
-             launch_type: str, task_tags: list[dict[str, str]]) -> dict[str, Any]:
+def new_task(
+    ctx: Context,
+    *,
+    cluster_arn: str,
+    taskdef: dict[str, Any],
+    p: dict[str, Any],
+    group: str,
+    started_by: str | None,
+    network: dict[str, Any] | None,
+    launch_type: str,
+    task_tags: list[dict[str, str]],
+) -> dict[str, Any]:
     """Insert one PROVISIONING task and return its document (shared with services)."""
     task_id = uuid.uuid4().hex
     arn = task_arn(ctx, cluster_arn, task_id)
     overrides = p.get("overrides") or {}
-    definitions = _apply_overrides(taskdef["containerDefinitions"],
-                                   overrides.get("containerOverrides") or [])
+    definitions = _apply_overrides(
+        taskdef["containerDefinitions"], overrides.get("containerOverrides") or []
+    )
     containers = []
     for d in definitions:
         c: dict[str, Any] = {
-            "containerArn": ctx.arn("ecs", f"container/{arns.cluster_name(cluster_arn)}/"
-                                           f"{task_id}/{uuid.uuid4()}"),
-            "taskArn": arn, "name": d["name"], "image": d["image"], "lastStatus": "PENDING",
-            "networkBindings": [], "networkInterfaces": [],
-            "healthStatus": "UNKNOWN", "cpu": str(d.get("cpu", 0)),
+            "containerArn": ctx.arn(
+                "ecs", f"container/{arns.cluster_name(cluster_arn)}/{task_id}/{uuid.uuid4()}"
+            ),
+            "taskArn": arn,
+            "name": d["name"],
+            "image": d["image"],
+            "lastStatus": "PENDING",
+            "networkBindings": [],
+            "networkInterfaces": [],
+            "healthStatus": "UNKNOWN",
+            "cpu": str(d.get("cpu", 0)),
         }
         if d.get("memory") is not None:
             c["memory"] = str(d["memory"])
@@ -122,8 +146,9 @@ def new_task(ctx: Context, *, cluster_arn: str, taskdef: dict[str, Any], p: dict
     # ECS shows an override entry for every container, with what was overridden.
     given = {o["name"]: o for o in overrides.get("containerOverrides") or [] if o.get("name")}
     shown_overrides: dict[str, Any] = {
-        "containerOverrides": [{**given.get(d["name"], {}), "name": d["name"]}
-                               for d in taskdef["containerDefinitions"]],
+        "containerOverrides": [
+            {**given.get(d["name"], {}), "name": d["name"]} for d in taskdef["containerDefinitions"]
+        ],
         "inferenceAcceleratorOverrides": [],
     }
     for key in ("cpu", "memory", "taskRoleArn", "executionRoleArn", "ephemeralStorage"):
@@ -132,36 +157,64 @@ def new_task(ctx: Context, *, cluster_arn: str, taskdef: dict[str, Any], p: dict
     attachments = []
     if taskdef.get("networkMode") == "awsvpc":
         vpc = (network or {}).get("awsvpcConfiguration", {})
-        attachments.append({
-            "id": str(uuid.uuid4()), "type": "ElasticNetworkInterface", "status": "PRECREATED",
-            "details": [{"name": "subnetId", "value": vpc.get("subnets", [""])[0]}]})
+        attachments.append(
+            {
+                "id": str(uuid.uuid4()),
+                "type": "ElasticNetworkInterface",
+                "status": "PRECREATED",
+                "details": [{"name": "subnetId", "value": vpc.get("subnets", [""])[0]}],
+            }
+        )
     doc: dict[str, Any] = {
-        "taskArn": arn, "clusterArn": cluster_arn,
+        "taskArn": arn,
+        "clusterArn": cluster_arn,
         "taskDefinitionArn": taskdef["taskDefinitionArn"],
-        "overrides": shown_overrides, "lastStatus": "PROVISIONING", "desiredStatus": "RUNNING",
+        "overrides": shown_overrides,
+        "lastStatus": "PROVISIONING",
+        "desiredStatus": "RUNNING",
         "cpu": overrides.get("cpu") or taskdef.get("cpu"),
         "memory": overrides.get("memory") or taskdef.get("memory"),
-        "containers": containers, "version": 1, "connectivity": None,
-        "createdAt": ctx.now, "group": group, "launchType": launch_type,
-        "platformVersion": "1.4.0", "platformFamily": "Linux",
-        "availabilityZone": f"{ctx.region}a", "attachments": attachments,
-        "healthStatus": "UNKNOWN", "enableExecuteCommand": bool(p.get("enableExecuteCommand")),
+        "containers": containers,
+        "version": 1,
+        "connectivity": None,
+        "createdAt": ctx.now,
+        "group": group,
+        "launchType": launch_type,
+        "platformVersion": "1.4.0",
+        "platformFamily": "Linux",
+        "availabilityZone": f"{ctx.region}a",
+        "attachments": attachments,
+        "healthStatus": "UNKNOWN",
+        "enableExecuteCommand": bool(p.get("enableExecuteCommand")),
         "ephemeralStorage": {"sizeInGiB": 20},
         "fargateEphemeralStorage": {"sizeInGiB": 20},
     }
     if started_by:
         doc["startedBy"] = started_by
     runtime = {
-        "containers": definitions, "networkMode": taskdef.get("networkMode"),
-        "family": taskdef["family"], "revision": taskdef["revision"],
+        "containers": definitions,
+        "networkMode": taskdef.get("networkMode"),
+        "family": taskdef["family"],
+        "revision": taskdef["revision"],
         "volumes": taskdef.get("volumes", []),
         "executionRoleArn": overrides.get("executionRoleArn") or taskdef.get("executionRoleArn"),
         "taskRoleArn": overrides.get("taskRoleArn") or taskdef.get("taskRoleArn"),
     }
-    ctx.conn.execute(tasks.insert().values(
-        arn=arn, region=ctx.region, cluster_arn=cluster_arn, family=taskdef["family"],
-        started_by=started_by, group=group, desired_status="RUNNING",
-        last_status="PROVISIONING", created_at=ctx.now, doc=doc, runtime=runtime))
+    ctx.conn.execute(
+        tasks.insert().values(
+            arn=arn,
+            region=ctx.region,
+            cluster_arn=cluster_arn,
+            family=taskdef["family"],
+            started_by=started_by,
+            group=group,
+            desired_status="RUNNING",
+            last_status="PROVISIONING",
+            created_at=ctx.now,
+            doc=doc,
+            runtime=runtime,
+        )
+    )
     if task_tags:
         tags.put(ctx, arn, task_tags)
     _changed(ctx, doc)
@@ -176,26 +229,41 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ClientException", "TaskDefinition is inactive")
     count = p.get("count") or 1
     if not 1 <= count <= 10:
-        raise AwsError("InvalidParameterException",
-                       "count must be between 1 and 10, inclusive.")
+        raise AwsError("InvalidParameterException", "count must be between 1 and 10, inclusive.")
     started_by = p.get("startedBy")
     if started_by is not None and not _STARTED_BY.match(started_by):
-        raise AwsError("InvalidParameterException",
-                       "startedBy may contain up to 36 letters (uppercase and lowercase), "
-                       "numbers, hyphens, forward slashes and underscores.")
+        raise AwsError(
+            "InvalidParameterException",
+            "startedBy may contain up to 36 letters (uppercase and lowercase), "
+            "numbers, hyphens, forward slashes and underscores.",
+        )
     launch = launch_type(p)
     network = check_network(taskdef, p)
     task_tags = list(p.get("tags") or [])
     if p.get("propagateTags") == "TASK_DEFINITION":
         given = {t["key"] for t in task_tags}
-        task_tags += [t for t in tags.get(ctx, taskdef["taskDefinitionArn"])
-                      if t["key"] not in given]
+        task_tags += [
+            t for t in tags.get(ctx, taskdef["taskDefinitionArn"]) if t["key"] not in given
+        ]
     group = p.get("group") or f"family:{taskdef['family']}"
-    made = [new_task(ctx, cluster_arn=cluster["clusterArn"], taskdef=taskdef, p=p,
-                     group=group, started_by=started_by, network=network, launch_type=launch,
-                     task_tags=task_tags) for _ in range(count)]
-    return {"tasks": [_view(ctx, d, {"TAGS"} if task_tags else set()) for d in made],
-            "failures": []}
+    made = [
+        new_task(
+            ctx,
+            cluster_arn=cluster["clusterArn"],
+            taskdef=taskdef,
+            p=p,
+            group=group,
+            started_by=started_by,
+            network=network,
+            launch_type=launch,
+            task_tags=task_tags,
+        )
+        for _ in range(count)
+    ]
+    return {
+        "tasks": [_view(ctx, d, {"TAGS"} if task_tags else set()) for d in made],
+        "failures": [],
+    }
 
 
 def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any]:
@@ -215,9 +283,12 @@ def load(ctx: Context, cluster_arn: str, ref: str) -> dict[str, Any]:
 def save(ctx: Context, doc: dict[str, Any], *, runtime: dict[str, Any] | None = None) -> None:
     """Write a changed task document back, bumping its version as ECS does."""
     doc["version"] = doc.get("version", 0) + 1
-    values: dict[str, Any] = {"desired_status": doc["desiredStatus"],
-                              "last_status": doc["lastStatus"],
-                              "stopped_at": doc.get("stoppedAt"), "doc": doc}
+    values: dict[str, Any] = {
+        "desired_status": doc["desiredStatus"],
+        "last_status": doc["lastStatus"],
+        "stopped_at": doc.get("stoppedAt"),
+        "doc": doc,
+    }
     if runtime is not None:
         values["runtime"] = runtime
     ctx.conn.execute(tasks.update().where(tasks.c.arn == doc["taskArn"]).values(**values))
@@ -231,14 +302,16 @@ def _changed(ctx: Context, doc: dict[str, Any]) -> None:
         ctx.changed.add(arns.service_topic(service))
 
 
-def request_stop(ctx: Context, doc: dict[str, Any], *, stop_code: str, reason: str,
-                 persist: bool = True) -> bool:
+def request_stop(
+    ctx: Context, doc: dict[str, Any], *, stop_code: str, reason: str, persist: bool = True
+) -> bool:
     """Set desiredStatus STOPPED with the why; False if it was already on its way down
     (the first reason given is the one ECS keeps)."""
     if doc["desiredStatus"] == "STOPPED":
         return False
-    doc.update(desiredStatus="STOPPED", stopCode=stop_code, stoppedReason=reason,
-               stoppingAt=ctx.now)
+    doc.update(
+        desiredStatus="STOPPED", stopCode=stop_code, stoppedReason=reason, stoppingAt=ctx.now
+    )
     if persist:
         save(ctx, doc)
     return True
@@ -248,8 +321,9 @@ def request_stop(ctx: Context, doc: dict[str, Any], *, stop_code: str, reason: s
 def stop_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
     doc = load(ctx, cluster["clusterArn"], p["task"])
-    request_stop(ctx, doc, stop_code="UserInitiated",
-                 reason=p.get("reason") or "Task stopped by user")
+    request_stop(
+        ctx, doc, stop_code="UserInitiated", reason=p.get("reason") or "Task stopped by user"
+    )
     return {"task": doc}
 
 
@@ -261,12 +335,16 @@ def describe_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if not p["tasks"]:
         raise AwsError("InvalidParameterException", "Tasks cannot be empty.")
     if len(p["tasks"]) > 100:
-        raise AwsError("InvalidParameterException",
-                       "The number of tasks requested cannot exceed 100.")
+        raise AwsError(
+            "InvalidParameterException", "The number of tasks requested cannot exceed 100."
+        )
     for ref in p["tasks"]:
         arn = _resolve_task(ctx, cluster["clusterArn"], ref)
-        row = ctx.conn.execute(select(tasks.c.doc).where(
-            tasks.c.arn == arn, tasks.c.cluster_arn == cluster["clusterArn"])).first()
+        row = ctx.conn.execute(
+            select(tasks.c.doc).where(
+                tasks.c.arn == arn, tasks.c.cluster_arn == cluster["clusterArn"]
+            )
+        ).first()
         if row is None:
             failures.append({"arn": arn, "reason": "MISSING"})
         else:
@@ -282,20 +360,21 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         desired = "RUNNING"  # ECS lists tasks ECS intends to run; PENDING ones are among them
     if p.get("launchType") not in (None, "FARGATE"):
         return {"taskArns": []}
-    q = select(tasks.c.arn).where(tasks.c.cluster_arn == cluster["clusterArn"],
-                                  tasks.c.desired_status == desired)
+    q = select(tasks.c.arn).where(
+        tasks.c.cluster_arn == cluster["clusterArn"], tasks.c.desired_status == desired
+    )
     if p.get("family"):
         q = q.where(tasks.c.family == p["family"])
     if p.get("startedBy"):
         q = q.where(tasks.c.started_by == p["startedBy"])
     if p.get("serviceName"):
         q = q.where(tasks.c.group == f"service:{p['serviceName']}")
-    rows, token = pagination.keyset_page(ctx.conn, q.order_by(tasks.c.arn), tasks.c.arn,
-                                         lambda r: r.arn, p)
+    rows, token = pagination.keyset_page(
+        ctx.conn, q.order_by(tasks.c.arn), tasks.c.arn, lambda r: r.arn, p
+    )
     return pagination.result("taskArns", [r.arn for r in rows], token)
 
 
 @tags.resource_type("task")
 def _task_exists(ctx: Context, arn: str) -> bool:
     return ctx.conn.execute(select(tasks.c.arn).where(tasks.c.arn == arn)).first() is not None
-

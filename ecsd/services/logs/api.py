@@ -15,8 +15,11 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context, Handler, Provider
 
-logs = Provider("logs", validation_error="InvalidParameterException",
-                internal_error="ServiceUnavailableException")
+logs = Provider(
+    "logs",
+    validation_error="InvalidParameterException",
+    internal_error="ServiceUnavailableException",
+)
 
 
 def _patterns(name: str) -> dict[str, tuple[str, re.Pattern[str]]]:
@@ -24,7 +27,7 @@ def _patterns(name: str) -> dict[str, tuple[str, re.Pattern[str]]]:
     model = logs.spec.operation(name)
     shape = model.input_shape if model is not None else None
     found: dict[str, tuple[str, re.Pattern[str]]] = {}
-    for member, sub in (shape.members.items() if shape is not None else ()):
+    for member, sub in shape.members.items() if shape is not None else ():
         pattern = sub.metadata.get("pattern")
         if sub.type_name != "string" or not pattern:
             continue
@@ -46,13 +49,17 @@ def operation(name: str, *, write: bool = False) -> Callable[[Handler], Handler]
                 f"Value '{p[member]}' at '{member}' failed to satisfy constraint: Member must "
                 f"satisfy regular expression pattern: {text}"
                 for member, (text, regex) in patterns.items()
-                if isinstance(p.get(member), str) and not regex.fullmatch(p[member])]
+                if isinstance(p.get(member), str) and not regex.fullmatch(p[member])
+            ]
             if problems:
                 n = len(problems)
-                raise AwsError("InvalidParameterException",
-                               f"{n} validation error{'s' if n > 1 else ''} detected: "
-                               + "; ".join(problems))
+                raise AwsError(
+                    "InvalidParameterException",
+                    f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
+                )
             return fn(ctx, p)
+
         logs.operation(name, write=write)(checked)
         return fn
+
     return register

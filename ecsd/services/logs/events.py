@@ -38,23 +38,32 @@ def put_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     stream = rows.require_stream(ctx, group, p["logStreamName"])
     events = [(e["timestamp"], e["message"]) for e in p["logEvents"]]
     if any(b[0] < a[0] for a, b in pairwise(events)):
-        raise AwsError("InvalidParameterException", "Log events in a single PutLogEvents "
-                       "request must be in chronological order.")
+        raise AwsError(
+            "InvalidParameterException",
+            "Log events in a single PutLogEvents request must be in chronological order.",
+        )
     size = sum(rows.event_size(message) for _, message in events)
     if size > MAX_BATCH_BYTES:
-        raise AwsError("InvalidParameterException",
-                       f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}")
+        raise AwsError(
+            "InvalidParameterException",
+            f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}",
+        )
     now = rows.now_ms(ctx)
     # Events are in time order, so each kind of rejection is a prefix or a suffix.
     too_old = _count_before(events, now - 14 * DAY_MS)
-    expired = (_count_before(events, now - group.retention_in_days * DAY_MS)
-               if group.retention_in_days else 0)
-    too_new = next((i for i, (ts, _) in enumerate(events) if ts > now + 2 * HOUR_MS),
-                   len(events))
-    accepted = events[max(too_old, expired):too_new]
+    expired = (
+        _count_before(events, now - group.retention_in_days * DAY_MS)
+        if group.retention_in_days
+        else 0
+    )
+    too_new = next((i for i, (ts, _) in enumerate(events) if ts > now + 2 * HOUR_MS), len(events))
+    accepted = events[max(too_old, expired) : too_new]
     if accepted and accepted[-1][0] - accepted[0][0] > DAY_MS:
-        raise AwsError("InvalidParameterException", "The batch of log events in a single "
-                       "PutLogEvents request cannot span more than 24 hours.")
+        raise AwsError(
+            "InvalidParameterException",
+            "The batch of log events in a single "
+            "PutLogEvents request cannot span more than 24 hours.",
+        )
     uploads = rows.append_events(ctx.conn, stream=stream, events=accepted, now=now)
     out: dict[str, Any] = {"nextSequenceToken": rows.sequence_token(uploads)}
     rejected = {}
@@ -101,8 +110,7 @@ def get_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         direction = "f" if p.get("startFromHead") else "b"
     e = log_events.c
     key = tuple_(e.timestamp, e.id)
-    q = select(e.id, e.timestamp, e.message, e.ingestion_time).where(
-        e.stream_id == stream.id)
+    q = select(e.id, e.timestamp, e.message, e.ingestion_time).where(e.stream_id == stream.id)
     if start is not None:
         q = q.where(e.timestamp >= start)
     if end is not None:
@@ -126,8 +134,10 @@ def get_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         # with the forward token gets it back unchanged until new events arrive.
         forward = backward = gap if gap is not None else (start or 0, 0)
     return {
-        "events": [{"timestamp": r.timestamp, "message": r.message,
-                    "ingestionTime": r.ingestion_time} for r in page],
+        "events": [
+            {"timestamp": r.timestamp, "message": r.message, "ingestionTime": r.ingestion_time}
+            for r in page
+        ],
         "nextForwardToken": tokens.stream_token("f", forward),
         "nextBackwardToken": tokens.stream_token("b", backward),
     }

@@ -40,8 +40,10 @@ def filter_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = rows.group_from_params(ctx, p)
     names, prefix = p.get("logStreamNames"), p.get("logStreamNamePrefix")
     if names and prefix:
-        raise AwsError("InvalidParameterException",
-                       "logStreamNames and logStreamNamePrefix are mutually exclusive.")
+        raise AwsError(
+            "InvalidParameterException",
+            "logStreamNames and logStreamNamePrefix are mutually exclusive.",
+        )
     matches = compile_pattern(p.get("filterPattern"))
     limit = p.get("limit") or DEFAULT_LIMIT
     resume = tokens.parse_filter_token(p)
@@ -62,8 +64,7 @@ def filter_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             return {"events": [], "searchedLogStreams": []}
 
     budget = max(limit, SCAN_ROWS) if (p.get("filterPattern") or "").strip() else limit
-    found = _events(ctx, group.id, streams, p.get("startTime"), p.get("endTime"),
-                    direction, gap)
+    found = _events(ctx, group.id, streams, p.get("startTime"), p.get("endTime"), direction, gap)
     events: list[dict[str, Any]] = []
     size = scanned = 0
     more = False
@@ -79,9 +80,15 @@ def filter_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
                     more = True
                     break
                 name = streams[row.stream_id] if streams is not None else row.stream_name
-                events.append({"logStreamName": name, "timestamp": row.timestamp,
-                               "message": row.message, "ingestionTime": row.ingestion_time,
-                               "eventId": tokens.event_id((row.timestamp, row.id))})
+                events.append(
+                    {
+                        "logStreamName": name,
+                        "timestamp": row.timestamp,
+                        "message": row.message,
+                        "ingestionTime": row.ingestion_time,
+                        "eventId": tokens.event_id((row.timestamp, row.id)),
+                    }
+                )
             scanned += 1
             last = (row.timestamp, row.id) if direction == "f" else (row.timestamp, row.id - 1)
     finally:
@@ -107,9 +114,15 @@ class _Rows:
             result.close()
 
 
-def _events(ctx: Context, group_id: int, streams: dict[int, str] | None,
-            start: int | None, end: int | None, direction: str,
-            gap: tokens.Key | None) -> _Rows:
+def _events(
+    ctx: Context,
+    group_id: int,
+    streams: dict[int, str] | None,
+    start: int | None,
+    end: int | None,
+    direction: str,
+    gap: tokens.Key | None,
+) -> _Rows:
     e = log_events.c
     columns = [e.id, e.stream_id, e.timestamp, e.message, e.ingestion_time]
 
@@ -128,13 +141,16 @@ def _events(ctx: Context, group_id: int, streams: dict[int, str] | None,
         return q.order_by(e.timestamp.desc(), e.id.desc())
 
     if streams is not None and len(streams) <= MERGE_STREAMS:
-        results = [ctx.conn.execute(ordered(select(*columns).where(e.stream_id == sid)))
-                   for sid in streams]
-        merged = heapq.merge(*results, key=lambda r: (r.timestamp, r.id),
-                             reverse=direction == "b")
+        results = [
+            ctx.conn.execute(ordered(select(*columns).where(e.stream_id == sid))) for sid in streams
+        ]
+        merged = heapq.merge(*results, key=lambda r: (r.timestamp, r.id), reverse=direction == "b")
         return _Rows(results, merged)
-    q = (select(*columns, log_streams.c.name.label("stream_name"))
-         .join(log_streams, log_streams.c.id == e.stream_id).where(e.group_id == group_id))
+    q = (
+        select(*columns, log_streams.c.name.label("stream_name"))
+        .join(log_streams, log_streams.c.id == e.stream_id)
+        .where(e.group_id == group_id)
+    )
     if streams is not None:
         q = q.where(e.stream_id.in_(list(streams)))
     result = ctx.conn.execute(ordered(q))

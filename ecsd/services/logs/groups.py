@@ -19,12 +19,37 @@ from . import rows
 from .api import operation
 from .tags import check_tags
 
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-                  2192, 2557, 2922, 3288, 3653)
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 # Asking for either of the cheaper classes lists both, as AWS documents.
-_CLASS_FILTER = {"STANDARD": ("STANDARD",), "DELIVERY": ("DELIVERY",),
-                 "INFREQUENT_ACCESS": ("INFREQUENT_ACCESS", "ESSENTIALS"),
-                 "ESSENTIALS": ("INFREQUENT_ACCESS", "ESSENTIALS")}
+_CLASS_FILTER = {
+    "STANDARD": ("STANDARD",),
+    "DELIVERY": ("DELIVERY",),
+    "INFREQUENT_ACCESS": ("INFREQUENT_ACCESS", "ESSENTIALS"),
+    "ESSENTIALS": ("INFREQUENT_ACCESS", "ESSENTIALS"),
+}
 
 
 def prefix_upper_bound(prefix: str) -> str:
@@ -36,9 +61,13 @@ def prefix_upper_bound(prefix: str) -> str:
 def view(ctx: Context, row: Row[Any]) -> dict[str, Any]:
     arn = rows.group_arn(ctx.region, ctx.account, row.name)
     out: dict[str, Any] = {
-        "logGroupName": row.name, "creationTime": row.creation_time,
-        "metricFilterCount": 0, "arn": f"{arn}:*", "storedBytes": row.stored_bytes,
-        "logGroupClass": row.log_group_class, "logGroupArn": arn,
+        "logGroupName": row.name,
+        "creationTime": row.creation_time,
+        "metricFilterCount": 0,
+        "arn": f"{arn}:*",
+        "storedBytes": row.stored_bytes,
+        "logGroupClass": row.log_group_class,
+        "logGroupArn": arn,
         "deletionProtectionEnabled": bool(row.deletion_protection),
     }
     if row.retention_in_days is not None:
@@ -54,10 +83,16 @@ def create_log_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if rows.find_group(ctx.conn, ctx.region, name) is not None:
         raise AwsError("ResourceAlreadyExistsException", "The specified log group already exists")
     check_tags(p.get("tags") or {})
-    rows.insert_group(ctx.conn, region=ctx.region, name=name, now=rows.now_ms(ctx),
-                      tags=p.get("tags"), kms_key_id=p.get("kmsKeyId"),
-                      log_group_class=p.get("logGroupClass") or "STANDARD",
-                      deletion_protection=bool(p.get("deletionProtectionEnabled")))
+    rows.insert_group(
+        ctx.conn,
+        region=ctx.region,
+        name=name,
+        now=rows.now_ms(ctx),
+        tags=p.get("tags"),
+        kms_key_id=p.get("kmsKeyId"),
+        log_group_class=p.get("logGroupClass") or "STANDARD",
+        deletion_protection=bool(p.get("deletionProtectionEnabled")),
+    )
     return {}
 
 
@@ -65,9 +100,10 @@ def create_log_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     prefix, pattern = p.get("logGroupNamePrefix"), p.get("logGroupNamePattern")
     if prefix and pattern:
-        raise AwsError("InvalidParameterException",
-                       "LogGroup name prefix and LogGroup name pattern are mutually exclusive "
-                       "parameters.")
+        raise AwsError(
+            "InvalidParameterException",
+            "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.",
+        )
     size = p.get("limit") or 50
     after = pagination.decode_token(p)
     g = log_groups.c
@@ -101,8 +137,11 @@ def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def delete_log_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = rows.require_group(ctx, p["logGroupName"])
     if group.deletion_protection:
-        raise AwsError("ValidationException", "Cannot delete log group with deletion "
-                       "protection enabled. Disable deletion protection first.")
+        raise AwsError(
+            "ValidationException",
+            "Cannot delete log group with deletion "
+            "protection enabled. Disable deletion protection first.",
+        )
     rows.delete_group(ctx.conn, group)
     return {}
 
@@ -111,21 +150,25 @@ def delete_log_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def put_retention_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     days = p["retentionInDays"]
     if days not in RETENTION_DAYS:
-        raise AwsError("InvalidParameterException",
-                       f"1 validation error detected: Value '{days}' at 'retentionInDays' "
-                       "failed to satisfy constraint: Member must satisfy enum value set: "
-                       f"[{', '.join(str(d) for d in RETENTION_DAYS)}]")
+        raise AwsError(
+            "InvalidParameterException",
+            f"1 validation error detected: Value '{days}' at 'retentionInDays' "
+            "failed to satisfy constraint: Member must satisfy enum value set: "
+            f"[{', '.join(str(d) for d in RETENTION_DAYS)}]",
+        )
     group = rows.require_group(ctx, p["logGroupName"])
-    ctx.conn.execute(update(log_groups).where(log_groups.c.id == group.id)
-                     .values(retention_in_days=days))
+    ctx.conn.execute(
+        update(log_groups).where(log_groups.c.id == group.id).values(retention_in_days=days)
+    )
     return {}
 
 
 @operation("DeleteRetentionPolicy", write=True)
 def delete_retention_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = rows.require_group(ctx, p["logGroupName"])
-    ctx.conn.execute(update(log_groups).where(log_groups.c.id == group.id)
-                     .values(retention_in_days=None))
+    ctx.conn.execute(
+        update(log_groups).where(log_groups.c.id == group.id).values(retention_in_days=None)
+    )
     return {}
 
 
@@ -135,6 +178,9 @@ def put_log_group_deletion_protection(ctx: Context, p: dict[str, Any]) -> dict[s
     if name is None:
         raise AwsError("ResourceNotFoundException", rows.MISSING_GROUP)
     group = rows.require_group(ctx, name)
-    ctx.conn.execute(update(log_groups).where(log_groups.c.id == group.id)
-                     .values(deletion_protection=bool(p["deletionProtectionEnabled"])))
+    ctx.conn.execute(
+        update(log_groups)
+        .where(log_groups.c.id == group.id)
+        .values(deletion_protection=bool(p["deletionProtectionEnabled"]))
+    )
     return {}

@@ -64,9 +64,17 @@ def split_message(message: str, limit: int = MAX_EVENT_BYTES) -> list[str]:
     return pieces
 
 
-def append(conn: Connection, *, region: str, account: str, group: str, stream: str,
-           events: Sequence[tuple[int, str]], create_group: bool,
-           now_ms: int | None = None) -> None:
+def append(
+    conn: Connection,
+    *,
+    region: str,
+    account: str,
+    group: str,
+    stream: str,
+    events: Sequence[tuple[int, str]],
+    create_group: bool,
+    now_ms: int | None = None,
+) -> None:
     """Store `events` ((timestamp ms, line) pairs) in `group`/`stream`, creating the stream
     on first use and the group too when `create_group`. `account` names the caller's
     account for symmetry with the API; one ecsd serves one account."""
@@ -103,8 +111,16 @@ ErrorHandler = Callable[[str, str, Exception], None]
 class LogSink:
     """Buffers lines from many containers and writes them to the store in batches."""
 
-    def __init__(self, store: Store, *, account: str, flush_interval: float = 0.1, max_lines: int = 1000,
-                 max_bytes: int = 1_048_576, on_error: ErrorHandler | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        account: str,
+        flush_interval: float = 0.1,
+        max_lines: int = 1000,
+        max_bytes: int = 1_048_576,
+        on_error: ErrorHandler | None = None,
+    ) -> None:
         self.store = store
         self.account = account
         self.flush_interval = flush_interval
@@ -120,10 +136,17 @@ class LogSink:
         self._timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
 
-    async def write(self, region: str, group: str, stream: str, ts_ms: int, line: str, *,
-                    create_group: bool = False) -> None:
-        self._buffer.setdefault((region, group, stream, create_group), []).append(
-            (ts_ms, line))
+    async def write(
+        self,
+        region: str,
+        group: str,
+        stream: str,
+        ts_ms: int,
+        line: str,
+        *,
+        create_group: bool = False,
+    ) -> None:
+        self._buffer.setdefault((region, group, stream, create_group), []).append((ts_ms, line))
         self._lines += 1
         self._bytes += len(line)  # characters: near enough to bytes for a flush trigger
         if self._lines >= self.max_lines or self._bytes >= self.max_bytes:
@@ -151,9 +174,16 @@ class LogSink:
                 failed: list[tuple[str, str, Exception]] = []
                 for (region, group, stream, create_group), events in batch.items():
                     try:
-                        append(conn, region=region, account=self.account, group=group,
-                               stream=stream, events=events, create_group=create_group,
-                               now_ms=now)
+                        append(
+                            conn,
+                            region=region,
+                            account=self.account,
+                            group=group,
+                            stream=stream,
+                            events=events,
+                            create_group=create_group,
+                            now_ms=now,
+                        )
                     except LogGroupMissing as exc:  # raised before it wrote anything
                         failed.append((group, stream, exc))
                 return failed

@@ -47,8 +47,9 @@ def compile_pattern(pattern: str | None) -> Matcher:
 _TERM = re.compile(r'\s*([?-]?)(?:"((?:[^"\\]|\\.)*)"|%((?:[^%\\]|\\.)+)%|(\S+))')
 
 
-def _term_predicate(phrase: str | None, regex: str | None, word: str | None,
-                    pattern: str) -> Matcher:
+def _term_predicate(
+    phrase: str | None, regex: str | None, word: str | None, pattern: str
+) -> Matcher:
     if regex is not None:
         try:
             compiled = re.compile(regex)
@@ -81,10 +82,12 @@ def _compile_terms(pattern: str, text: str) -> Matcher:
         if any(p(message) for p in excluded):
             return False
         return not optional or any(p(message) for p in optional)
+
     return matches
 
 
 # --- values shared by JSON and space-delimited patterns ---------------------------------
+
 
 def _as_number(value: Any) -> float | None:
     if isinstance(value, bool):
@@ -106,23 +109,34 @@ def _compare(actual: Any, op: str, expected: str | float) -> bool:
         number = _as_number(actual)
         if number is None:
             return False
-        return {"=": number == expected, "!=": number != expected, "<": number < expected,
-                "<=": number <= expected, ">": number > expected,
-                ">=": number >= expected}[op]
+        return {
+            "=": number == expected,
+            "!=": number != expected,
+            "<": number < expected,
+            "<=": number <= expected,
+            ">": number > expected,
+            ">=": number >= expected,
+        }[op]
     if not isinstance(actual, str) or op not in ("=", "!="):
         return False
-    same = (fnmatch.fnmatchcase(actual, expected.replace("[", "[[]"))
-            if "*" in expected else actual == expected)
+    same = (
+        fnmatch.fnmatchcase(actual, expected.replace("[", "[[]"))
+        if "*" in expected
+        else actual == expected
+    )
     return same if op == "=" else not same
 
 
 # --- JSON patterns ------------------------------------------------------------------------
 
-_JSON_TOKEN = re.compile(r"""\s*(?:
+_JSON_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<paren>[()])|(?P<logic>&&|\|\|)|(?P<op>!=|<=|>=|=|<|>)|
     (?P<selector>\$(?:\.[A-Za-z0-9_\-@]+|\[\d+\]|\.\*)*)|
     (?P<string>"(?:[^"\\]|\\.)*")|(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w*]))|
-    (?P<word>[^\s()=!<>&|"]+))""", re.VERBOSE)
+    (?P<word>[^\s()=!<>&|"]+))""",
+    re.VERBOSE,
+)
 
 _MISSING = object()
 JsonPredicate = Callable[[Any], bool]
@@ -160,6 +174,7 @@ class _JsonParser:
             except ValueError:
                 return False
             return isinstance(document, (dict, list)) and predicate(document)
+
         return matches
 
     def _peek(self) -> tuple[str, str] | None:
@@ -202,8 +217,9 @@ class _JsonParser:
             wanted = {"TRUE": True, "FALSE": False, "NULL": None}.get(what.upper(), _MISSING)
             if wanted is _MISSING:
                 raise _invalid(self.pattern, "expected TRUE, FALSE or NULL after IS")
-            return lambda doc: (_resolve(doc, path) is wanted if wanted is not None
-                                else _resolve(doc, path) is None)
+            return lambda doc: (
+                _resolve(doc, path) is wanted if wanted is not None else _resolve(doc, path) is None
+            )
         if kind == "word" and op.upper() == "NOT":
             _, what = self._next("EXISTS")
             if what.upper() != "EXISTS":
@@ -272,8 +288,9 @@ def _compile_fields(pattern: str, text: str) -> Matcher:
         name, op, raw_value = m.groups()
         value = raw_value.strip()
         number = _as_number(value)
-        expected: str | float = (number if number is not None and not value.startswith('"')
-                                 else value.strip('"'))
+        expected: str | float = (
+            number if number is not None and not value.startswith('"') else value.strip('"')
+        )
         specs.append((name, _field_check(op, expected)))
 
     def fits(fields: list[str]) -> bool:
@@ -294,4 +311,5 @@ def _compile_fields(pattern: str, text: str) -> Matcher:
     def matches(message: str) -> bool:
         fields = [f[1:-1] if f[:1] in '"[' else f for f in _MESSAGE_FIELD.findall(message)]
         return fits(fields)
+
     return matches

@@ -22,7 +22,8 @@ from .groups import prefix_upper_bound
 
 def view(ctx: Context, group: Row[Any], row: Row[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "logStreamName": row.name, "creationTime": row.creation_time,
+        "logStreamName": row.name,
+        "creationTime": row.creation_time,
         "arn": rows.stream_arn(ctx.region, ctx.account, group.name, row.name),
         # AWS stopped reporting bytes per stream in 2019: always zero.
         "storedBytes": 0,
@@ -41,10 +42,8 @@ def view(ctx: Context, group: Row[Any], row: Row[Any]) -> dict[str, Any]:
 def create_log_stream(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = rows.require_group(ctx, p["logGroupName"])
     if rows.find_stream(ctx.conn, group.id, p["logStreamName"]) is not None:
-        raise AwsError("ResourceAlreadyExistsException",
-                       "The specified log stream already exists")
-    rows.insert_stream(ctx.conn, group_id=group.id, name=p["logStreamName"],
-                       now=rows.now_ms(ctx))
+        raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists")
+    rows.insert_stream(ctx.conn, group_id=group.id, name=p["logStreamName"], now=rows.now_ms(ctx))
     return {}
 
 
@@ -54,8 +53,9 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     prefix = p.get("logStreamNamePrefix")
     by_time = p.get("orderBy") == "LastEventTime"
     if by_time and prefix:
-        raise AwsError("InvalidParameterException",
-                       "Cannot order by LastEventTime with a logStreamNamePrefix.")
+        raise AwsError(
+            "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix."
+        )
     descending = bool(p.get("descending"))
     size = p.get("limit") or 50
     after = pagination.decode_token(p)
@@ -67,8 +67,9 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if prefix:
         q = q.where(s.name >= prefix, s.name < prefix_upper_bound(prefix))
     if after is not None:
-        valid = (isinstance(after, list) and len(after) == 2) if by_time else (
-            isinstance(after, str))
+        valid = (
+            (isinstance(after, list) and len(after) == 2) if by_time else (isinstance(after, str))
+        )
         if not valid:
             raise AwsError("InvalidParameterException", "Invalid nextToken.")
         bound = tuple_(*after) if by_time else after
@@ -78,7 +79,8 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if len(found) > size:
         last = found[size - 1]
         out["nextToken"] = pagination.encode_token(
-            [last.last_event_order, last.name] if by_time else last.name)
+            [last.last_event_order, last.name] if by_time else last.name
+        )
     return out
 
 

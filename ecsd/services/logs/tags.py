@@ -25,8 +25,10 @@ MAX_TAGS = 50
 def check_tags(tags: dict[str, str]) -> None:
     for key in tags:
         if key.lower().startswith("aws:"):
-            raise AwsError("InvalidParameterException",
-                           "Tag keys beginning with 'aws:' are reserved for AWS use.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Tag keys beginning with 'aws:' are reserved for AWS use.",
+            )
 
 
 def _merge(ctx: Context, group: Row[Any], new: dict[str, str], *, too_many: str) -> None:

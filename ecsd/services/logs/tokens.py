@@ -49,7 +49,11 @@ def parse_filter_token(params: dict[str, object]) -> tuple[str, Key] | None:
     value = pagination.decode_token(params)
     if value is None:
         return None
-    if (not isinstance(value, list) or len(value) != 3 or value[0] not in ("f", "b")
-            or not all(isinstance(v, int) for v in value[1:])):
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or value[0] not in ("f", "b")
+        or not all(isinstance(v, int) for v in value[1:])
+    ):
         raise AwsError("InvalidParameterException", INVALID)
     return value[0], (value[1], value[2])

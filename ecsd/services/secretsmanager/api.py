@@ -3,5 +3,6 @@ ValidationException here, as Secrets Manager's front end answers it."""
 
 from ...aws.provider import Provider
 
-secretsmanager = Provider("secretsmanager", validation_error="ValidationException",
-                          internal_error="InternalServiceError")
+secretsmanager = Provider(
+    "secretsmanager", validation_error="ValidationException", internal_error="InternalServiceError"
+)

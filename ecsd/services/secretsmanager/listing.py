@@ -44,8 +44,7 @@ def _attribute(key: str, row: Row[Any]) -> tuple[list[str], Callable[[str, list[
         return any(t.startswith(value) for t in texts)
 
     def prefix_or_words(value: str, texts: list[str]) -> bool:
-        return any(t.lower().startswith(value.lower()) for t in texts) or \
-            _word_match(value, texts)
+        return any(t.lower().startswith(value.lower()) for t in texts) or _word_match(value, texts)
 
     if key == "name":
         return [row.name], prefix
@@ -56,8 +55,9 @@ def _attribute(key: str, row: Row[Any]) -> tuple[list[str], Callable[[str, list[
     if key == "description":
         return ([description] if description else []), prefix_or_words
     if key == "all":
-        return ([row.name, description] + [t["Key"] for t in tags]
-                + [t["Value"] for t in tags]), _word_match
+        return (
+            [row.name, description] + [t["Key"] for t in tags] + [t["Value"] for t in tags]
+        ), _word_match
     return [], prefix  # primary-region, owning-service: never set on ecsd's secrets
 
 
@@ -77,22 +77,32 @@ def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     filters = p.get("Filters") or []
     for f in filters:
         if not f.get("Key") or not f.get("Values"):
-            raise AwsError("InvalidParameterException",
-                           "Invalid filter: each filter needs a Key and at least one value.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Invalid filter: each filter needs a Key and at least one value.",
+            )
     s = secrets.c
     columns = {"name": [s.name], "last-changed-date": [s.changed, s.arn]}.get(
-        p.get("SortBy") or "created-date", [s.created, s.arn])
+        p.get("SortBy") or "created-date", [s.created, s.arn]
+    )
     q = select(secrets).where(s.region == ctx.region)
     if p.get("IncludePlannedDeletion"):
         q = q.where(or_(s.deleted_date.is_(None), s.deleted_date > ctx.now))
     else:
         q = q.where(s.deleted_date.is_(None))
     after = paging.decode_token(p.get("NextToken"), width=len(columns), error=BAD_TOKEN)
-    page, next_key = paging.scan(ctx.conn, q, columns, after, p.get("MaxResults") or 100,
-                                 lambda row: all(_matches(f, row) for f in filters),
-                                 descending=p.get("SortOrder") == "desc")
-    out: dict[str, Any] = {"SecretList": [describe(ctx, r, key="SecretVersionsToStages")
-                                          for r in page]}
+    page, next_key = paging.scan(
+        ctx.conn,
+        q,
+        columns,
+        after,
+        p.get("MaxResults") or 100,
+        lambda row: all(_matches(f, row) for f in filters),
+        descending=p.get("SortOrder") == "desc",
+    )
+    out: dict[str, Any] = {
+        "SecretList": [describe(ctx, r, key="SecretVersionsToStages") for r in page]
+    }
     if next_key is not None:
         out["NextToken"] = paging.encode_token(next_key)
     return out

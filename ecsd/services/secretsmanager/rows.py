@@ -20,8 +20,7 @@ from ...store.schema.secretsmanager import secret_versions as versions
 from ...store.schema.secretsmanager import secrets
 
 NOT_FOUND = "Secrets Manager can't find the specified secret."
-MARKED = ("You can't perform this operation on the secret because it was marked for "
-          "deletion.")
+MARKED = "You can't perform this operation on the secret because it was marked for deletion."
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
 
 
@@ -40,27 +39,38 @@ def _live(row: Row[Any] | None, now: float) -> Row[Any] | None:
     return row
 
 
-def find(conn: Connection, *, region: str, account: str, secret_id: str,
-         now: float) -> Row[Any] | None:
+def find(
+    conn: Connection, *, region: str, account: str, secret_id: str, now: float
+) -> Row[Any] | None:
     """The secret a SecretId names in this region and account, or None."""
     name = secret_id
     if secret_id.startswith("arn:"):
         parts = secret_id.split(":", 6)
-        if (len(parts) < 7 or parts[2] != "secretsmanager" or parts[3] != region
-                or parts[4] != account or parts[5] != "secret"):
+        if (
+            len(parts) < 7
+            or parts[2] != "secretsmanager"
+            or parts[3] != region
+            or parts[4] != account
+            or parts[5] != "secret"
+        ):
             return None
         row = conn.execute(select(secrets).where(secrets.c.arn == secret_id)).first()
         if row is not None:
             return _live(row, now)
         name = parts[6]  # a partial ARN: the name without the random suffix
-    return _live(conn.execute(select(secrets).where(secrets.c.region == region,
-                                                    secrets.c.name == name)).first(), now)
+    return _live(
+        conn.execute(
+            select(secrets).where(secrets.c.region == region, secrets.c.name == name)
+        ).first(),
+        now,
+    )
 
 
 def purge_expired(conn: Connection, region: str, name: str, now: float) -> None:
     """Delete for good a secret of this name whose recovery window is over."""
-    row = conn.execute(select(secrets).where(secrets.c.region == region,
-                                             secrets.c.name == name)).first()
+    row = conn.execute(
+        select(secrets).where(secrets.c.region == region, secrets.c.name == name)
+    ).first()
     if row is not None and row.deleted_date is not None and row.deleted_date <= now:
         conn.execute(delete(versions).where(versions.c.arn == row.arn))
         conn.execute(delete(secrets).where(secrets.c.arn == row.arn))
@@ -68,39 +78,49 @@ def purge_expired(conn: Connection, region: str, name: str, now: float) -> None:
 
 def all_versions(conn: Connection, arn: str) -> list[Row[Any]]:
     # Secrets Manager keeps about 100 versions of a secret, so this stays small.
-    return list(conn.execute(select(versions).where(versions.c.arn == arn)
-                             .order_by(versions.c.created, versions.c.version_id)))
+    return list(
+        conn.execute(
+            select(versions)
+            .where(versions.c.arn == arn)
+            .order_by(versions.c.created, versions.c.version_id)
+        )
+    )
 
 
-def pick_version(conn: Connection, arn: str, *, version_id: str | None = None,
-                 stage: str | None = None) -> Row[Any]:
+def pick_version(
+    conn: Connection, arn: str, *, version_id: str | None = None, stage: str | None = None
+) -> Row[Any]:
     """The version GetSecretValue reads: by id (which must then carry `stage`, if given),
     else the one labelled `stage` (AWSCURRENT by default)."""
     if version_id:
-        row = conn.execute(select(versions).where(versions.c.arn == arn,
-                                                  versions.c.version_id == version_id)).first()
+        row = conn.execute(
+            select(versions).where(versions.c.arn == arn, versions.c.version_id == version_id)
+        ).first()
         if row is None:
-            raise AwsError("ResourceNotFoundException",
-                           f"Secrets Manager can't find the specified secret value for "
-                           f"VersionId: {version_id}")
+            raise AwsError(
+                "ResourceNotFoundException",
+                f"Secrets Manager can't find the specified secret value for "
+                f"VersionId: {version_id}",
+            )
         if stage and stage not in row.stages:
-            raise AwsError("InvalidRequestException",
-                           "You provided a VersionStage that is not associated to the "
-                           "provided VersionId.")
+            raise AwsError(
+                "InvalidRequestException",
+                "You provided a VersionStage that is not associated to the provided VersionId.",
+            )
         return row
     stage = stage or CURRENT
     for row in all_versions(conn, arn):
         if stage in row.stages:
             return row
-    raise AwsError("ResourceNotFoundException",
-                   f"Secrets Manager can't find the specified secret value for staging "
-                   f"label: {stage}")
+    raise AwsError(
+        "ResourceNotFoundException",
+        f"Secrets Manager can't find the specified secret value for staging label: {stage}",
+    )
 
 
 def require(ctx: Any, secret_id: str, *, allow_deleted: bool = False) -> Row[Any]:
     """The secret a request names (`ctx` is the handler's Context), or AWS's error."""
-    row = find(ctx.conn, region=ctx.region, account=ctx.account, secret_id=secret_id,
-               now=ctx.now)
+    row = find(ctx.conn, region=ctx.region, account=ctx.account, secret_id=secret_id, now=ctx.now)
     if row is None:
         raise AwsError("ResourceNotFoundException", NOT_FOUND)
     if row.deleted_date is not None and not allow_deleted:

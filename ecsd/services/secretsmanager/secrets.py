@@ -40,14 +40,16 @@ def _new_arn(ctx: Context, name: str) -> str:
 def _check_tags(tags: list[dict[str, Any]]) -> None:
     for tag in tags:
         if tag.get("Key") is None or tag.get("Value") is None:
-            raise AwsError("InvalidParameterException",
-                           "You must provide both a Key and a Value for each tag.")
+            raise AwsError(
+                "InvalidParameterException", "You must provide both a Key and a Value for each tag."
+            )
         if tag["Key"].lower().startswith("aws:"):
-            raise AwsError("InvalidParameterException",
-                           "Tag keys beginning with 'aws:' are reserved for AWS use.")
+            raise AwsError(
+                "InvalidParameterException",
+                "Tag keys beginning with 'aws:' are reserved for AWS use.",
+            )
     if len(tags) > MAX_TAGS:
-        raise AwsError("InvalidParameterException",
-                       f"A secret can have at most {MAX_TAGS} tags.")
+        raise AwsError("InvalidParameterException", f"A secret can have at most {MAX_TAGS} tags.")
 
 
 def describe(ctx: Context, row: Row[Any], *, key: str = "VersionIdsToStages") -> dict[str, Any]:
@@ -64,42 +66,62 @@ def describe(ctx: Context, row: Row[Any], *, key: str = "VersionIdsToStages") ->
 def create_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name = p["Name"]
     if not _NAME.match(name):
-        raise AwsError("ValidationException",
-                       "Invalid name. Must be a valid name containing alphanumeric "
-                       "characters, or any of the following: -/_+=.@!")
+        raise AwsError(
+            "ValidationException",
+            "Invalid name. Must be a valid name containing alphanumeric "
+            "characters, or any of the following: -/_+=.@!",
+        )
     value = new_value(p)
     tags = p.get("Tags") or []
     _check_tags(tags)
     rows.purge_expired(ctx.conn, ctx.region, name, ctx.now)
-    existing = ctx.conn.execute(select(secrets).where(secrets.c.region == ctx.region,
-                                                      secrets.c.name == name)).first()
+    existing = ctx.conn.execute(
+        select(secrets).where(secrets.c.region == ctx.region, secrets.c.name == name)
+    ).first()
     if existing is not None:
         if existing.deleted_date is not None:
-            raise AwsError("InvalidRequestException",
-                           "You can't create this secret because a secret with this name is "
-                           "already scheduled for deletion.")
+            raise AwsError(
+                "InvalidRequestException",
+                "You can't create this secret because a secret with this name is "
+                "already scheduled for deletion.",
+            )
         token = p.get("ClientRequestToken")
-        retried = token and value is not None and any(
-            v.version_id == token and bool(v.binary) == value[1]
-            and rows.plaintext(ctx.settings.data_dir, existing.arn, v) == value[0]
-            for v in rows.all_versions(ctx.conn, existing.arn))
+        retried = (
+            token
+            and value is not None
+            and any(
+                v.version_id == token
+                and bool(v.binary) == value[1]
+                and rows.plaintext(ctx.settings.data_dir, existing.arn, v) == value[0]
+                for v in rows.all_versions(ctx.conn, existing.arn)
+            )
+        )
         if retried:  # the same request again (an SDK retry): the same answer
             return {"ARN": existing.arn, "Name": name, "VersionId": token}
-        raise AwsError("ResourceExistsException",
-                       f"The operation failed because the secret {name} already exists.")
+        raise AwsError(
+            "ResourceExistsException",
+            f"The operation failed because the secret {name} already exists.",
+        )
     arn = _new_arn(ctx, name)
-    doc: dict[str, Any] = {"ARN": arn, "Name": name, "LastChangedDate": ctx.now,
-                           "Tags": tags, "CreatedDate": ctx.now}
+    doc: dict[str, Any] = {
+        "ARN": arn,
+        "Name": name,
+        "LastChangedDate": ctx.now,
+        "Tags": tags,
+        "CreatedDate": ctx.now,
+    }
     for key in ("Description", "KmsKeyId"):
         if p.get(key):
             doc[key] = p[key]
-    ctx.conn.execute(insert(secrets).values(arn=arn, region=ctx.region, name=name,
-                                            created=ctx.now, changed=ctx.now, doc=doc))
+    ctx.conn.execute(
+        insert(secrets).values(
+            arn=arn, region=ctx.region, name=name, created=ctx.now, changed=ctx.now, doc=doc
+        )
+    )
     out: dict[str, Any] = {"ARN": arn, "Name": name}
     if value is not None:
         secret = ctx.conn.execute(select(secrets).where(secrets.c.arn == arn)).one()
-        out["VersionId"] = add_version(ctx, secret, value,
-                                       p.get("ClientRequestToken")).version_id
+        out["VersionId"] = add_version(ctx, secret, value, p.get("ClientRequestToken")).version_id
     return out
 
 
@@ -109,8 +131,7 @@ def update_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
     value = new_value(p)
     if value is not None:
-        out["VersionId"] = add_version(ctx, secret, value,
-                                       p.get("ClientRequestToken")).version_id
+        out["VersionId"] = add_version(ctx, secret, value, p.get("ClientRequestToken")).version_id
     changes = {k: p[k] for k in ("Description", "KmsKeyId") if p.get(k) is not None}
     touch(ctx, secret, **changes)
     return out
@@ -125,13 +146,15 @@ def describe_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def delete_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     force, window = p.get("ForceDeleteWithoutRecovery"), p.get("RecoveryWindowInDays")
     if force and window is not None:
-        raise AwsError("InvalidParameterException",
-                       "You can't use ForceDeleteWithoutRecovery in conjunction with "
-                       "RecoveryWindowInDays.")
+        raise AwsError(
+            "InvalidParameterException",
+            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+        )
     if window is not None and not 7 <= window <= 30:
-        raise AwsError("InvalidParameterException",
-                       "The RecoveryWindowInDays value must be between 7 and 30 days "
-                       "(inclusive).")
+        raise AwsError(
+            "InvalidParameterException",
+            "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+        )
     secret = rows.require(ctx, p["SecretId"], allow_deleted=True)
     if force:
         ctx.conn.execute(delete(versions).where(versions.c.arn == secret.arn))
@@ -140,16 +163,14 @@ def delete_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if secret.deleted_date is not None:
         raise AwsError("InvalidRequestException", rows.MARKED)
     when = ctx.now + (window or 30) * 86400
-    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn)
-                     .values(deleted_date=when))
+    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn).values(deleted_date=when))
     return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": when}
 
 
 @secretsmanager.operation("RestoreSecret", write=True)
 def restore_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"], allow_deleted=True)
-    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn)
-                     .values(deleted_date=None))
+    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn).values(deleted_date=None))
     return {"ARN": secret.arn, "Name": secret.name}
 
 

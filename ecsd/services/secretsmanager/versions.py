@@ -35,9 +35,11 @@ def new_value(p: dict[str, Any]) -> tuple[bytes, bool] | None:
     """(bytes, is_binary) of SecretString / SecretBinary in a request, or None."""
     text, binary = p.get("SecretString"), p.get("SecretBinary")
     if text is not None and binary is not None:
-        raise AwsError("InvalidParameterException",
-                       "You can't specify both a binary secret value and a string secret "
-                       "value in the same secret.")
+        raise AwsError(
+            "InvalidParameterException",
+            "You can't specify both a binary secret value and a string secret "
+            "value in the same secret.",
+        )
     if binary is not None:
         return bytes(binary), True
     if text is not None:
@@ -45,24 +47,25 @@ def new_value(p: dict[str, Any]) -> tuple[bytes, bool] | None:
     return None
 
 
-def _relabel(ctx: Context, existing: list[Row[Any]], stages: list[str],
-             new_id: str | None) -> None:
+def _relabel(ctx: Context, existing: list[Row[Any]], stages: list[str], new_id: str | None) -> None:
     """Take `stages` from every version but `new_id`, with AWSCURRENT's move leaving
     AWSPREVIOUS on the version it left."""
-    old_current = next((v.version_id for v in existing if CURRENT in v.stages
-                        and v.version_id != new_id), None)
+    old_current = next(
+        (v.version_id for v in existing if CURRENT in v.stages and v.version_id != new_id), None
+    )
     moving_current = CURRENT in stages and old_current is not None
     for v in existing:
         if v.version_id == new_id:
             continue
-        labels = [s for s in v.stages if s not in stages
-                  and not (moving_current and s == PREVIOUS)]
+        labels = [s for s in v.stages if s not in stages and not (moving_current and s == PREVIOUS)]
         if moving_current and v.version_id == old_current:
             labels.append(PREVIOUS)
         if labels != list(v.stages):
-            ctx.conn.execute(update(versions).where(
-                versions.c.arn == v.arn, versions.c.version_id == v.version_id)
-                .values(stages=labels))
+            ctx.conn.execute(
+                update(versions)
+                .where(versions.c.arn == v.arn, versions.c.version_id == v.version_id)
+                .values(stages=labels)
+            )
 
 
 def _trim(ctx: Context, arn: str) -> None:
@@ -72,13 +75,19 @@ def _trim(ctx: Context, arn: str) -> None:
         if extra <= 0:
             break
         if not v.stages and v.created < ctx.now - KEEP_DEPRECATED_FOR:
-            ctx.conn.execute(delete(versions).where(versions.c.arn == arn,
-                                                    versions.c.version_id == v.version_id))
+            ctx.conn.execute(
+                delete(versions).where(versions.c.arn == arn, versions.c.version_id == v.version_id)
+            )
             extra -= 1
 
 
-def add_version(ctx: Context, secret: Row[Any], value: tuple[bytes, bool],
-                token: str | None, stages: list[str] | None = None) -> Row[Any]:
+def add_version(
+    ctx: Context,
+    secret: Row[Any],
+    value: tuple[bytes, bool],
+    token: str | None,
+    stages: list[str] | None = None,
+) -> Row[Any]:
     """Store a new version (or, for a retried request with the same token and value,
     answer the version it made) and move the staging labels onto it."""
     data, binary = value
@@ -86,47 +95,62 @@ def add_version(ctx: Context, secret: Row[Any], value: tuple[bytes, bool],
     existing = rows.all_versions(ctx.conn, secret.arn)
     same = next((v for v in existing if v.version_id == version_id), None)
     if same is not None:
-        if bool(same.binary) == binary and \
-                rows.plaintext(ctx.settings.data_dir, secret.arn, same) == data:
+        if (
+            bool(same.binary) == binary
+            and rows.plaintext(ctx.settings.data_dir, secret.arn, same) == data
+        ):
             return same  # an idempotent retry
-        raise AwsError("ResourceExistsException",
-                       "You can't modify an existing version, you can only create a new "
-                       "version.")
+        raise AwsError(
+            "ResourceExistsException",
+            "You can't modify an existing version, you can only create a new version.",
+        )
     stages = list(dict.fromkeys(stages or [CURRENT]))
     _relabel(ctx, existing, stages, version_id)
-    ctx.conn.execute(insert(versions).values(
-        arn=secret.arn, version_id=version_id, stages=stages, created=ctx.now,
-        binary=int(binary),
-        value=sealing.seal(ctx.settings.data_dir, data,
-                           rows.seal_context(secret.arn, version_id))))
+    ctx.conn.execute(
+        insert(versions).values(
+            arn=secret.arn,
+            version_id=version_id,
+            stages=stages,
+            created=ctx.now,
+            binary=int(binary),
+            value=sealing.seal(
+                ctx.settings.data_dir, data, rows.seal_context(secret.arn, version_id)
+            ),
+        )
+    )
     _trim(ctx, secret.arn)
     touch(ctx, secret)
-    return ctx.conn.execute(select(versions).where(versions.c.arn == secret.arn,
-                                                   versions.c.version_id == version_id)
-                            ).one()
+    return ctx.conn.execute(
+        select(versions).where(versions.c.arn == secret.arn, versions.c.version_id == version_id)
+    ).one()
 
 
 def touch(ctx: Context, secret: Row[Any], **changes: Any) -> None:
     doc = {**secret.doc, **changes, "LastChangedDate": ctx.now}
-    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn)
-                     .values(doc=doc, changed=ctx.now))
+    ctx.conn.execute(
+        update(secrets).where(secrets.c.arn == secret.arn).values(doc=doc, changed=ctx.now)
+    )
 
 
 def stages_by_version(ctx: Context, arn: str) -> dict[str, list[str]]:
     """Version id → labels, for the versions that have any (the others are deprecated)."""
-    return {v.version_id: list(v.stages) for v in rows.all_versions(ctx.conn, arn)
-            if v.stages}
+    return {v.version_id: list(v.stages) for v in rows.all_versions(ctx.conn, arn) if v.stages}
 
 
 @secretsmanager.operation("GetSecretValue")
 def get_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"])
-    v = rows.pick_version(ctx.conn, secret.arn, version_id=p.get("VersionId"),
-                          stage=p.get("VersionStage"))
+    v = rows.pick_version(
+        ctx.conn, secret.arn, version_id=p.get("VersionId"), stage=p.get("VersionStage")
+    )
     data = rows.plaintext(ctx.settings.data_dir, secret.arn, v)
-    out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name,
-                           "VersionId": v.version_id, "VersionStages": list(v.stages),
-                           "CreatedDate": v.created}
+    out: dict[str, Any] = {
+        "ARN": secret.arn,
+        "Name": secret.name,
+        "VersionId": v.version_id,
+        "VersionStages": list(v.stages),
+        "CreatedDate": v.created,
+    }
     if v.binary:
         out["SecretBinary"] = data
     else:
@@ -139,11 +163,16 @@ def put_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"])
     value = new_value(p)
     if value is None:
-        raise AwsError("InvalidRequestException",
-                       "You must provide either SecretString or SecretBinary.")
+        raise AwsError(
+            "InvalidRequestException", "You must provide either SecretString or SecretBinary."
+        )
     v = add_version(ctx, secret, value, p.get("ClientRequestToken"), p.get("VersionStages"))
-    return {"ARN": secret.arn, "Name": secret.name, "VersionId": v.version_id,
-            "VersionStages": list(v.stages)}
+    return {
+        "ARN": secret.arn,
+        "Name": secret.name,
+        "VersionId": v.version_id,
+        "VersionStages": list(v.stages),
+    }
 
 
 @secretsmanager.operation("ListSecretVersionIds")
@@ -152,13 +181,22 @@ def list_secret_version_ids(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     q = select(versions).where(versions.c.arn == secret.arn)
     after = paging.decode_token(p.get("NextToken"), width=2, error=BAD_TOKEN)
     include_all = bool(p.get("IncludeDeprecated"))
-    page, next_key = paging.scan(ctx.conn, q, [versions.c.created, versions.c.version_id],
-                                 after, p.get("MaxResults") or 100,
-                                 lambda v: include_all or bool(v.stages))
+    page, next_key = paging.scan(
+        ctx.conn,
+        q,
+        [versions.c.created, versions.c.version_id],
+        after,
+        p.get("MaxResults") or 100,
+        lambda v: include_all or bool(v.stages),
+    )
     out: dict[str, Any] = {
-        "ARN": secret.arn, "Name": secret.name,
-        "Versions": [{"VersionId": v.version_id, "VersionStages": list(v.stages),
-                      "CreatedDate": v.created} for v in page]}
+        "ARN": secret.arn,
+        "Name": secret.name,
+        "Versions": [
+            {"VersionId": v.version_id, "VersionStages": list(v.stages), "CreatedDate": v.created}
+            for v in page
+        ],
+    }
     if next_key is not None:
         out["NextToken"] = paging.encode_token(next_key)
     return out
@@ -167,34 +205,46 @@ def list_secret_version_ids(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @secretsmanager.operation("UpdateSecretVersionStage", write=True)
 def update_secret_version_stage(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"])
-    stage, remove_from, move_to = p["VersionStage"], p.get("RemoveFromVersionId"), \
-        p.get("MoveToVersionId")
+    stage, remove_from, move_to = (
+        p["VersionStage"],
+        p.get("RemoveFromVersionId"),
+        p.get("MoveToVersionId"),
+    )
     existing = {v.version_id: v for v in rows.all_versions(ctx.conn, secret.arn)}
     for vid in (remove_from, move_to):
         if vid and vid not in existing:
-            raise AwsError("ResourceNotFoundException",
-                           f"Secrets Manager can't find the specified secret value for "
-                           f"VersionId: {vid}")
+            raise AwsError(
+                "ResourceNotFoundException",
+                f"Secrets Manager can't find the specified secret value for VersionId: {vid}",
+            )
     holder = next((vid for vid, v in existing.items() if stage in v.stages), None)
     if move_to and holder and holder != move_to and remove_from != holder:
-        raise AwsError("InvalidParameterException",
-                       f"The parameter RemoveFromVersionId can't be empty. Staging label "
-                       f"{stage} is currently attached to version {holder}, so you must "
-                       "explicitly reference that version in RemoveFromVersionId.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"The parameter RemoveFromVersionId can't be empty. Staging label "
+            f"{stage} is currently attached to version {holder}, so you must "
+            "explicitly reference that version in RemoveFromVersionId.",
+        )
     if remove_from and stage not in existing[remove_from].stages:
-        raise AwsError("InvalidParameterException",
-                       f"The staging label {stage} is not attached to version {remove_from}.")
+        raise AwsError(
+            "InvalidParameterException",
+            f"The staging label {stage} is not attached to version {remove_from}.",
+        )
     if move_to:
         if move_to != holder:
             _relabel(ctx, list(existing.values()), [stage], move_to)
             target = existing[move_to]
             labels = [s for s in target.stages if s != PREVIOUS or stage != CURRENT]
-            ctx.conn.execute(update(versions).where(
-                versions.c.arn == secret.arn, versions.c.version_id == move_to)
-                .values(stages=labels + [stage]))
+            ctx.conn.execute(
+                update(versions)
+                .where(versions.c.arn == secret.arn, versions.c.version_id == move_to)
+                .values(stages=labels + [stage])
+            )
     elif remove_from:
-        ctx.conn.execute(update(versions).where(
-            versions.c.arn == secret.arn, versions.c.version_id == remove_from)
-            .values(stages=[s for s in existing[remove_from].stages if s != stage]))
+        ctx.conn.execute(
+            update(versions)
+            .where(versions.c.arn == secret.arn, versions.c.version_id == remove_from)
+            .values(stages=[s for s in existing[remove_from].stages if s != stage])
+        )
     touch(ctx, secret)
     return {"ARN": secret.arn, "Name": secret.name}

@@ -2,5 +2,4 @@
 
 from ...aws.provider import Provider
 
-ssm = Provider("ssm", validation_error="ValidationException",
-               internal_error="InternalServerError")
+ssm = Provider("ssm", validation_error="ValidationException", internal_error="InternalServerError")

@@ -34,38 +34,53 @@ def _parameter(ctx: Context, name: str) -> Row[Any]:
 
 
 def _version(ctx: Context, param: Row[Any], number: int) -> Row[Any]:
-    row = ctx.conn.execute(select(versions).where(
-        versions.c.region == param.region, versions.c.name == param.name,
-        versions.c.version == number)).first()
+    row = ctx.conn.execute(
+        select(versions).where(
+            versions.c.region == param.region,
+            versions.c.name == param.name,
+            versions.c.version == number,
+        )
+    ).first()
     if row is None:
-        raise AwsError("ParameterVersionNotFound",
-                       f"Systems Manager could not find version {number} of {param.name}. "
-                       "Verify the version and try again.")
+        raise AwsError(
+            "ParameterVersionNotFound",
+            f"Systems Manager could not find version {number} of {param.name}. "
+            "Verify the version and try again.",
+        )
     return row
 
 
 def _set_labels(ctx: Context, row: Row[Any], labels: list[str]) -> None:
-    ctx.conn.execute(update(versions).where(
-        versions.c.region == row.region, versions.c.name == row.name,
-        versions.c.version == row.version).values(labels=labels))
+    ctx.conn.execute(
+        update(versions)
+        .where(
+            versions.c.region == row.region,
+            versions.c.name == row.name,
+            versions.c.version == row.version,
+        )
+        .values(labels=labels)
+    )
 
 
 @ssm.operation("GetParameterHistory")
 def get_parameter_history(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     param = _parameter(ctx, p["Name"])
-    q = select(versions).where(versions.c.region == param.region,
-                               versions.c.name == param.name)
+    q = select(versions).where(versions.c.region == param.region, versions.c.name == param.name)
     after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
-    page, next_key = paging.scan(ctx.conn, q, [versions.c.version], after,
-                                 p.get("MaxResults") or 50)
+    page, next_key = paging.scan(
+        ctx.conn, q, [versions.c.version], after, p.get("MaxResults") or 50
+    )
     decrypt = bool(p.get("WithDecryption"))
     history = []
     for v in page:
-        found = rows.Found(v.region, v.name, v.version, v.doc["Type"], v.value, v.doc,
-                           param.doc["ARN"], "")
-        value = (found.plaintext(ctx.settings.data_dir)
-                 if found.type != "SecureString" or decrypt
-                 else base64.b64encode(found.sealed).decode())
+        found = rows.Found(
+            v.region, v.name, v.version, v.doc["Type"], v.value, v.doc, param.doc["ARN"], ""
+        )
+        value = (
+            found.plaintext(ctx.settings.data_dir)
+            if found.type != "SecureString" or decrypt
+            else base64.b64encode(found.sealed).decode()
+        )
         history.append({**v.doc, "Value": value, "Labels": list(v.labels)})
     out: dict[str, Any] = {"Parameters": history}
     if next_key is not None:
@@ -82,13 +97,19 @@ def label_parameter_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     invalid = [label for label in dict.fromkeys(p["Labels"]) if label not in good]
     labels = list(target.labels) + [label for label in good if label not in target.labels]
     if len(labels) > MAX_LABELS:
-        raise AwsError("ParameterVersionLabelLimitExceeded",
-                       "A parameter version can have maximum 10 labels. Move one or more "
-                       "labels to another version and try again.")
+        raise AwsError(
+            "ParameterVersionLabelLimitExceeded",
+            "A parameter version can have maximum 10 labels. Move one or more "
+            "labels to another version and try again.",
+        )
     if good:
-        for other in ctx.conn.execute(select(versions).where(
-                versions.c.region == param.region, versions.c.name == param.name,
-                versions.c.version != number)).all():
+        for other in ctx.conn.execute(
+            select(versions).where(
+                versions.c.region == param.region,
+                versions.c.name == param.name,
+                versions.c.version != number,
+            )
+        ).all():
             if any(label in other.labels for label in good):
                 _set_labels(ctx, other, [x for x in other.labels if x not in good])
         _set_labels(ctx, target, labels)
@@ -103,5 +124,7 @@ def unlabel_parameter_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]
     removed = [label for label in asked if label in target.labels]
     if removed:
         _set_labels(ctx, target, [x for x in target.labels if x not in removed])
-    return {"RemovedLabels": removed,
-            "InvalidLabels": [label for label in asked if label not in removed]}
+    return {
+        "RemovedLabels": removed,
+        "InvalidLabels": [label for label in asked if label not in removed],
+    }

@@ -20,8 +20,7 @@ from .api import ssm
 from .parameters import view
 
 BAD_TOKEN = AwsError("InvalidNextToken", "The specified token isn't valid.")
-_FIELDS = {"Name": "Name", "Type": "Type", "KeyId": "KeyId", "Tier": "Tier",
-           "DataType": "DataType"}
+_FIELDS = {"Name": "Name", "Type": "Type", "KeyId": "KeyId", "Tier": "Tier", "DataType": "DataType"}
 BY_PATH_KEYS = ("Type", "KeyId", "Label")
 
 
@@ -53,12 +52,21 @@ def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
 
 
 def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | None:
-    for v in ctx.conn.execute(select(versions).where(versions.c.region == row.region,
-                                                     versions.c.name == row.name)):
+    for v in ctx.conn.execute(
+        select(versions).where(versions.c.region == row.region, versions.c.name == row.name)
+    ):
         hit = next((label for label in labels if label in v.labels), None)
         if hit is not None:
-            return rows.Found(row.region, row.name, v.version, v.doc["Type"], v.value, v.doc,
-                              row.doc["ARN"], f":{hit}")
+            return rows.Found(
+                row.region,
+                row.name,
+                v.version,
+                v.doc["Type"],
+                v.value,
+                v.doc,
+                row.doc["ARN"],
+                f":{hit}",
+            )
     return None
 
 
@@ -66,9 +74,11 @@ def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> None
     for f in filters:
         key = f["Key"]
         if key not in allowed and not key.startswith("tag:"):
-            raise AwsError("InvalidFilterKey",
-                           f"The following filter key is not valid: {key}. Valid filter keys "
-                           f"include: [{', '.join(allowed)}, tag].")
+            raise AwsError(
+                "InvalidFilterKey",
+                f"The following filter key is not valid: {key}. Valid filter keys "
+                f"include: [{', '.join(allowed)}, tag].",
+            )
 
 
 @ssm.operation("GetParametersByPath")
@@ -78,20 +88,26 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check_keys(filters, BY_PATH_KEYS)
     labels = [v for f in filters if f["Key"] == "Label" for v in f.get("Values") or []]
     plain = [f for f in filters if f["Key"] != "Label"]
-    q = _under(select(params).where(params.c.region == ctx.region), path,
-               bool(p.get("Recursive")))
+    q = _under(select(params).where(params.c.region == ctx.region), path, bool(p.get("Recursive")))
 
     def keep(row: Row[Any]) -> bool:
         return all(_matches(f, row) for f in plain) and (
-            not labels or _labelled(ctx, row, labels) is not None)
+            not labels or _labelled(ctx, row, labels) is not None
+        )
 
     after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
-    page, next_key = paging.scan(ctx.conn, q, [params.c.name], after,
-                                 p.get("MaxResults") or 10, keep)
+    page, next_key = paging.scan(
+        ctx.conn, q, [params.c.name], after, p.get("MaxResults") or 10, keep
+    )
     decrypt = bool(p.get("WithDecryption"))
-    found = [(_labelled(ctx, r, labels) if labels else
-              rows.Found(r.region, r.name, r.version, r.type, r.value, r.doc, r.doc["ARN"], ""))
-             for r in page]
+    found = [
+        (
+            _labelled(ctx, r, labels)
+            if labels
+            else rows.Found(r.region, r.name, r.version, r.type, r.value, r.doc, r.doc["ARN"], "")
+        )
+        for r in page
+    ]
     out: dict[str, Any] = {"Parameters": [view(ctx, f, decrypt=decrypt) for f in found if f]}
     if next_key is not None:
         out["NextToken"] = paging.encode_token(next_key)
@@ -101,16 +117,20 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ssm.operation("DescribeParameters")
 def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("Filters") and p.get("ParameterFilters"):
-        raise AwsError("ValidationException",
-                       "You can use either Filters or ParameterFilters in a single request.")
+        raise AwsError(
+            "ValidationException",
+            "You can use either Filters or ParameterFilters in a single request.",
+        )
     filters = list(p.get("ParameterFilters") or p.get("Filters") or [])
     _check_keys(filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType"))
     q = select(params).where(params.c.region == ctx.region)
     paths = [f for f in filters if f["Key"] == "Path"]
     if len(paths) > 1:
-        raise AwsError("ValidationException",
-                       "The following filter is duplicated in the request: Path. A request "
-                       "can contain only one occurrence of a specific filter.")
+        raise AwsError(
+            "ValidationException",
+            "The following filter is duplicated in the request: Path. A request "
+            "can contain only one occurrence of a specific filter.",
+        )
     for f in paths:
         path = names.check_path((f.get("Values") or ["/"])[0])
         q = _under(q, path, (f.get("Option") or "OneLevel") == "Recursive")
@@ -118,9 +138,14 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
     if p.get("Shared"):
         return {"Parameters": []}  # nothing is shared with this account from another
-    page, next_key = paging.scan(ctx.conn, q, [params.c.name], after,
-                                 p.get("MaxResults") or 10,
-                                 lambda row: all(_matches(f, row) for f in rest))
+    page, next_key = paging.scan(
+        ctx.conn,
+        q,
+        [params.c.name],
+        after,
+        p.get("MaxResults") or 10,
+        lambda row: all(_matches(f, row) for f in rest),
+    )
     out: dict[str, Any] = {"Parameters": [dict(r.doc) for r in page]}
     if next_key is not None:
         out["NextToken"] = paging.encode_token(next_key)

@@ -17,16 +17,20 @@ _CHARS = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 _RESERVED = re.compile(r"^/?(aws|ssm)", re.IGNORECASE)
 _ARN = re.compile(r"^arn:aws[\w-]*:ssm:([\w-]*):(\d*):parameter/(.+)$")
 
-NAME_RULES = ("Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). "
-              "If formed as a path, it can consist of sub-paths divided by slash symbol; each "
-              "sub-path can be formed as a mix of letters, numbers and the following 3 "
-              "symbols .-_")
-PATH_RULES = ("The parameter doesn't meet the parameter name requirements. The parameter "
-              "name must begin with a forward slash \"/\". It can't be prefixed with \"aws\" "
-              "or \"ssm\" (case-insensitive). It must use only letters, numbers, or the "
-              "following symbols: . (period), - (hyphen), _ (underscore). Special characters "
-              "are not allowed. All sub-paths, if specified, must use the forward slash "
-              "symbol \"/\". Valid example: /get/parameters2-/by1./path0_.")
+NAME_RULES = (
+    'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). '
+    "If formed as a path, it can consist of sub-paths divided by slash symbol; each "
+    "sub-path can be formed as a mix of letters, numbers and the following 3 "
+    "symbols .-_"
+)
+PATH_RULES = (
+    "The parameter doesn't meet the parameter name requirements. The parameter "
+    'name must begin with a forward slash "/". It can\'t be prefixed with "aws" '
+    'or "ssm" (case-insensitive). It must use only letters, numbers, or the '
+    "following symbols: . (period), - (hyphen), _ (underscore). Special characters "
+    "are not allowed. All sub-paths, if specified, must use the forward slash "
+    'symbol "/". Valid example: /get/parameters2-/by1./path0_.'
+)
 
 
 def arn(region: str, account: str, name: str) -> str:
@@ -52,10 +56,12 @@ def check_new(name: str) -> None:
     if "/" in name and not name.startswith("/"):
         raise AwsError("ValidationException", "Parameter name must be a fully qualified name.")
     if name.count("/") > MAX_DEPTH:
-        raise AwsError("HierarchyLevelLimitExceededException",
-                       "A hierarchy can have a maximum of 15 levels. For more information, "
-                       "see Requirements and constraints for parameter names in the Amazon "
-                       "Web Services Systems Manager User Guide.")
+        raise AwsError(
+            "HierarchyLevelLimitExceededException",
+            "A hierarchy can have a maximum of 15 levels. For more information, "
+            "see Requirements and constraints for parameter names in the Amazon "
+            "Web Services Systems Manager User Guide.",
+        )
 
 
 def check_path(path: str) -> str:
@@ -63,10 +69,12 @@ def check_path(path: str) -> str:
     if not path.startswith("/") or "//" in path or not _CHARS.match(path):
         raise AwsError("ValidationException", PATH_RULES)
     if path.count("/") > MAX_DEPTH + 1:
-        raise AwsError("HierarchyLevelLimitExceededException",
-                       "A hierarchy can have a maximum of 15 levels. For more information, "
-                       "see Requirements and constraints for parameter names in the Amazon "
-                       "Web Services Systems Manager User Guide.")
+        raise AwsError(
+            "HierarchyLevelLimitExceededException",
+            "A hierarchy can have a maximum of 15 levels. For more information, "
+            "see Requirements and constraints for parameter names in the Amazon "
+            "Web Services Systems Manager User Guide.",
+        )
     return path.rstrip("/") or "/"
 
 
@@ -86,16 +94,18 @@ class Reference:
         return self.selector[1:] if self.selector and self.version is None else None
 
 
-def reference(ref: str, *, region: str, account: str,
-              cross_region: bool = False) -> Reference | None:
+def reference(
+    ref: str, *, region: str, account: str, cross_region: bool = False
+) -> Reference | None:
     """Parse a name or ARN with an optional selector. None when it cannot name any
     parameter here (an ARN of another account, or of another region unless
     `cross_region`: the ECS agent, unlike an API call, reads from the ARN's region);
     ValidationException when it is not a parameter name at all."""
     m = _ARN.match(ref)
     if m is not None:
-        if (m.group(2) and m.group(2) != account) or \
-                (not cross_region and m.group(1) and m.group(1) != region):
+        if (m.group(2) and m.group(2) != account) or (
+            not cross_region and m.group(1) and m.group(1) != region
+        ):
             return None
         split = _split_selector(m.group(3))
         if split is None:

@@ -35,9 +35,16 @@ def decode_token(token: str | None, *, width: int, error: AwsError) -> list[Any]
     return key
 
 
-def scan(conn: Connection, query: Select[Any], columns: Sequence[ColumnElement[Any]],
-         after: list[Any] | None, size: int, keep: Callable[[Row[Any]], bool] | None = None,
-         *, descending: bool = False) -> tuple[list[Row[Any]], list[Any] | None]:
+def scan(
+    conn: Connection,
+    query: Select[Any],
+    columns: Sequence[ColumnElement[Any]],
+    after: list[Any] | None,
+    size: int,
+    keep: Callable[[Row[Any]], bool] | None = None,
+    *,
+    descending: bool = False,
+) -> tuple[list[Row[Any]], list[Any] | None]:
     """Up to `size` rows of `query` that `keep` accepts, after the key `after`, in the
     order of `columns`; and the key to continue from (None when nothing is left)."""
     key = tuple_(*columns) if len(columns) > 1 else columns[0]

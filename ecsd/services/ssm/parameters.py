@@ -34,9 +34,15 @@ def view(ctx: Context, found: rows.Found, *, decrypt: bool) -> dict[str, Any]:
         value = base64.b64encode(found.sealed).decode()
     else:
         value = found.plaintext(ctx.settings.data_dir)
-    out = {"Name": found.name, "Type": found.type, "Value": value, "Version": found.version,
-           "LastModifiedDate": found.doc["LastModifiedDate"], "ARN": found.arn,
-           "DataType": found.doc.get("DataType", "text")}
+    out = {
+        "Name": found.name,
+        "Type": found.type,
+        "Value": value,
+        "Version": found.version,
+        "LastModifiedDate": found.doc["LastModifiedDate"],
+        "ARN": found.arn,
+        "DataType": found.doc.get("DataType", "text"),
+    }
     if found.selector:
         out["Selector"] = found.selector
     return out
@@ -56,19 +62,23 @@ def _tier(requested: str | None, existing: Any, value: str) -> str:
     if tier == "Intelligent-Tiering":
         tier = "Advanced" if len(value) > STANDARD_LIMIT or old == "Advanced" else "Standard"
     if old == "Advanced" and tier == "Standard":
-        raise AwsError("ValidationException",
-                       "This parameter uses the advanced-parameter tier. You can't downgrade "
-                       "a parameter from the advanced-parameter tier to the standard-parameter "
-                       "tier. If necessary, you can delete the advanced parameter and recreate "
-                       "it as a standard parameter.")
+        raise AwsError(
+            "ValidationException",
+            "This parameter uses the advanced-parameter tier. You can't downgrade "
+            "a parameter from the advanced-parameter tier to the standard-parameter "
+            "tier. If necessary, you can delete the advanced parameter and recreate "
+            "it as a standard parameter.",
+        )
     limit = STANDARD_LIMIT if tier == "Standard" else ADVANCED_LIMIT
     if len(value) > limit:
-        raise AwsError("ValidationException",
-                       f"{tier} tier parameters support a maximum parameter value of {limit} "
-                       "characters. To create a larger parameter value, upgrade the parameter "
-                       "to use the advanced-parameter tier. For more information, see "
-                       "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
-                       "parameter-store-advanced-parameters.html")
+        raise AwsError(
+            "ValidationException",
+            f"{tier} tier parameters support a maximum parameter value of {limit} "
+            "characters. To create a larger parameter value, upgrade the parameter "
+            "to use the advanced-parameter tier. For more information, see "
+            "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+            "parameter-store-advanced-parameters.html",
+        )
     return tier
 
 
@@ -76,13 +86,16 @@ def _check_pattern(pattern: str, value: str) -> None:
     try:
         ok = re.fullmatch(pattern, value) is not None
     except re.error:
-        raise AwsError("ValidationException",
-                       f"Parameter allowed pattern: {pattern} is not a valid regular "
-                       "expression.") from None
+        raise AwsError(
+            "ValidationException",
+            f"Parameter allowed pattern: {pattern} is not a valid regular expression.",
+        ) from None
     if not ok:
         # The value itself is never echoed: it may be a secret.
-        raise AwsError("ParameterPatternMismatchException",
-                       f"Parameter value, cannot be validated against allowedPattern: {pattern}")
+        raise AwsError(
+            "ParameterPatternMismatchException",
+            f"Parameter value, cannot be validated against allowedPattern: {pattern}",
+        )
 
 
 def check_tags(tags: list[dict[str, str]]) -> None:
@@ -94,20 +107,29 @@ def _drop_oldest(ctx: Context, name: str, newest: int) -> None:
     """Parameter Store keeps 100 versions; the 101st pushes out the oldest, unless a
     label holds it."""
     oldest = ctx.conn.execute(
-        versions.select().where(versions.c.region == ctx.region, versions.c.name == name)
-        .order_by(versions.c.version).limit(1)).first()
+        versions.select()
+        .where(versions.c.region == ctx.region, versions.c.name == name)
+        .order_by(versions.c.version)
+        .limit(1)
+    ).first()
     if oldest is None or newest - oldest.version < MAX_VERSIONS:
         return
     if oldest.labels:
-        raise AwsError("ParameterMaxVersionLimitExceeded",
-                       f"You attempted to create a new version of {name} by calling the "
-                       f"PutParameter API with the overwrite flag. Version {oldest.version}, "
-                       "the oldest version, can't be deleted because it has a label "
-                       "associated with it. Move the label to another version of the "
-                       "parameter, and try again.")
-    ctx.conn.execute(delete(versions).where(versions.c.region == ctx.region,
-                                            versions.c.name == name,
-                                            versions.c.version == oldest.version))
+        raise AwsError(
+            "ParameterMaxVersionLimitExceeded",
+            f"You attempted to create a new version of {name} by calling the "
+            f"PutParameter API with the overwrite flag. Version {oldest.version}, "
+            "the oldest version, can't be deleted because it has a label "
+            "associated with it. Move the label to another version of the "
+            "parameter, and try again.",
+        )
+    ctx.conn.execute(
+        delete(versions).where(
+            versions.c.region == ctx.region,
+            versions.c.name == name,
+            versions.c.version == oldest.version,
+        )
+    )
 
 
 @ssm.operation("PutParameter", write=True)
@@ -115,65 +137,98 @@ def put_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name, value = p["Name"], p["Value"]
     names.check_new(name)
     if value == "":
-        raise AwsError("ValidationException",
-                       "1 validation error detected: Value at 'value' failed to satisfy "
-                       "constraint: Member must have length greater than or equal to 1")
+        raise AwsError(
+            "ValidationException",
+            "1 validation error detected: Value at 'value' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1",
+        )
     if p.get("Tags") and p.get("Overwrite"):
-        raise AwsError("ValidationException",
-                       "Invalid request: tags and overwrite can't be used together. To create "
-                       "a parameter with tags, please remove overwrite flag. To update tags "
-                       "for an existing parameter, please use AddTagsToResource or "
-                       "RemoveTagsFromResource.")
+        raise AwsError(
+            "ValidationException",
+            "Invalid request: tags and overwrite can't be used together. To create "
+            "a parameter with tags, please remove overwrite flag. To update tags "
+            "for an existing parameter, please use AddTagsToResource or "
+            "RemoveTagsFromResource.",
+        )
     existing = rows.current(ctx.conn, ctx.region, name)
     if existing is not None and not p.get("Overwrite"):
-        raise AwsError("ParameterAlreadyExists",
-                       "The parameter already exists. To overwrite this value, set the "
-                       "overwrite option in the request to true.")
+        raise AwsError(
+            "ParameterAlreadyExists",
+            "The parameter already exists. To overwrite this value, set the "
+            "overwrite option in the request to true.",
+        )
     old: dict[str, Any] = dict(existing.doc) if existing is not None else {}
     kind = p.get("Type") or old.get("Type")
     if kind is None:
-        raise AwsError("ValidationException",
-                       "A parameter type is required when you create a parameter.")
+        raise AwsError(
+            "ValidationException", "A parameter type is required when you create a parameter."
+        )
     data_type = p.get("DataType") or old.get("DataType") or "text"
     if data_type not in DATA_TYPES:
-        raise AwsError("ValidationException",
-                       f"The following data type is not supported: {data_type} (Data type "
-                       "names are all lowercase.)")
-    pattern = p.get("AllowedPattern") if p.get("AllowedPattern") is not None \
+        raise AwsError(
+            "ValidationException",
+            f"The following data type is not supported: {data_type} (Data type "
+            "names are all lowercase.)",
+        )
+    pattern = (
+        p.get("AllowedPattern")
+        if p.get("AllowedPattern") is not None
         else old.get("AllowedPattern")
+    )
     if pattern:
         _check_pattern(pattern, value)
     tier = _tier(p.get("Tier"), existing, value)
     check_tags(p.get("Tags") or [])
     version = existing.version + 1 if existing is not None else 1
     doc: dict[str, Any] = {
-        "Name": name, "Type": kind, "LastModifiedDate": ctx.now,
-        "LastModifiedUser": ctx.principal, "Version": version, "Tier": tier,
-        "Policies": [], "DataType": data_type,
+        "Name": name,
+        "Type": kind,
+        "LastModifiedDate": ctx.now,
+        "LastModifiedUser": ctx.principal,
+        "Version": version,
+        "Tier": tier,
+        "Policies": [],
+        "DataType": data_type,
     }
     if kind == "SecureString":
         doc["KeyId"] = p.get("KeyId") or old.get("KeyId") or DEFAULT_KEY
-    description = p.get("Description") if p.get("Description") is not None \
-        else old.get("Description")
+    description = (
+        p.get("Description") if p.get("Description") is not None else old.get("Description")
+    )
     if description:
         doc["Description"] = description
     if pattern:
         doc["AllowedPattern"] = pattern
-    sealed = sealing.seal(ctx.settings.data_dir, value.encode(),
-                          rows.seal_context(ctx.region, name, version))
+    sealed = sealing.seal(
+        ctx.settings.data_dir, value.encode(), rows.seal_context(ctx.region, name, version)
+    )
     current = {**doc, "ARN": names.arn(ctx.region, ctx.account, name)}
     if existing is None:
-        ctx.conn.execute(insert(params).values(
-            region=ctx.region, name=name, parent=names.parent(name), type=kind,
-            version=version, modified=ctx.now, value=sealed, tags=p.get("Tags") or [],
-            doc=current))
+        ctx.conn.execute(
+            insert(params).values(
+                region=ctx.region,
+                name=name,
+                parent=names.parent(name),
+                type=kind,
+                version=version,
+                modified=ctx.now,
+                value=sealed,
+                tags=p.get("Tags") or [],
+                doc=current,
+            )
+        )
     else:
-        ctx.conn.execute(update(params).where(params.c.region == ctx.region,
-                                              params.c.name == name).values(
-            type=kind, version=version, modified=ctx.now, value=sealed, doc=current))
+        ctx.conn.execute(
+            update(params)
+            .where(params.c.region == ctx.region, params.c.name == name)
+            .values(type=kind, version=version, modified=ctx.now, value=sealed, doc=current)
+        )
         _drop_oldest(ctx, name, version)
-    ctx.conn.execute(insert(versions).values(region=ctx.region, name=name, version=version,
-                                             value=sealed, labels=[], doc=doc))
+    ctx.conn.execute(
+        insert(versions).values(
+            region=ctx.region, name=name, version=version, value=sealed, labels=[], doc=doc
+        )
+    )
     return {"Version": version, "Tier": tier}
 
 
@@ -207,8 +262,9 @@ def _delete(ctx: Context, ref: str) -> bool:
     if found is None:
         return False
     for table in (versions, params):
-        ctx.conn.execute(delete(table).where(table.c.region == found.region,
-                                             table.c.name == found.name))
+        ctx.conn.execute(
+            delete(table).where(table.c.region == found.region, table.c.name == found.name)
+        )
     return True
 
 

@@ -22,13 +22,15 @@ def seal_context(region: str, name: str, version: int) -> str:
 
 
 def current(conn: Connection, region: str, name: str) -> Row[Any] | None:
-    return conn.execute(select(params).where(params.c.region == region,
-                                             params.c.name == name)).first()
+    return conn.execute(
+        select(params).where(params.c.region == region, params.c.name == name)
+    ).first()
 
 
 @dataclass(frozen=True)
 class Found:
     """One version of one parameter, as GetParameter answers it."""
+
     region: str
     name: str
     version: int
@@ -39,8 +41,9 @@ class Found:
     selector: str
 
     def plaintext(self, data_dir: Path) -> str:
-        return sealing.unseal(data_dir, self.sealed,
-                              seal_context(self.region, self.name, self.version)).decode()
+        return sealing.unseal(
+            data_dir, self.sealed, seal_context(self.region, self.name, self.version)
+        ).decode()
 
 
 def not_found(ref: str) -> AwsError:
@@ -59,19 +62,23 @@ def lookup(conn: Connection, ref: Reference) -> Found | None:
     if row is None:
         return None
     if not ref.selector:
-        return Found(ref.region, row.name, row.version, row.type, row.value, row.doc,
-                     row.doc["ARN"], "")
+        return Found(
+            ref.region, row.name, row.version, row.type, row.value, row.doc, row.doc["ARN"], ""
+        )
     q = select(versions).where(versions.c.region == ref.region, versions.c.name == row.name)
     if ref.version is not None:
         v = conn.execute(q.where(versions.c.version == ref.version)).first()
         if v is None:
-            raise AwsError("ParameterVersionNotFound",
-                           f"Systems Manager could not find version {ref.version} of "
-                           f"{row.name}. Verify the version and try again.")
+            raise AwsError(
+                "ParameterVersionNotFound",
+                f"Systems Manager could not find version {ref.version} of "
+                f"{row.name}. Verify the version and try again.",
+            )
     else:
         # A parameter has at most 100 versions; a label sits on at most one of them.
         v = next((r for r in conn.execute(q) if ref.label in r.labels), None)
         if v is None:
             return None
-    return Found(ref.region, row.name, v.version, v.doc["Type"], v.value, v.doc,
-                 row.doc["ARN"], ref.selector)
+    return Found(
+        ref.region, row.name, v.version, v.doc["Type"], v.value, v.doc, row.doc["ARN"], ref.selector
+    )

@@ -17,9 +17,10 @@ from .parameters import check_tags
 
 def _parameter(ctx: Context, p: dict[str, Any]) -> Row[Any]:
     if p["ResourceType"] != "Parameter":
-        raise AwsError("InvalidResourceType",
-                       f"ecsd serves tags on Parameter resources only, not "
-                       f"{p['ResourceType']}.")
+        raise AwsError(
+            "InvalidResourceType",
+            f"ecsd serves tags on Parameter resources only, not {p['ResourceType']}.",
+        )
     row = rows.current(ctx.conn, ctx.region, p["ResourceId"])
     if row is None:
         raise AwsError("InvalidResourceId", "")
@@ -28,8 +29,11 @@ def _parameter(ctx: Context, p: dict[str, Any]) -> Row[Any]:
 
 def _save(ctx: Context, row: Row[Any], tags: list[dict[str, str]]) -> None:
     check_tags(tags)
-    ctx.conn.execute(update(params).where(params.c.region == row.region,
-                                          params.c.name == row.name).values(tags=tags))
+    ctx.conn.execute(
+        update(params)
+        .where(params.c.region == row.region, params.c.name == row.name)
+        .values(tags=tags)
+    )
 
 
 @ssm.operation("AddTagsToResource", write=True)

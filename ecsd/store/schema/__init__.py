@@ -6,10 +6,14 @@ resource needs no migration. A service's tables live in the module named after i
 import it here so that `create_all` and `/_ecsd/reset` see them.
 """
 
+from . import (  # noqa: F401  (table registration)
+    ecs,
+    ecs_services,
+    ecs_tasks,
+    logs,  # noqa: F401  (table registration)
+    secretsmanager,  # noqa: F401  (table registration)
+    ssm,  # noqa: F401  (table registration)
+)
 from .base import metadata
-from . import ecs, ecs_services, ecs_tasks  # noqa: F401  (table registration)
-from . import logs  # noqa: F401  (table registration)
-from . import ssm  # noqa: F401  (table registration)
-from . import secretsmanager  # noqa: F401  (table registration)
 
 __all__ = ["metadata"]

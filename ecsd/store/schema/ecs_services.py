@@ -16,7 +16,8 @@ from sqlalchemy import JSON, Column, Float, Index, String, Table
 from .base import metadata
 
 services = Table(
-    "services", metadata,
+    "services",
+    metadata,
     Column("arn", String, primary_key=True),
     Column("region", String, nullable=False),
     Column("cluster_arn", String, nullable=False),

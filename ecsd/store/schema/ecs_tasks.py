@@ -12,7 +12,8 @@ from sqlalchemy import JSON, Column, Float, Index, String, Table
 from .base import metadata
 
 tasks = Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     Column("arn", String, primary_key=True),
     Column("region", String, nullable=False),
     Column("cluster_arn", String, nullable=False),

@@ -28,7 +28,8 @@ from sqlalchemy import (
 from .base import metadata
 
 log_groups = Table(
-    "log_groups", metadata,
+    "log_groups",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("region", String, nullable=False),
     Column("name", String, nullable=False),
@@ -43,7 +44,8 @@ log_groups = Table(
 Index("log_groups_by_name", log_groups.c.region, log_groups.c.name, unique=True)
 
 log_streams = Table(
-    "log_streams", metadata,
+    "log_streams",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("group_id", Integer, ForeignKey("log_groups.id"), nullable=False),
     Column("name", String, nullable=False),
@@ -59,11 +61,16 @@ log_streams = Table(
     Column("uploads", Integer, nullable=False, default=0),
 )
 Index("log_streams_by_name", log_streams.c.group_id, log_streams.c.name, unique=True)
-Index("log_streams_by_last_event", log_streams.c.group_id, log_streams.c.last_event_order,
-      log_streams.c.name)
+Index(
+    "log_streams_by_last_event",
+    log_streams.c.group_id,
+    log_streams.c.last_event_order,
+    log_streams.c.name,
+)
 
 log_events = Table(
-    "log_events", metadata,
+    "log_events",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("group_id", Integer, ForeignKey("log_groups.id"), nullable=False),
     Column("stream_id", Integer, ForeignKey("log_streams.id"), nullable=False),

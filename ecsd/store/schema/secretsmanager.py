@@ -14,7 +14,8 @@ from sqlalchemy import JSON, Column, Float, Index, Integer, LargeBinary, String,
 from .base import metadata
 
 secrets = Table(
-    "sm_secrets", metadata,
+    "sm_secrets",
+    metadata,
     Column("arn", String, primary_key=True),
     Column("region", String, nullable=False),
     Column("name", String, nullable=False),
@@ -28,7 +29,8 @@ Index("sm_secrets_by_created", secrets.c.region, secrets.c.created, secrets.c.ar
 Index("sm_secrets_by_changed", secrets.c.region, secrets.c.changed, secrets.c.arn)
 
 secret_versions = Table(
-    "sm_secret_versions", metadata,
+    "sm_secret_versions",
+    metadata,
     Column("arn", String, primary_key=True),
     Column("version_id", String, primary_key=True),
     Column("stages", JSON, nullable=False),
@@ -36,5 +38,9 @@ secret_versions = Table(
     Column("binary", Integer, nullable=False),  # 1 for SecretBinary, 0 for SecretString
     Column("value", LargeBinary, nullable=False),  # sealed
 )
-Index("sm_secret_versions_by_created", secret_versions.c.arn, secret_versions.c.created,
-      secret_versions.c.version_id)
+Index(
+    "sm_secret_versions_by_created",
+    secret_versions.c.arn,
+    secret_versions.c.created,
+    secret_versions.c.version_id,
+)

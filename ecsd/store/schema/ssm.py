@@ -15,7 +15,8 @@ from sqlalchemy import JSON, Column, Float, Index, Integer, LargeBinary, String,
 from .base import metadata
 
 ssm_parameters = Table(
-    "ssm_params", metadata,
+    "ssm_params",
+    metadata,
     Column("region", String, primary_key=True),
     Column("name", String, primary_key=True),
     Column("parent", String),
@@ -27,11 +28,13 @@ ssm_parameters = Table(
     # What DescribeParameters shows (ParameterMetadata), for the newest version.
     Column("doc", JSON, nullable=False),
 )
-Index("ssm_params_by_parent", ssm_parameters.c.region, ssm_parameters.c.parent,
-      ssm_parameters.c.name)
+Index(
+    "ssm_params_by_parent", ssm_parameters.c.region, ssm_parameters.c.parent, ssm_parameters.c.name
+)
 
 ssm_parameter_versions = Table(
-    "ssm_param_versions", metadata,
+    "ssm_param_versions",
+    metadata,
     Column("region", String, primary_key=True),
     Column("name", String, primary_key=True),
     Column("version", Integer, primary_key=True),

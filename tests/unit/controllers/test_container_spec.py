@@ -9,8 +9,17 @@ TASK = {"cpu": "512", "memory": "1024"}
 
 
 def spec(definition: dict, **kw):
-    args = dict(task=TASK, runtime=RT, task_id="abc", labels={"l": "1"}, sandbox_id="sb",
-                secrets={}, region="eu-west-1", volume_names={}, container_ids={})
+    args = dict(
+        task=TASK,
+        runtime=RT,
+        task_id="abc",
+        labels={"l": "1"},
+        sandbox_id="sb",
+        secrets={},
+        region="eu-west-1",
+        volume_names={},
+        container_ids={},
+    )
     args.update(kw)
     return specs.container_spec({"name": "app", "image": "img", **definition}, **args)
 
@@ -30,49 +39,92 @@ def test_limits_follow_the_task_unless_the_container_has_its_own():
 
 
 def test_environment_has_ecs_variables_then_definition_then_secrets():
-    s = spec({"environment": [{"name": "A", "value": "1"}, {"name": "AWS_REGION", "value": "x"}]},
-             secrets={"A": "secret"})
+    s = spec(
+        {"environment": [{"name": "A", "value": "1"}, {"name": "AWS_REGION", "value": "x"}]},
+        secrets={"A": "secret"},
+    )
     assert s.env["AWS_EXECUTION_ENV"] == "AWS_ECS_FARGATE"
     assert s.env["AWS_DEFAULT_REGION"] == "eu-west-1"
     assert s.env["AWS_REGION"] == "x" and s.env["A"] == "secret"
 
 
 def test_healthcheck_in_nanoseconds_and_image_check_disabled_without_one():
-    s = spec({"healthCheck": {"command": ["CMD-SHELL", "true"], "interval": 5, "timeout": 2,
-                              "retries": 2, "startPeriod": 10}})
-    assert s.healthcheck == {"test": ["CMD-SHELL", "true"], "interval": 5_000_000_000,
-                             "timeout": 2_000_000_000, "retries": 2,
-                             "start_period": 10_000_000_000}
+    s = spec(
+        {
+            "healthCheck": {
+                "command": ["CMD-SHELL", "true"],
+                "interval": 5,
+                "timeout": 2,
+                "retries": 2,
+                "startPeriod": 10,
+            }
+        }
+    )
+    assert s.healthcheck == {
+        "test": ["CMD-SHELL", "true"],
+        "interval": 5_000_000_000,
+        "timeout": 2_000_000_000,
+        "retries": 2,
+        "start_period": 10_000_000_000,
+    }
     assert spec({}).healthcheck == {"test": ["NONE"]}
 
 
 def test_mounts_and_volumes_from():
-    s = spec({"mountPoints": [{"sourceVolume": "data", "containerPath": "/d", "readOnly": True}],
-              "volumesFrom": [{"sourceContainer": "other"}]},
-             volume_names={"data": "ecsd-abc-data"}, container_ids={"other": "cid"})
+    s = spec(
+        {
+            "mountPoints": [{"sourceVolume": "data", "containerPath": "/d", "readOnly": True}],
+            "volumesFrom": [{"sourceContainer": "other"}],
+        },
+        volume_names={"data": "ecsd-abc-data"},
+        container_ids={"other": "cid"},
+    )
     assert s.binds == ["ecsd-abc-data:/d:ro"] and s.volumes_from == ["cid:rw"]
 
 
 def test_stop_timeout_default_and_misc():
     assert spec({}).stop_timeout == 30
-    s = spec({"stopTimeout": 5, "user": "1000", "workingDirectory": "/w",
-              "readonlyRootFilesystem": True, "linuxParameters": {"initProcessEnabled": True},
-              "ulimits": [{"name": "nofile", "softLimit": 10, "hardLimit": 20}]})
+    s = spec(
+        {
+            "stopTimeout": 5,
+            "user": "1000",
+            "workingDirectory": "/w",
+            "readonlyRootFilesystem": True,
+            "linuxParameters": {"initProcessEnabled": True},
+            "ulimits": [{"name": "nofile", "softLimit": 10, "hardLimit": 20}],
+        }
+    )
     assert (s.stop_timeout, s.user, s.working_dir, s.readonly_rootfs, s.init) == (
-        5, "1000", "/w", True, True)
+        5,
+        "1000",
+        "/w",
+        True,
+        True,
+    )
     assert s.ulimits == [{"name": "nofile", "soft": 10, "hard": 20}]
 
 
 def test_start_order_levels():
-    defs = [{"name": "app", "dependsOn": [{"containerName": "db", "condition": "HEALTHY"}]},
-            {"name": "db"}, {"name": "side"},
-            {"name": "proxy", "dependsOn": [{"containerName": "app", "condition": "START"}]}]
+    defs = [
+        {"name": "app", "dependsOn": [{"containerName": "db", "condition": "HEALTHY"}]},
+        {"name": "db"},
+        {"name": "side"},
+        {"name": "proxy", "dependsOn": [{"containerName": "app", "condition": "START"}]},
+    ]
     assert specs.start_order(defs) == [["db", "side"], ["app"], ["proxy"]]
 
 
 def test_log_target():
-    d = {"name": "app", "logConfiguration": {"logDriver": "awslogs", "options": {
-        "awslogs-group": "/g", "awslogs-region": "ap-northeast-1",
-        "awslogs-stream-prefix": "logs"}}}
+    d = {
+        "name": "app",
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": "/g",
+                "awslogs-region": "ap-northeast-1",
+                "awslogs-stream-prefix": "logs",
+            },
+        },
+    }
     assert specs.log_target(d, "t1", "us-east-1") == ("ap-northeast-1", "/g", "logs/app/t1", False)
     assert specs.log_target({"name": "x"}, "t1", "us-east-1") is None

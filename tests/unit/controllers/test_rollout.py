@@ -7,14 +7,17 @@ import pytest
 from ecsd.controllers.rollout import Counts, breaker_threshold, done, max_tasks, min_healthy, step
 
 
-@pytest.mark.parametrize("desired, percent, expected", [
-    (4, 200, 8), (3, 125, 3), (10, 150, 15), (1, 100, 1), (0, 200, 0)])
+@pytest.mark.parametrize(
+    "desired, percent, expected",
+    [(4, 200, 8), (3, 125, 3), (10, 150, 15), (1, 100, 1), (0, 200, 0)],
+)
 def test_max_tasks_rounds_down(desired, percent, expected):
     assert max_tasks(desired, percent) == expected
 
 
-@pytest.mark.parametrize("desired, percent, expected", [
-    (4, 50, 2), (2, 75, 2), (3, 50, 2), (10, 100, 10), (0, 100, 0)])
+@pytest.mark.parametrize(
+    "desired, percent, expected", [(4, 50, 2), (2, 75, 2), (3, 50, 2), (10, 100, 10), (0, 100, 0)]
+)
 def test_min_healthy_rounds_up(desired, percent, expected):
     assert min_healthy(desired, percent) == expected
 
@@ -56,13 +59,17 @@ def test_old_stop_once_new_are_healthy():
 
 
 def test_unhealthy_old_tasks_never_hold_up_a_deployment():
-    s = step(2, Counts(new_active=0, new_healthy=0, old_active=2, old_healthy=0),
-             maximum_percent=100, minimum_healthy_percent=100)
+    s = step(
+        2,
+        Counts(new_active=0, new_healthy=0, old_active=2, old_healthy=0),
+        maximum_percent=100,
+        minimum_healthy_percent=100,
+    )
     assert s.stop_old == 2
 
 
 def test_steady_service_replaces_and_scales():
-    assert step(3, Counts(2, 2, 0, 0)).start == 1        # a task stopped: replace it
-    assert step(1, Counts(3, 3, 0, 0)).stop_new == 2     # scaled in
-    assert step(0, Counts(2, 2, 0, 0)).stop_new == 2     # to zero
+    assert step(3, Counts(2, 2, 0, 0)).start == 1  # a task stopped: replace it
+    assert step(1, Counts(3, 3, 0, 0)).stop_new == 2  # scaled in
+    assert step(0, Counts(2, 2, 0, 0)).stop_new == 2  # to zero
     assert done(2, Counts(2, 2, 0, 0)) and not done(2, Counts(2, 1, 0, 0))

@@ -13,8 +13,13 @@ from sqlalchemy import create_engine, select
 
 from ecsd.aws.provider import Context
 from ecsd.config import Settings
-from ecsd.controllers.service_tick import (BACKOFF_FIRST, BACKOFF_MAX, HEALTH_STOP_REASON,
-                                           Tick, backoff_delay)
+from ecsd.controllers.service_tick import (
+    BACKOFF_FIRST,
+    BACKOFF_MAX,
+    HEALTH_STOP_REASON,
+    Tick,
+    backoff_delay,
+)
 from ecsd.services.ecs import clusters, services, task_definitions, tasks
 from ecsd.store.schema import metadata
 from ecsd.store.schema.ecs_services import services as service_rows
@@ -37,13 +42,26 @@ class World:
             container["healthCheck"] = {"command": ["CMD-SHELL", "true"]}
         with self.ctx() as ctx:
             clusters.create_cluster(ctx, {})
-            task_definitions.register_task_definition(ctx, {
-                "family": "web", "requiresCompatibilities": ["FARGATE"],
-                "networkMode": "awsvpc", "cpu": "256", "memory": "512",
-                "containerDefinitions": [container]})
-            self.arn = services.create_service(ctx, {
-                "serviceName": "web", "taskDefinition": "web", "networkConfiguration": NETWORK,
-                **service})["service"]["serviceArn"]
+            task_definitions.register_task_definition(
+                ctx,
+                {
+                    "family": "web",
+                    "requiresCompatibilities": ["FARGATE"],
+                    "networkMode": "awsvpc",
+                    "cpu": "256",
+                    "memory": "512",
+                    "containerDefinitions": [container],
+                },
+            )
+            self.arn = services.create_service(
+                ctx,
+                {
+                    "serviceName": "web",
+                    "taskDefinition": "web",
+                    "networkConfiguration": NETWORK,
+                    **service,
+                },
+            )["service"]["serviceArn"]
 
     def ctx(self) -> Any:
         world = self
@@ -52,20 +70,34 @@ class World:
             def __enter__(self) -> Context:
                 self.conn = world.engine.connect()
                 self.tx = self.conn.begin()
-                return Context(conn=self.conn, region="us-east-1", account="000000000000",
-                               request_id="t", settings=Settings(), now=world.now)
+                return Context(
+                    conn=self.conn,
+                    region="us-east-1",
+                    account="000000000000",
+                    request_id="t",
+                    settings=Settings(),
+                    now=world.now,
+                )
 
             def __exit__(self, *exc: Any) -> None:
                 (self.tx.rollback if exc[0] else self.tx.commit)()
                 self.conn.close()
+
         return _Tx()
 
     def tick(self, healthy_after: float = 1.0) -> Tick:
         with self.ctx() as ctx:
-            row = ctx.conn.execute(select(service_rows.c.doc, service_rows.c.scheduler)
-                                   .where(service_rows.c.arn == self.arn)).one()
-            tick = Tick(ctx=ctx, doc=copy.deepcopy(row.doc), state=copy.deepcopy(row.scheduler),
-                        healthy_after=healthy_after)
+            row = ctx.conn.execute(
+                select(service_rows.c.doc, service_rows.c.scheduler).where(
+                    service_rows.c.arn == self.arn
+                )
+            ).one()
+            tick = Tick(
+                ctx=ctx,
+                doc=copy.deepcopy(row.doc),
+                state=copy.deepcopy(row.scheduler),
+                healthy_after=healthy_after,
+            )
             tick.run()
             services.save(ctx, tick.doc, tick.state)
         return tick
@@ -95,13 +127,20 @@ class World:
 
     def doc(self) -> dict[str, Any]:
         with self.ctx() as ctx:
-            return services.view(ctx, services.load(
-                ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", "web")[0])
+            return services.view(
+                ctx,
+                services.load(ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", "web")[0],
+            )
 
 
 def test_backoff_grows_to_27_minutes():
-    assert [backoff_delay(n) for n in range(1, 6)] == [0, 0, BACKOFF_FIRST, BACKOFF_FIRST * 2,
-                                                       BACKOFF_FIRST * 4]
+    assert [backoff_delay(n) for n in range(1, 6)] == [
+        0,
+        0,
+        BACKOFF_FIRST,
+        BACKOFF_FIRST * 2,
+        BACKOFF_FIRST * 4,
+    ]
     assert backoff_delay(40) == BACKOFF_MAX == 27 * 60
 
 
@@ -128,20 +167,29 @@ def test_unhealthy_tasks_are_left_alone_during_the_grace_period_then_replaced_st
     w.tick()
     stopped = next(t for t in w.tasks() if t["taskArn"] == first["taskArn"])
     assert stopped["desiredStatus"] == "STOPPED"
-    assert (stopped["stopCode"], stopped["stoppedReason"]) == ("ServiceSchedulerInitiated",
-                                                               HEALTH_STOP_REASON)
+    assert (stopped["stopCode"], stopped["stoppedReason"]) == (
+        "ServiceSchedulerInitiated",
+        HEALTH_STOP_REASON,
+    )
     first_id = first["taskArn"].rsplit("/", 1)[1]
     second_id = live[1]["taskArn"].rsplit("/", 1)[1]
     messages = [e["message"] for e in w.doc()["events"]]
-    assert messages[:2] == [f"(service web) has stopped 1 running tasks: (task {first_id}).",
-                            f"(service web) (task {first_id}) failed container health checks."]
-    assert (f"(service web) has started 1 tasks: (task {second_id}). Amazon ECS replaced 1 "
-            "tasks due to an unhealthy status.") in messages
+    assert messages[:2] == [
+        f"(service web) has stopped 1 running tasks: (task {first_id}).",
+        f"(service web) (task {first_id}) failed container health checks.",
+    ]
+    assert (
+        f"(service web) has started 1 tasks: (task {second_id}). Amazon ECS replaced 1 "
+        "tasks due to an unhealthy status."
+    ) in messages
 
 
 def test_no_room_stops_the_unhealthy_task_first():
-    w = World(desiredCount=1, health_check=True,
-              deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0})
+    w = World(
+        desiredCount=1,
+        health_check=True,
+        deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0},
+    )
     w.tick()
     [first] = w.live()
     w.run_all(healthStatus="UNHEALTHY")
@@ -152,9 +200,11 @@ def test_no_room_stops_the_unhealthy_task_first():
 
 
 def test_health_check_failures_trip_the_breaker_with_their_own_reason():
-    w = World(desiredCount=1, health_check=True,
-              deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True,
-                                                                    "rollback": False}})
+    w = World(
+        desiredCount=1,
+        health_check=True,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}},
+    )
     for _ in range(10):  # every task turns UNHEALTHY as soon as it runs
         w.tick()
         w.run_all(healthStatus="UNHEALTHY")
@@ -164,8 +214,9 @@ def test_health_check_failures_trip_the_breaker_with_their_own_reason():
     dep = w.doc()["deployments"][0]
     assert dep["failedTasks"] >= 3  # the threshold for a desired count of 1
     assert dep["rolloutState"] == "FAILED"
-    assert dep["rolloutStateReason"] == ("ECS deployment circuit breaker: tasks failed "
-                                         "health checks.")
+    assert dep["rolloutStateReason"] == (
+        "ECS deployment circuit breaker: tasks failed health checks."
+    )
     # No rollback asked for: nothing more is launched for the failed deployment.
     w.tick()
     assert w.live() == []
@@ -193,8 +244,10 @@ def test_scale_in_stops_tasks_not_yet_healthy_first_then_the_newest():
 
 
 def test_a_repeated_event_is_written_once():
-    w = World(desiredCount=1, deploymentConfiguration={"maximumPercent": 100,
-                                                       "minimumHealthyPercent": 100})
+    w = World(
+        desiredCount=1,
+        deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 100},
+    )
     w.tick()
     w.run_all()
     w.now += 5
@@ -208,13 +261,20 @@ def test_a_repeated_event_is_written_once():
 
 
 def test_a_healthy_task_resets_the_deployments_failed_count():
-    w = World(desiredCount=2, deploymentConfiguration={
-        "deploymentCircuitBreaker": {"enable": True, "rollback": False}})
+    w = World(
+        desiredCount=2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}},
+    )
     w.tick()
     a, b = w.live()
-    w.set_task(a["taskArn"], desiredStatus="STOPPED", lastStatus="STOPPED",
-               stopCode="TaskFailedToStart", stoppedReason="CannotPullContainerError: x",
-               stoppedAt=w.now)
+    w.set_task(
+        a["taskArn"],
+        desiredStatus="STOPPED",
+        lastStatus="STOPPED",
+        stopCode="TaskFailedToStart",
+        stoppedReason="CannotPullContainerError: x",
+        stoppedAt=w.now,
+    )
     w.tick()
     assert w.doc()["deployments"][0]["failedTasks"] == 1
     w.now += 0.5
@@ -226,6 +286,7 @@ def test_a_healthy_task_resets_the_deployments_failed_count():
 
 def test_resolved_causes_and_six_hours_let_a_message_be_written_again():
     from ecsd.services.ecs import service_events
+
     doc = {"serviceName": "web", "events": []}
     stuck = service_events.stuck("web")
     assert service_events.add(doc, stuck, T0)

@@ -1,0 +1,55 @@
+"""The typed change bus: what a committed write changed, told to whoever cares.
+
+A write (an API handler or a controller, inside a unit of work) records events; once its
+transaction has committed — not before: listeners must see the new state — the events are
+published. Controllers subscribe to the kinds they act on, and each event names its
+object, so that a task's change wakes that task's worker and its service's worker, not
+every worker (with 400 tasks running, one RunTask used to poke all 400). The console will
+subscribe the same way for live updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a committed write changed."""
+
+
+@dataclass(frozen=True)
+class TaskChanged(Event):
+    """A task was created or its document changed (any status, desired or observed)."""
+
+    arn: str
+    service_arn: str | None = None  # the service whose deployment made it, if any
+
+
+@dataclass(frozen=True)
+class ServiceChanged(Event):
+    """A service was created, updated, scaled or deleted."""
+
+    arn: str
+
+
+E = TypeVar("E", bound=Event)
+Listener = Callable[[Event], None]
+
+
+class Bus:
+    """Synchronous fan-out on the event loop: listeners only set flags and poke workers,
+    so publishing costs a dictionary lookup per event."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[type[Event], list[Callable[[Event], None]]] = {}
+
+    def subscribe(self, kind: type[E], listener: Callable[[E], None]) -> None:
+        self._listeners.setdefault(kind, []).append(listener)  # type: ignore[arg-type]
+
+    def publish(self, events: Iterable[Event]) -> None:
+        for event in events:
+            for listener in self._listeners.get(type(event), ()):
+                listener(event)
