@@ -10,8 +10,9 @@ import pytest
 from conftest import client_for
 
 from ecsd.config import Settings
+from ecsd.core.unit import Unit
+from ecsd.model.ecs.secrets import SecretResolutionError, resolve
 from ecsd.services import all_providers
-from ecsd.services.ecs.container_secrets import SecretResolutionError, resolve
 from ecsd.store import Store
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -93,7 +94,7 @@ def _resolve(stored, value_from: str) -> str:
     store, settings, *_ = stored
     return store.read_sync(
         lambda conn: resolve(
-            conn, region=REGION, account=ACCOUNT, settings=settings, value_from=value_from
+            Unit(conn=conn, region=REGION, account=ACCOUNT, settings=settings), value_from
         )
     )
 

@@ -13,29 +13,21 @@ from sqlalchemy import func, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import arns
+from ...model.ecs import clusters as model
 from ...store.schema.ecs import clusters
 from ...store.schema.ecs_services import services
 from ...store.schema.ecs_tasks import tasks
 from .. import pagination
-from . import arns, tags
+from . import tags
 from .api import ecs
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
 
 
-def _not_found() -> AwsError:
-    return AwsError("ClusterNotFoundException", "Cluster not found.")
-
-
-def load(ctx: Context, ref: str | None, *, active: bool = True) -> dict[str, Any]:
-    """The stored cluster for a name or ARN. With `active`, an INACTIVE (deleted) cluster
-    counts as missing, as it does for every ECS call that works in a cluster."""
-    arn = arns.cluster_arn(ctx, ref)
-    row = ctx.conn.execute(select(clusters.c.doc).where(clusters.c.arn == arn)).first()
-    if row is None or (active and row.doc["status"] != "ACTIVE"):
-        raise _not_found()
-    return dict(row.doc)
+_not_found = model.not_found
+load = model.load
 
 
 def _save(ctx: Context, doc: dict[str, Any], *, insert: bool = False) -> None:

@@ -16,59 +16,27 @@ and its revision counter stay either way, as in ECS.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import arns
+from ...model.ecs import task_definitions as model
 from ...store.schema.ecs import task_definition_families as families
 from ...store.schema.ecs import task_definitions as defs
 from .. import pagination
-from . import arns, tags
+from . import tags
 from .api import ecs
 from .task_definition_attributes import compatibilities, in_model_order, requires_attributes
 from .task_definition_containers import client_error
 from .task_definition_rules import normalise
 
-_ARN = re.compile(r"^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition/(.+)$")
-NOT_FOUND = "Unable to describe task definition."
+NOT_FOUND = model.NOT_FOUND
 MAX_DELETE = 10
-
-
-def parse(ctx: Context, ref: str) -> tuple[str, str | None] | None:
-    """(family, revision text or None) of `family`, `family:revision` or an ARN of this
-    region and account; None when `ref` is none of these."""
-    m = _ARN.match(ref)
-    if m is not None:
-        if (m.group(1), m.group(2)) != (ctx.region, ctx.account):
-            return None
-        ref = m.group(3)
-    elif ref.startswith("arn:"):
-        return None
-    family, colon, revision = ref.partition(":")
-    if not arns.NAME.match(family):
-        return None
-    return family, revision if colon else None
-
-
-def load(ctx: Context, ref: str) -> dict[str, Any]:
-    """The stored definition for `family` (its latest ACTIVE revision), `family:revision`
-    or an ARN — the forms every ECS API accepts. Any status for an explicit revision."""
-    parsed = parse(ctx, ref)
-    if parsed is None or (parsed[1] is not None and not parsed[1].isdigit()):
-        raise client_error(NOT_FOUND)
-    family, revision = parsed
-    q = select(defs.c.doc).where(defs.c.region == ctx.region, defs.c.family == family)
-    if revision is None:
-        q = q.where(defs.c.status == "ACTIVE").order_by(defs.c.revision.desc()).limit(1)
-    else:
-        q = q.where(defs.c.revision == int(revision))
-    row = ctx.conn.execute(q).first()
-    if row is None:
-        raise client_error(NOT_FOUND)
-    return dict(row.doc)
+parse = model.parse
+load = model.load
 
 
 def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
