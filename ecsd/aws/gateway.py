@@ -13,6 +13,9 @@ the composition root) that opens the unit of work, commits it and publishes what
 
 from __future__ import annotations
 
+import base64
+import datetime
+import json
 import logging
 import re
 import uuid
@@ -85,17 +88,17 @@ class Gateway:
         region: str | None = None,
     ) -> dict[str, Any]:
         """Run `operation` of `service` (botocore's name: "ecs", "ssm") in-process, with
-        the same validation and the same unit of work as over HTTP. `params` are as the
-        decoder gives them (boto3's parameter names, timestamps as epoch seconds). Raises
-        `AwsError` as the HTTP path would answer it."""
+        the same decoding, validation and unit of work as over HTTP: `params` (boto3's
+        parameter names and values) are read as a JSON client would have sent them, so a
+        wrong type is refused the same way. Raises `AwsError` as HTTP would answer it."""
         provider = self._by_name.get(service)
         if provider is None:
             raise AwsError("UnknownOperationException", f"{service} is not served here.")
         op, model = self._operation(provider, operation, self._json)
+        body = json.dumps(params or {}, default=_json_value).encode()
+        decoded = self._json.decode(model.input_shape, body)
         request_id = str(uuid.uuid4())
-        return await self._invoke(
-            provider, op, model, dict(params or {}), region or self.region, request_id
-        )
+        return await self._invoke(provider, op, model, decoded, region or self.region, request_id)
 
     @staticmethod
     def _operation(provider: Provider, name: str, wire: Wire) -> tuple[Operation, OperationModel]:
@@ -131,3 +134,13 @@ class Gateway:
                 f"An internal error occurred in ecsd (request {request_id}); see the server log.",
                 sender_fault=False,
             ) from None
+
+
+def _json_value(value: Any) -> Any:
+    """What a JSON client sends for the values boto3 users pass: epoch seconds for a
+    timestamp, base64 for bytes."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} cannot be sent to an AWS API")
