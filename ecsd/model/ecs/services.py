@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ...aws.errors import AwsError
 from ...core.bus import ServiceChanged
@@ -60,6 +60,30 @@ def find(unit: Unit, arn: str) -> tuple[dict[str, Any], SchedulerState] | None:
     if row is None:
         return None
     return dict(row.doc), SchedulerState.from_json(row.scheduler)
+
+
+def docs(unit: Unit, arns_: list[str]) -> dict[str, dict[str, Any]]:
+    """{ARN: document} of those of these services that exist (any status)."""
+    q = select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(arns_)))
+    return {r.arn: dict(r.doc) for r in unit.conn.execute(q)}
+
+
+def listing(
+    unit: Unit,
+    cluster_arn: str,
+    *,
+    launch_type: str | None = None,
+    scheduling_strategy: str | None = None,
+) -> Select[Any]:
+    """The ARNs of the cluster's ACTIVE services, by ARN: a query, for the caller to page."""
+    q = select(services.c.arn).where(
+        services.c.cluster_arn == cluster_arn, services.c.status == "ACTIVE"
+    )
+    if launch_type:
+        q = q.where(services.c.launch_type == launch_type)
+    if scheduling_strategy:
+        q = q.where(services.c.scheduling_strategy == scheduling_strategy)
+    return q.order_by(services.c.arn)
 
 
 def status(unit: Unit, arn: str) -> str | None:

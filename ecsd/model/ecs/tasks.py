@@ -13,7 +13,7 @@ import copy
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from ...aws.errors import AwsError
 from ...core.bus import TaskChanged
@@ -221,6 +221,37 @@ def request_stop(
     if persist:
         save(unit, doc)
     return True
+
+
+def find(unit: Unit, cluster_arn: str, arn: str) -> dict[str, Any] | None:
+    """The task of this ARN in this cluster, or None."""
+    row = unit.conn.execute(
+        select(tasks.c.doc).where(tasks.c.arn == arn, tasks.c.cluster_arn == cluster_arn)
+    ).first()
+    return None if row is None else dict(row.doc)
+
+
+def listing(
+    unit: Unit,
+    cluster_arn: str,
+    *,
+    desired_status: str,
+    family: str | None = None,
+    started_by: str | None = None,
+    service_name: str | None = None,
+) -> Select[Any]:
+    """The ARNs of the cluster's tasks with this desired status (and family, startedBy,
+    service), by ARN: a query, for the caller to page."""
+    q = select(tasks.c.arn).where(
+        tasks.c.cluster_arn == cluster_arn, tasks.c.desired_status == desired_status
+    )
+    if family:
+        q = q.where(tasks.c.family == family)
+    if started_by:
+        q = q.where(tasks.c.started_by == started_by)
+    if service_name:
+        q = q.where(tasks.c.group == services.group(service_name))
+    return q.order_by(tasks.c.arn)
 
 
 def of_service(

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import arns
@@ -279,12 +277,7 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if len(refs) > 10:
         raise AwsError("InvalidParameterException", "service names can have at most 10 items.")
     wanted = [model.resolve(cluster["clusterArn"], ref) for ref in refs]
-    docs = {
-        r.arn: r.doc
-        for r in ctx.conn.execute(
-            select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(wanted)))
-        )
-    }
+    docs = model.docs(ctx, wanted)
     found = views(ctx, [docs[a] for a in wanted if a in docs], set(p.get("include") or []))
     failures = [{"arn": a, "reason": "MISSING"} for a in wanted if a not in docs]
     return {"services": found, "failures": failures}
@@ -293,16 +286,15 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("ListServices")
 def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
-    q = select(services.c.arn).where(
-        services.c.cluster_arn == cluster["clusterArn"], services.c.status == "ACTIVE"
+    q = model.listing(
+        ctx,
+        cluster["clusterArn"],
+        launch_type=p.get("launchType"),
+        scheduling_strategy=p.get("schedulingStrategy"),
     )
-    if p.get("launchType"):
-        q = q.where(services.c.launch_type == p["launchType"])
-    if p.get("schedulingStrategy"):
-        q = q.where(services.c.scheduling_strategy == p["schedulingStrategy"])
     rows, token = pagination.keyset_page(
         ctx.conn,
-        q.order_by(services.c.arn),
+        q,
         services.c.arn,
         lambda r: r.arn,
         p,

@@ -51,53 +51,11 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
     return load(ctx, ref)
 
 
-def _save(ctx: Context, doc: dict[str, Any]) -> None:
-    ctx.conn.execute(
-        defs.update()
-        .where(defs.c.arn == doc["taskDefinitionArn"])
-        .values(status=doc["status"], doc=doc)
-    )
-
-
-def _family_status(ctx: Context, family: str) -> None:
-    """Keep the family's ACTIVE/INACTIVE mark in step with its revisions."""
-    active = (
-        ctx.conn.execute(
-            select(defs.c.revision)
-            .where(defs.c.region == ctx.region, defs.c.status == "ACTIVE", defs.c.family == family)
-            .limit(1)
-        ).first()
-        is not None
-    )
-    ctx.conn.execute(
-        families.update()
-        .where(families.c.region == ctx.region, families.c.family == family)
-        .values(status="ACTIVE" if active else "INACTIVE")
-    )
-
-
 @ecs.operation("RegisterTaskDefinition", write=True)
 def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     td = normalise(p)
     family = td["family"]
-    last = ctx.conn.execute(
-        select(families.c.last_revision).where(
-            families.c.region == ctx.region, families.c.family == family
-        )
-    ).scalar()
-    revision = (last or 0) + 1
-    if last is None:
-        ctx.conn.execute(
-            families.insert().values(
-                region=ctx.region, family=family, last_revision=revision, status="ACTIVE"
-            )
-        )
-    else:
-        ctx.conn.execute(
-            families.update()
-            .where(families.c.region == ctx.region, families.c.family == family)
-            .values(last_revision=revision, status="ACTIVE")
-        )
+    revision = model.next_revision(ctx, family)
     arn = arns.task_definition_arn(ctx, family, revision)
     doc = in_model_order(
         {
@@ -111,11 +69,7 @@ def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "registeredBy": ctx.principal,
         }
     )
-    ctx.conn.execute(
-        defs.insert().values(
-            arn=arn, region=ctx.region, family=family, revision=revision, status="ACTIVE", doc=doc
-        )
-    )
+    model.insert(ctx, doc)
     out: dict[str, Any] = {"taskDefinition": doc}
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
@@ -191,8 +145,7 @@ def deregister_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any
     if doc["status"] == "ACTIVE":
         doc["status"] = "INACTIVE"
         doc["deregisteredAt"] = ctx.now
-        _save(ctx, in_model_order(doc))
-        _family_status(ctx, doc["family"])
+        model.save(ctx, in_model_order(doc))
     return {"taskDefinition": in_model_order(doc)}
 
 
@@ -229,14 +182,14 @@ def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             doc["status"] = "DELETE_IN_PROGRESS"
             doc["deleteRequestedAt"] = ctx.now
             doc = in_model_order(doc)
-            _save(ctx, doc)
+            model.save(ctx, doc)
         deleted.append(doc)
     return {"taskDefinitions": deleted, "failures": failures}
 
 
 @tags.resource_type("task-definition")
 def _exists(ctx: Context, arn: str) -> bool:
-    return ctx.conn.execute(select(defs.c.arn).where(defs.c.arn == arn)).first() is not None
+    return model.exists(ctx, arn)
 
 
 __all__ = ["load", "parse"]

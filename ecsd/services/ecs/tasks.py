@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import tasks as model
@@ -136,15 +134,11 @@ def describe_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     for ref in p["tasks"]:
         arn = model.resolve(ctx, cluster["clusterArn"], ref)
-        row = ctx.conn.execute(
-            select(tasks.c.doc).where(
-                tasks.c.arn == arn, tasks.c.cluster_arn == cluster["clusterArn"]
-            )
-        ).first()
-        if row is None:
+        doc = model.find(ctx, cluster["clusterArn"], arn)
+        if doc is None:
             failures.append({"arn": arn, "reason": "MISSING"})
         else:
-            found.append(_view(ctx, row.doc, include))
+            found.append(_view(ctx, doc, include))
     return {"tasks": found, "failures": failures}
 
 
@@ -156,18 +150,15 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         desired = "RUNNING"  # ECS lists tasks ECS intends to run; PENDING ones are among them
     if p.get("launchType") not in (None, "FARGATE"):
         return {"taskArns": []}
-    q = select(tasks.c.arn).where(
-        tasks.c.cluster_arn == cluster["clusterArn"], tasks.c.desired_status == desired
+    q = model.listing(
+        ctx,
+        cluster["clusterArn"],
+        desired_status=desired,
+        family=p.get("family"),
+        started_by=p.get("startedBy"),
+        service_name=p.get("serviceName"),
     )
-    if p.get("family"):
-        q = q.where(tasks.c.family == p["family"])
-    if p.get("startedBy"):
-        q = q.where(tasks.c.started_by == p["startedBy"])
-    if p.get("serviceName"):
-        q = q.where(tasks.c.group == f"service:{p['serviceName']}")
-    rows, token = pagination.keyset_page(
-        ctx.conn, q.order_by(tasks.c.arn), tasks.c.arn, lambda r: r.arn, p
-    )
+    rows, token = pagination.keyset_page(ctx.conn, q, tasks.c.arn, lambda r: r.arn, p)
     return pagination.result("taskArns", [r.arn for r in rows], token)
 
 
