@@ -1,8 +1,10 @@
-"""Shared fixtures: a real `ecsd serve` process, boto3 clients and the real `aws` CLI.
+"""Shared fixtures: a real `ecsd serve` process, the daemon in-process, boto3 clients and
+the real `aws` CLI.
 
 One server per test session keeps the suite fast; every test starts from a clean slate
 through `POST /_ecsd/reset`. Tests that must kill or restart a server start their own
-with `ecsd_factory`.
+with `ecsd_factory`. API tests that need no containers use `no_engine`, the daemon run in
+the test process (in_process.py): no process to spawn.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).parent))
+from in_process import InProcessServer  # noqa: E402
 from server_process import EcsdProcess  # noqa: E402
 
 REGION = "us-east-1"
@@ -60,20 +63,35 @@ def ecsd_factory(tmp_path: Path) -> Iterator[Callable[..., EcsdProcess]]:
         server.close()
 
 
+@pytest.fixture
+def in_process(tmp_path: Path) -> Iterator[Callable[..., InProcessServer]]:
+    """`in_process(**settings)` → the daemon served from this test process (a real HTTP
+    endpoint, closed after the test); `runtime=` and `clock=` take fakes."""
+    started: list[InProcessServer] = []
+
+    def make(**kwargs: Any) -> InProcessServer:
+        server = InProcessServer(tmp_path / f"in-process-{len(started)}", **kwargs).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.close()
+
+
 @pytest.fixture(scope="module")
-def no_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EcsdProcess]:
-    """A server (one per test module) whose Docker host answers nothing: the API works,
-    and every task stops with TaskFailedToStart — for API tests that need no containers."""
+def no_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """The daemon in-process (one per test module) whose Docker host answers nothing: the
+    API works, and every task stops with TaskFailedToStart — for API tests that need no
+    containers."""
     base = tmp_path_factory.mktemp("no-engine")
-    server = EcsdProcess(
-        base / "data", None, "--docker-host", f"unix://{base}/no-engine.sock"
-    ).start()
+    server = InProcessServer(base / "data", docker_host=f"unix://{base}/no-engine.sock").start()
     yield server
     server.close()
 
 
 @pytest.fixture
-def no_engine_ecs(no_engine: EcsdProcess) -> Any:
+def no_engine_ecs(no_engine: InProcessServer) -> Any:
     """A boto3 ECS client on a clean `no_engine` server with the default cluster."""
     no_engine.reset()
     client = client_for(no_engine, "ecs")
@@ -87,7 +105,7 @@ def aws_error(err: pytest.ExceptionInfo[Exception]) -> tuple[str, str]:
     return e["Code"], e.get("Message", "")
 
 
-def client_for(server: EcsdProcess, service: str, region: str = REGION) -> Any:
+def client_for(server: EcsdProcess | InProcessServer, service: str, region: str = REGION) -> Any:
     return boto3.client(
         service,
         endpoint_url=server.url,
@@ -112,7 +130,7 @@ def ecs(client: Callable[..., Any]) -> Any:
 class AwsCli:
     """The real `aws` CLI (PyPI awscli) against a server."""
 
-    def __init__(self, server: EcsdProcess) -> None:
+    def __init__(self, server: EcsdProcess | InProcessServer) -> None:
         self.server = server
         exe = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
         assert exe, "the aws CLI (PyPI awscli) must be installed for the tests"

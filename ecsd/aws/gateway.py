@@ -1,169 +1,130 @@
-"""The single HTTP entry point for every hosted AWS service.
+"""The single HTTP entry point for every hosted AWS service, and its in-process twin.
 
-Recognise the service and operation, decode and validate the input by the model, run the
-provider's handler in a store transaction, encode the answer. Any failure becomes the
-protocol's error shape; an unexpected exception is logged and answered as an internal
-error, never as a stack trace.
+One dispatch path for every wire protocol (wires.py): route the request to a provider
+and an operation, decode and validate the input by the model, run the provider's handler
+in a unit of work, encode the answer. Any failure becomes the protocol's error shape; an
+unexpected exception is logged and answered as an internal error, never as a stack
+trace. `call()` runs the same validate → handler path without HTTP, for tests and for
+the console.
+
+The gateway knows nothing of the store: it is given a `Runner` (core.unit.Units.run, from
+the composition root) that opens the unit of work, commits it and publishes what changed.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
+import json
 import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
+from botocore.model import OperationModel
 
 from ..config import Settings
-from ..store import Store
+from ..core.unit import Unit
 from . import validate
 from .errors import AwsError
-from .protocols import json as json_protocol
-from .protocols import query as query_protocol
-from .provider import Context, Operation, Provider
+from .provider import Operation, Provider
+from .wires import Incoming, JsonWire, QueryWire, Wire
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
-Notify = Callable[[set[str]], None]
+
+class Runner(Protocol):
+    """Runs `fn` in one unit of work (a write transaction, or a read one) and publishes
+    what it changed once committed."""
+
+    def __call__(
+        self, fn: Callable[[Unit], T], *, region: str, write: bool, request_id: str
+    ) -> Awaitable[T]: ...
 
 
 class Gateway:
-    def __init__(
-        self,
-        store: Store,
-        providers: Iterable[Provider],
-        settings: Settings,
-        *,
-        notify: Notify | None = None,
-    ) -> None:
-        self.store = store
+    def __init__(self, run: Runner, providers: Iterable[Provider], settings: Settings) -> None:
+        self.run = run
         self.settings = settings
         self.region = settings.region
-        self.account = settings.account_id
-        self.notify = notify
         self.providers = list(providers)
-        self._by_target = {p.spec.target_prefix: p for p in self.providers if p.spec.target_prefix}
-        self._by_signing = {p.spec.signing_name: p for p in self.providers}
-        self._query = [p for p in self.providers if p.spec.protocol == "query"]
+        self._json = JsonWire(self.providers)
+        self._query = QueryWire(self.providers)
+        self._by_name = {p.spec.name: p for p in self.providers}
 
     async def handle(self, request: web.Request) -> web.Response:
         request_id = str(uuid.uuid4())
-        body = await request.read()
         scope = _SCOPE.search(request.headers.get("Authorization", ""))
+        incoming = Incoming(
+            headers=request.headers,
+            query_string=request.query_string,
+            body=await request.read(),
+            signing=scope.group(2) if scope else None,
+        )
         region = scope.group(1) if scope else self.region
-        signing = scope.group(2) if scope else None
-        target = request.headers.get("X-Amz-Target")
-        if target:
-            return await self._json(target, body, region, request_id)
-        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
-        if body:
-            try:
-                params.update(parse_qsl(body.decode(), keep_blank_values=True))
-            except UnicodeDecodeError:
-                pass
-        return await self._query_request(params, signing, region, request_id)
-
-    async def _json(self, target: str, body: bytes, region: str, request_id: str) -> web.Response:
-        prefix, _, name = target.rpartition(".")
-        provider = self._by_target.get(prefix)
-        headers = {"x-amzn-RequestId": request_id}
-        content_type = "application/x-amz-json-1.1"
+        wire: Wire = self._json if JsonWire.matches(incoming) else self._query
+        provider: Provider | None = None
         try:
-            if provider is None:
-                raise AwsError(
-                    "UnknownOperationException",
-                    f"The service for target '{target}' is not served here.",
-                )
-            content_type = (
-                f"application/x-amz-json-{provider.spec.model.metadata.get('jsonVersion', '1.1')}"
-            )
-            op = provider.operations.get(name)
-            model = provider.spec.operation(name)
-            if op is None or model is None:
-                raise AwsError(
-                    "UnknownOperationException",
-                    f"Unknown operation {name} for {provider.spec.name}.",
-                )
-            params = json_protocol.decode(model.input_shape, body)
-            validate.validate(model.input_shape, params, error_code=provider.validation_error)
-            result = await self._run(provider, op, params, region, request_id)
-            return web.Response(
-                body=json_protocol.encode(model.output_shape, result),
-                headers=headers,
-                content_type=content_type,
-            )
+            routed = wire.route(incoming)
+            provider = routed.provider
+            op, model = self._operation(provider, routed.operation, wire)
+            params = wire.decode(model.input_shape, routed.raw)
+            result = await self._invoke(provider, op, model, params, region, request_id)
+            return wire.encode(provider, model, result, request_id)
         except AwsError as error:
-            status, extra, payload = json_protocol.encode_error(error)
-            return web.Response(
-                status=status, body=payload, headers={**headers, **extra}, content_type=content_type
-            )
+            return wire.encode_error(provider, error, request_id)
 
-    async def _query_request(
-        self, params: dict[str, str], signing: str | None, region: str, request_id: str
-    ) -> web.Response:
-        action = params.pop("Action", None)
-        params.pop("Version", None)
-        provider = self._by_signing.get(signing) if signing else None
-        if provider is None and action:
-            matches = [p for p in self._query if action in p.operations]
-            provider = matches[0] if len(matches) == 1 else None
-        namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
-        try:
-            if provider is None or provider.spec.protocol != "query":
-                raise AwsError(
-                    "InvalidAction",
-                    f"Could not find operation {action} for any service served here.",
-                )
-            namespace = provider.spec.model.metadata.get("xmlNamespace", namespace)
-            op = provider.operations.get(action or "")
-            model = provider.spec.operation(action or "")
-            if op is None or model is None:
-                raise AwsError(
-                    "InvalidAction", f"Could not find operation {action} for {provider.spec.name}."
-                )
-            decoded = query_protocol.decode(model.input_shape, params)
-            validate.validate(model.input_shape, decoded, error_code=provider.validation_error)
-            result = await self._run(provider, op, decoded, region, request_id)
-            body = query_protocol.encode(model, result, request_id, namespace)
-            return web.Response(body=body, content_type=query_protocol.CONTENT_TYPE)
-        except AwsError as error:
-            status, payload = query_protocol.encode_error(error, request_id, namespace)
-            return web.Response(
-                status=status, body=payload, content_type=query_protocol.CONTENT_TYPE
-            )
+    async def call(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        *,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Run `operation` of `service` (botocore's name: "ecs", "ssm") in-process, with
+        the same decoding, validation and unit of work as over HTTP: `params` (boto3's
+        parameter names and values) are read as a JSON client would have sent them, so a
+        wrong type is refused the same way. Raises `AwsError` as HTTP would answer it."""
+        provider = self._by_name.get(service)
+        if provider is None:
+            raise AwsError("UnknownOperationException", f"{service} is not served here.")
+        op, model = self._operation(provider, operation, self._json)
+        body = json.dumps(params or {}, default=_json_value).encode()
+        decoded = self._json.decode(model.input_shape, body)
+        request_id = str(uuid.uuid4())
+        return await self._invoke(provider, op, model, decoded, region or self.region, request_id)
 
-    async def _run(
+    @staticmethod
+    def _operation(provider: Provider, name: str, wire: Wire) -> tuple[Operation, OperationModel]:
+        op = provider.operations.get(name)
+        model = provider.spec.operation(name)
+        if op is None or model is None:
+            raise wire.unknown_operation(provider, name)
+        return op, model
+
+    async def _invoke(
         self,
         provider: Provider,
         op: Operation,
+        model: OperationModel,
         params: dict[str, Any],
         region: str,
         request_id: str,
     ) -> dict[str, Any]:
-        changed: set[str] = set()
-
-        def unit(conn: Any) -> dict[str, Any]:
-            ctx = Context(
-                conn=conn,
-                region=region,
-                account=self.account,
-                request_id=request_id,
-                settings=self.settings,
-            )
-            result = op.handler(ctx, params)
-            changed.update(ctx.changed)
-            return result
-
-        run: Callable[[Any], Awaitable[dict[str, Any]]] = (
-            self.store.write if op.write else self.store.read
-        )
+        validate.validate(model.input_shape, params, error_code=provider.validation_error)
         try:
-            result = await run(unit)
+            return await self.run(
+                lambda unit: op.handler(unit, params),
+                region=region,
+                write=op.write,
+                request_id=request_id,
+            )
         except AwsError:
             raise
         except Exception:
@@ -173,6 +134,13 @@ class Gateway:
                 f"An internal error occurred in ecsd (request {request_id}); see the server log.",
                 sender_fault=False,
             ) from None
-        if changed and self.notify is not None:
-            self.notify(changed)
-        return result
+
+
+def _json_value(value: Any) -> Any:
+    """What a JSON client sends for the values boto3 users pass: epoch seconds for a
+    timestamp, base64 for bytes."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} cannot be sent to an AWS API")

@@ -1,45 +1,25 @@
 """How a service plugs into the wire layer.
 
 A provider is a set of plain functions, one per operation, registered with
-`@provider.operation("Name", write=True)`. Each one receives a `Context` (an open store
-transaction, the caller's region and account) and the decoded, validated input as a
-dict, and returns the output as a dict — or raises `AwsError`. A write operation runs
-in one write transaction: if it raises, nothing it did is kept.
+`@provider.operation("Name", write=True)`. Each one receives a unit of work
+(core.unit.Unit, called `Context` here: an open store transaction, the caller's region
+and account, the clock) and the decoded, validated input as a dict, and returns the
+output as a dict — or raises `AwsError`. A write operation runs in one write
+transaction: if it raises, nothing it did is kept.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
-
-from ..config import Settings
+from ..core.unit import Unit
 from . import models
 
-Handler = Callable[["Context", dict[str, Any]], dict[str, Any]]
-
-
-@dataclass
-class Context:
-    conn: Connection
-    region: str
-    account: str
-    request_id: str
-    settings: Settings
-    now: float = field(default_factory=time.time)
-    # Names of things this write changed, so that controllers can be woken once the
-    # transaction has committed (not before: they must see the new state).
-    changed: set[str] = field(default_factory=set)
-
-    @property
-    def principal(self) -> str:
-        return f"arn:aws:iam::{self.account}:root"
-
-    def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+# The handlers' name for the unit of work (it is defined in core/, not here).
+Context = Unit
+Handler = Callable[[Unit, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)

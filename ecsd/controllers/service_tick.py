@@ -15,14 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from ..aws.errors import AwsError
-from ..aws.provider import Context
-from ..services.ecs import arns, service_events, tags, task_definitions
-from ..services.ecs import services as service_api
-from ..services.ecs import tasks as task_api
-from ..store.schema.ecs_tasks import tasks as task_rows
+from ..core.unit import Unit
+from ..model.ecs import arns, service_events, tags, task_definitions
+from ..model.ecs import services as service_model
+from ..model.ecs import tasks as task_model
+from ..model.ecs.scheduler_state import SchedulerState
 from . import rollout
 
 STEADY_REPEAT_SECONDS = 6 * 3600  # ECS repeats "has reached a steady state" this often
@@ -60,9 +58,9 @@ class Task:
 class Tick:
     """The pass: build it with the service as stored, call `run`, then save."""
 
-    ctx: Context
+    ctx: Unit
     doc: dict[str, Any]
-    state: dict[str, Any]
+    state: SchedulerState
     healthy_after: float
     wake_at: list[float] = field(default_factory=list)
 
@@ -122,22 +120,14 @@ class Tick:
     def load_tasks(self) -> list[Task]:
         """The service's tasks not yet STOPPED, and those that stopped since the last
         pass (their stop may have to be counted)."""
-        seen_until = float(self.state.get("seen_until") or 0)
-        rows = self.ctx.conn.execute(
-            select(task_rows.c.doc, task_rows.c.runtime).where(
-                task_rows.c.cluster_arn == self.doc["clusterArn"],
-                task_rows.c.group == service_api.group(self.name),
-                task_rows.c.created_at >= self.doc["createdAt"],
-                or_(task_rows.c.last_status != "STOPPED", task_rows.c.stopped_at >= seen_until),
-            )
-        )
+        rows = task_model.of_service(self.ctx, self.doc, stopped_since=self.state.seen_until)
         out = []
-        for r in rows:
+        for doc, runtime in rows:
             checked = any(
                 d.get("essential", True) and d.get("healthCheck")
-                for d in r.runtime.get("containers") or []
+                for d in runtime.get("containers") or []
             )
-            out.append(Task(doc=dict(r.doc), checked=checked))
+            out.append(Task(doc=doc, checked=checked))
         out.sort(key=lambda t: float(t.doc["createdAt"]))
         return out
 
@@ -173,7 +163,7 @@ class Tick:
         start = max(0, min(step.start, room))
         if primary["rolloutState"] == "FAILED":
             start = 0  # the circuit breaker stopped this deployment's launches
-        retry_at = float(self.state.get("retry_at") or 0)
+        retry_at = self.state.retry_at
         if start and retry_at > self.now:
             self.wake_at.append(retry_at)
             start = 0
@@ -224,7 +214,7 @@ class Tick:
         self.steady(settled and not started and not stopped_arns)
         if self.doc["status"] == "DRAINING" and not remaining and not started:
             self.doc["status"] = "INACTIVE"
-        self.state["seen_until"] = self.now
+        self.state.seen_until = self.now
         return min(self.wake_at, default=self.now + IDLE_SECONDS)
 
     def nothing_in_flight(self, live: list[Task]) -> bool:
@@ -236,14 +226,14 @@ class Tick:
     def account(self, all_tasks: list[Task]) -> None:
         """Count each task that stopped by itself, once: a start failure moves the backoff
         and the deployment's failedTasks; a task that had started clears the backoff."""
-        accounted = set(self.state.get("accounted") or [])
+        accounted = set(self.state.accounted)
         keep = []
         for t in all_tasks:
             if t.doc["desiredStatus"] != "STOPPED":
                 if (
                     t.running
                     and self.healthy(t)
-                    and float(t.doc.get("startedAt") or 0) > float(self.state.get("failed_at") or 0)
+                    and float(t.doc.get("startedAt") or 0) > self.state.failed_at
                 ):
                     self.healthy_start(t)
                 continue
@@ -254,13 +244,13 @@ class Tick:
                 continue
             if t.doc.get("stopCode") in FAILED_TO_START and not self._had_started(t):
                 self.count_failure(t, health=False)
-        self.state["accounted"] = keep
+        self.state.accounted = keep
 
     def healthy_start(self, t: Task) -> None:
         """A task that started well since the last failure ends the run of failures: the
         backoff's, and (unless the breaker says resetOnHealthyTask false) its
         deployment's failedTasks, which count consecutive failures."""
-        self.state["failures"] = 0
+        self.state.failures = 0
         breaker = self.doc["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
         if breaker.get("resetOnHealthyTask") is False:
             return
@@ -271,25 +261,25 @@ class Tick:
                 and d.get("failedTasks")
             ):
                 d.update(failedTasks=0, updatedAt=self.now)
-                (self.state.get("health_failures") or {}).pop(d["id"], None)
+                self.state.health_failures.pop(d["id"], None)
 
     def count_failure(self, t: Task, *, health: bool) -> None:
-        self.state.setdefault("accounted", []).append(t.arn)
+        self.state.accounted.append(t.arn)
         for d in self.doc["deployments"]:
             if d["id"] == t.deployment and d["rolloutState"] == "IN_PROGRESS":
                 d["failedTasks"] = int(d.get("failedTasks") or 0) + 1
                 d["updatedAt"] = self.now
                 if health:
-                    by = self.state.setdefault("health_failures", {})
+                    by = self.state.health_failures
                     by[d["id"]] = by.get(d["id"], 0) + 1
         if health:
             return
-        failures = int(self.state.get("failures") or 0) + 1
-        self.state["failures"] = failures
-        self.state["failed_at"] = self.now
+        failures = self.state.failures + 1
+        self.state.failures = failures
+        self.state.failed_at = self.now
         delay = backoff_delay(failures)
         if delay:
-            self.state["retry_at"] = self.now + delay
+            self.state.retry_at = self.now + delay
             self.event(service_events.inconsistent_starts(self.name))
 
     def breaker(self, primary: dict[str, Any]) -> None:
@@ -299,7 +289,7 @@ class Tick:
         threshold = rollout.breaker_threshold(int(self.doc["desiredCount"]))
         if int(primary.get("failedTasks") or 0) < threshold:
             return
-        health = (self.state.get("health_failures") or {}).get(primary["id"], 0)
+        health = self.state.health_failures.get(primary["id"], 0)
         why = (
             "tasks failed health checks."
             if health * 2 > int(primary["failedTasks"])
@@ -316,14 +306,16 @@ class Tick:
         target = next(
             (
                 d
-                for d in self.doc["deployments"][1:] + self.state.get("retired", [])
+                for d in self.doc["deployments"][1:] + self.state.retired
                 if d.get("rolloutState") == "COMPLETED"
             ),
             None,
         )
         if target is None:
             return  # nothing to go back to: the service launches nothing more
-        back = service_api.roll(self.ctx, self.doc, self.state, target["taskDefinition"])
+        back = service_model.new_deployment(
+            self.ctx, self.doc, self.state, target["taskDefinition"]
+        )
         back["rolloutStateReason"] = (
             f"ECS deployment circuit breaker: rolling back to deploymentId {target['id']}."
         )
@@ -333,8 +325,8 @@ class Tick:
     def stop(self, victims: list[Task], code: str, reason: str) -> None:
         stopped = []
         for t in victims:
-            if task_api.request_stop(self.ctx, t.doc, stop_code=code, reason=reason):
-                self.state.setdefault("accounted", []).append(t.arn)
+            if task_model.request_stop(self.ctx, t.doc, stop_code=code, reason=reason):
+                self.state.accounted.append(t.arn)
                 stopped.append(t.arn)
         if stopped:
             self.event(service_events.stopped(self.name, stopped))
@@ -360,12 +352,12 @@ class Tick:
             ]
         made = []
         for _ in range(n):
-            doc = task_api.new_task(
+            doc = task_model.new_task(
                 self.ctx,
                 cluster_arn=self.doc["clusterArn"],
                 taskdef=taskdef,
                 p={"enableExecuteCommand": self.doc.get("enableExecuteCommand")},
-                group=service_api.group(self.name),
+                group=service_model.group(self.name),
                 started_by=primary["id"],
                 network=primary.get("networkConfiguration"),
                 launch_type="FARGATE",
@@ -393,7 +385,7 @@ class Tick:
                 kept.append(d)
             else:
                 retired = {**d, "status": "INACTIVE", "desiredCount": 0, "updatedAt": self.now}
-                self.state["retired"] = ([retired] + self.state.get("retired", []))[:RETIRED_KEPT]
+                self.state.retired = ([retired] + self.state.retired)[:RETIRED_KEPT]
         self.doc["deployments"] = kept
 
     def complete(self, primary: dict[str, Any]) -> None:
@@ -408,12 +400,12 @@ class Tick:
         """Say so when the service becomes steady, and again every six hours it stays so;
         `settled` is false for a pass that moved anything."""
         if not settled or self.doc["status"] != "ACTIVE":
-            self.state.pop("steady", None)
+            self.state.steady = None
             return
-        since = self.state.get("steady")
+        since = self.state.steady
         if since is None or self.now - float(since) >= STEADY_REPEAT_SECONDS:
             self.event(service_events.steady(self.name), dedupe=False)
-            self.state["steady"] = self.now
+            self.state.steady = self.now
             since = self.now
         self.wake_at.append(float(since) + STEADY_REPEAT_SECONDS)
 

@@ -1,46 +1,49 @@
 """The service scheduler: keeps each service's tasks matching its deployments.
 
 One worker per ACTIVE or DRAINING service (loop.Workers). A worker sleeps until its
-service or one of the service's tasks changes (the store's change topics poke exactly
-that worker), or until a time it asked for (a task's time to count as healthy, a grace
-period, a backoff), and then runs one pass (service_tick.Tick) in one store transaction.
-At steady state nothing changes and nothing runs: no polling.
+service or one of the service's tasks changes (a `ServiceChanged` or a `TaskChanged`
+naming the service, from the bus, pokes exactly that worker), or until a time it asked
+for (a task's time to count as healthy, a grace period, a backoff), and then runs one
+pass (service_tick.Tick) in one unit of work. At steady state nothing changes and
+nothing runs: no polling.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import logging
-import time
-from collections.abc import Callable
 
-from sqlalchemy import Connection, select
-
-from ..aws.provider import Context
 from ..config import Settings
-from ..services.ecs import arns
-from ..services.ecs import services as service_api
-from ..store import Store
-from ..store.schema.ecs_services import services
-from .loop import Workers, wait_poke
+from ..core.bus import Bus, ServiceChanged, TaskChanged
+from ..core.unit import Unit, Units
+from ..model.ecs import arns
+from ..model.ecs import services as service_model
+from .loop import Workers
 from .service_tick import Tick
 
 log = logging.getLogger(__name__)
 
 RESYNC_SECONDS = 30.0
 
+# The service whose worker is running in this asyncio task: the events of its own pass
+# are published from here, and they must not wake it again for nothing.
+_own_pass: contextvars.ContextVar[str | None] = contextvars.ContextVar("own_pass", default=None)
+
 
 class ServiceController:
-    def __init__(
-        self, store: Store, settings: Settings, notify: Callable[[set[str]], None]
-    ) -> None:
-        self.store = store
+    def __init__(self, units: Units, settings: Settings) -> None:
+        self.units = units
+        self.clock = units.clock
         self.settings = settings
-        self.notify = notify
         self.workers = Workers(self._work)
         self._wake = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
+
+    def subscribe(self, bus: Bus) -> None:
+        bus.subscribe(TaskChanged, self._task_changed)
+        bus.subscribe(ServiceChanged, self._service_changed)
 
     async def start(self) -> None:
         self._background = [asyncio.create_task(self._supervise(), name="service supervisor")]
@@ -51,62 +54,52 @@ class ServiceController:
         await asyncio.gather(*self._background, return_exceptions=True)
         await self.workers.stop()
 
-    def wake(self, topics: set[str]) -> None:
-        if service_api.TOPIC in topics:
-            self._wake.set()
-        for topic in topics:
-            if topic.startswith(arns.SERVICE_TOPIC):
-                self.workers.poke(topic[len(arns.SERVICE_TOPIC) :])
+    def _task_changed(self, event: TaskChanged) -> None:
+        if event.service_arn and event.service_arn != _own_pass.get():
+            self.workers.poke(event.service_arn)
+
+    def _service_changed(self, event: ServiceChanged) -> None:
+        if event.arn == _own_pass.get():
+            return
+        # A new service needs a worker now, not at the next resync.
+        if self._background:
+            self.workers.ensure(event.arn)
+        self.workers.poke(event.arn)
 
     async def _supervise(self) -> None:
         while True:
             try:
-                arns = await self.store.read(
-                    lambda c: [
-                        r.arn
-                        for r in c.execute(
-                            select(services.c.arn).where(
-                                services.c.status.in_(("ACTIVE", "DRAINING"))
-                            )
-                        )
-                    ]
+                found = await self.units.run(
+                    service_model.scheduled, region=self.settings.region, write=False
                 )
-                for arn in arns:
+                for arn in found:
                     self.workers.ensure(arn)
             except Exception:
                 log.exception("service supervisor pass failed")
-            await wait_poke(self._wake, RESYNC_SECONDS)
+            await self.clock.wait(self._wake, RESYNC_SECONDS)
 
     async def _work(self, arn: str, poke: asyncio.Event) -> None:
+        parsed = arns.parse(arn)
+        region = parsed[0] if parsed else self.settings.region
+        _own_pass.set(arn)  # this worker's own asyncio task: its context alone
         while True:
             poke.clear()  # what happened before this pass, the pass sees
-            next_at, changed = await self.store.write(lambda c: self._tick(c, arn))
-            if changed:
-                self.notify(changed)
+            next_at = await self.units.run(
+                lambda unit: self._tick(unit, arn), region=region, request_id="service-scheduler"
+            )
             if next_at is None:
                 return
-            await wait_poke(poke, max(0.0, next_at - time.time()))
+            await self.clock.wait(poke, max(0.0, next_at - self.clock.time()))
 
-    def _tick(self, conn: Connection, arn: str) -> tuple[float | None, set[str]]:
-        row = conn.execute(
-            select(services.c.doc, services.c.scheduler, services.c.region).where(
-                services.c.arn == arn
-            )
-        ).first()
-        if row is None or row.doc["status"] == "INACTIVE":
-            return None, set()
-        ctx = Context(
-            conn=conn,
-            region=row.region,
-            account=self.settings.account_id,
-            request_id="service-scheduler",
-            settings=self.settings,
-        )
-        doc, state = copy.deepcopy(row.doc), copy.deepcopy(row.scheduler)
-        tick = Tick(ctx=ctx, doc=doc, state=state, healthy_after=self.settings.task_healthy_after)
+    def _tick(self, unit: Unit, arn: str) -> float | None:
+        found = service_model.find(unit, arn)
+        if found is None or found[0]["status"] == "INACTIVE":
+            return None
+        stored, state = found
+        doc = copy.deepcopy(stored)
+        before = state.to_json()
+        tick = Tick(ctx=unit, doc=doc, state=state, healthy_after=self.settings.task_healthy_after)
         next_at = tick.run()
-        if doc != row.doc or state != row.scheduler:
-            service_api.save(ctx, doc, state)
-        # Its own writes would only wake this worker again for nothing.
-        ctx.changed.discard(arns.service_topic(arn))
-        return (None if doc["status"] == "INACTIVE" else next_at), ctx.changed
+        if doc != stored or state.to_json() != before:
+            service_model.save(unit, doc, state)
+        return None if doc["status"] == "INACTIVE" else next_at

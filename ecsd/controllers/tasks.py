@@ -24,10 +24,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, select
 
-from ..aws.provider import Context
 from ..config import Settings
+from ..core.bus import Event
+from ..core.unit import Unit as Context
+from ..model.ecs import tasks as task_api
+from ..model.ecs.secrets import SecretResolutionError, resolve
 from ..runtime.base import (
     ContainerState,
     ImagePullError,
@@ -36,11 +39,8 @@ from ..runtime.base import (
     RuntimeUnavailable,
     Sandbox,
 )
-from ..services.ecs import tasks as task_api
-from ..services.ecs.container_secrets import SecretResolutionError, resolve
 from ..services.logs import ingest
 from ..store import Store
-from ..store.schema.ecs import tags
 from ..store.schema.ecs_tasks import tasks
 from . import container_spec as specs
 from . import task_state
@@ -73,7 +73,7 @@ class TaskController:
         settings: Settings,
         sink: ingest.LogSink,
         instance_id: str,
-        notify: Callable[[set[str]], None] | None = None,
+        notify: Callable[[list[Event]], None] | None = None,
     ) -> None:
         self.store = store
         # Task changes concern others too (a service's scheduler): told after each commit.
@@ -104,7 +104,7 @@ class TaskController:
         await asyncio.gather(*self._followers.values(), return_exceptions=True)
 
     def wake(self, topics: set[str]) -> None:
-        if task_api.TOPIC in topics:
+        if "tasks" in topics:
             self._wake.set()
             self.workers.poke()
 
@@ -162,17 +162,14 @@ class TaskController:
         cutoff = time.time() - self.settings.stopped_task_retention
 
         def purge(conn: Connection) -> None:
-            old = [
-                r.arn
-                for r in conn.execute(
-                    select(tasks.c.arn).where(
-                        tasks.c.last_status == "STOPPED", tasks.c.stopped_at < cutoff
-                    )
-                )
-            ]
-            if old:
-                conn.execute(delete(tags).where(tags.c.arn.in_(old)))
-                conn.execute(delete(tasks).where(tasks.c.arn.in_(old)))
+            unit = Context(
+                conn=conn,
+                region=self.settings.region,
+                account=self.settings.account_id,
+                request_id="task-controller",
+                settings=self.settings,
+            )
+            task_api.purge_stopped(unit, cutoff)
 
         await self.store.write(purge)
 
@@ -208,13 +205,13 @@ class TaskController:
             doc, rt = copy.deepcopy(row.doc), copy.deepcopy(row.runtime)
             result = mutate(ctx, doc, rt)
             task_api.save(ctx, doc, runtime=rt)
-            changed.update(ctx.changed)
+            changed[:] = ctx.changed
             return result
 
-        changed: set[str] = set()
+        changed: list[Event] = []
         result = await self.store.write(write)
         if self.notify is not None:
-            self.notify(changed - {task_api.TOPIC})  # this controller already knows
+            self.notify(changed)  # the composition root keeps them from waking this controller
         return result
 
     async def _fail(
@@ -357,16 +354,16 @@ class TaskController:
         region = doc["taskArn"].split(":")[3]
 
         def read(conn: Connection) -> dict[str, dict[str, str]]:
+            unit = Context(
+                conn=conn,
+                region=region,
+                account=self.settings.account_id,
+                request_id="task-controller",
+                settings=self.settings,
+            )
             return {
                 d["name"]: {
-                    s["name"]: resolve(
-                        conn,
-                        region=region,
-                        account=self.settings.account_id,
-                        settings=self.settings,
-                        value_from=s["valueFrom"],
-                    )
-                    for s in d.get("secrets") or []
+                    s["name"]: resolve(unit, s["valueFrom"]) for s in d.get("secrets") or []
                 }
                 for d in rt["containers"]
             }

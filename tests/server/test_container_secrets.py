@@ -1,5 +1,5 @@
-"""Every `valueFrom` form ECS accepts, and every way it fails, resolved against values a
-real server stored (through boto3) in a data dir that is then opened in-process."""
+"""Every `valueFrom` form ECS accepts, and every way it fails, resolved against values the
+daemon stored (through boto3 over HTTP) in a data dir that is then opened directly."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from conftest import client_for
 
 from ecsd.config import Settings
+from ecsd.core.unit import Unit
+from ecsd.model.ecs.secrets import SecretResolutionError, resolve
 from ecsd.services import all_providers
-from ecsd.services.ecs.container_secrets import SecretResolutionError, resolve
 from ecsd.store import Store
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -52,10 +53,10 @@ VALUES = [
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    from server_process import EcsdProcess
+    from in_process import InProcessServer
 
     data = tmp_path_factory.mktemp("secrets") / "data"
-    server = EcsdProcess(data).start()
+    server = InProcessServer(data).start()
     try:
         ssm, sm = client_for(server, "ssm"), client_for(server, "secretsmanager")
         ssm.put_parameter(Name="/app/pw", Value="ssm-secure-v1", Type="SecureString")
@@ -82,7 +83,7 @@ def stored(tmp_path_factory):
             Name="far", SecretString=json.dumps({"k": "asm-far"})
         )["ARN"]
     finally:
-        server.stop()
+        server.close()
     all_providers()  # registers every table before the store creates what is missing
     store = Store(data / "ecsd.db")
     yield store, Settings(data_dir=data), arn, old, extra
@@ -93,7 +94,7 @@ def _resolve(stored, value_from: str) -> str:
     store, settings, *_ = stored
     return store.read_sync(
         lambda conn: resolve(
-            conn, region=REGION, account=ACCOUNT, settings=settings, value_from=value_from
+            Unit(conn=conn, region=REGION, account=ACCOUNT, settings=settings), value_from
         )
     )
 

@@ -1,55 +1,26 @@
 """Clusters: CreateCluster, DescribeClusters, ListClusters, UpdateCluster,
-UpdateClusterSettings, PutClusterCapacityProviders, DeleteCluster.
-
-A cluster row keeps the cluster as DescribeClusters shows it; counts of tasks and
-services are derived when described, never stored, so they cannot drift.
+UpdateClusterSettings, PutClusterCapacityProviders, DeleteCluster (the rows and the
+counts are model/ecs/clusters.py's).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import arns
+from ...model.ecs import clusters as model
 from ...store.schema.ecs import clusters
-from ...store.schema.ecs_services import services
-from ...store.schema.ecs_tasks import tasks
 from .. import pagination
-from . import arns, tags
+from . import tags
 from .api import ecs
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
 
 
-def _not_found() -> AwsError:
-    return AwsError("ClusterNotFoundException", "Cluster not found.")
-
-
-def load(ctx: Context, ref: str | None, *, active: bool = True) -> dict[str, Any]:
-    """The stored cluster for a name or ARN. With `active`, an INACTIVE (deleted) cluster
-    counts as missing, as it does for every ECS call that works in a cluster."""
-    arn = arns.cluster_arn(ctx, ref)
-    row = ctx.conn.execute(select(clusters.c.doc).where(clusters.c.arn == arn)).first()
-    if row is None or (active and row.doc["status"] != "ACTIVE"):
-        raise _not_found()
-    return dict(row.doc)
-
-
-def _save(ctx: Context, doc: dict[str, Any], *, insert: bool = False) -> None:
-    values = {"status": doc["status"], "doc": doc}
-    if insert:
-        ctx.conn.execute(
-            clusters.insert().values(
-                arn=doc["clusterArn"], region=ctx.region, name=doc["clusterName"], **values
-            )
-        )
-    else:
-        ctx.conn.execute(
-            clusters.update().where(clusters.c.arn == doc["clusterArn"]).values(**values)
-        )
+load = model.load
 
 
 def _settings(given: list[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -99,7 +70,7 @@ def _check_capacity(providers: list[str], strategy: list[dict[str, Any]]) -> Non
 
 def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any]:
     out = {k: v for k, v in doc.items() if k not in ("settings", "configuration")}
-    counts = cluster_counts(ctx, doc["clusterArn"])
+    counts = model.counts(ctx, doc["clusterArn"])
     out.update(
         registeredContainerInstancesCount=0,
         runningTasksCount=counts["running"],
@@ -126,35 +97,6 @@ def _view(ctx: Context, doc: dict[str, Any], include: set[str]) -> dict[str, Any
     return out
 
 
-def cluster_counts(ctx: Context, arn: str) -> dict[str, int]:
-    """Tasks and services in the cluster, by state, counted from their own tables."""
-    out = {
-        "running": 0,
-        "pending": 0,
-        "active_tasks": 0,
-        "active_services": 0,
-        "draining_services": 0,
-    }
-    rows = ctx.conn.execute(
-        select(tasks.c.last_status, func.count())
-        .where(tasks.c.cluster_arn == arn, tasks.c.last_status != "STOPPED")
-        .group_by(tasks.c.last_status)
-    )
-    for status, n in rows:
-        out["active_tasks"] += n
-        if status == "RUNNING":
-            out["running"] += n
-        elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
-            out["pending"] += n
-    for status, n in ctx.conn.execute(
-        select(services.c.status, func.count())
-        .where(services.c.cluster_arn == arn, services.c.status != "INACTIVE")
-        .group_by(services.c.status)
-    ):
-        out["active_services" if status == "ACTIVE" else "draining_services"] += n
-    return out
-
-
 @ecs.operation("CreateCluster", write=True)
 def create_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name = p.get("clusterName") or "default"
@@ -168,10 +110,10 @@ def create_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     strategy = p.get("defaultCapacityProviderStrategy") or []
     _check_capacity(providers, strategy)
     arn = arns.cluster_arn(ctx, name)
-    row = ctx.conn.execute(select(clusters.c.doc).where(clusters.c.arn == arn)).first()
-    if row is not None and row.doc["status"] == "ACTIVE":
+    existing = model.find(ctx, arn)
+    if existing is not None and existing["status"] == "ACTIVE":
         # ECS answers a repeated create with the cluster as it is.
-        return {"cluster": _view(ctx, row.doc, {"SETTINGS", "CONFIGURATIONS", "TAGS"})}
+        return {"cluster": _view(ctx, existing, {"SETTINGS", "CONFIGURATIONS", "TAGS"})}
     doc: dict[str, Any] = {
         "clusterArn": arn,
         "clusterName": name,
@@ -184,7 +126,7 @@ def create_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc["configuration"] = p["configuration"]
     if p.get("serviceConnectDefaults"):
         doc["serviceConnectDefaults"] = {"namespace": p["serviceConnectDefaults"]["namespace"]}
-    _save(ctx, doc, insert=row is None)
+    model.save(ctx, doc, insert=existing is None)
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
     return {"cluster": _view(ctx, doc, {"SETTINGS", "CONFIGURATIONS", "TAGS"})}
@@ -196,22 +138,19 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     found, failures = [], []
     for ref in p.get("clusters") or ["default"]:
         arn = arns.cluster_arn(ctx, ref)
-        row = ctx.conn.execute(select(clusters.c.doc).where(clusters.c.arn == arn)).first()
-        if row is None:
+        doc = model.find(ctx, arn)
+        if doc is None:
             failures.append({"arn": arn, "reason": "MISSING"})
         else:
-            found.append(_view(ctx, row.doc, include))
+            found.append(_view(ctx, doc, include))
     return {"clusters": found, "failures": failures}
 
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    q = (
-        select(clusters.c.arn)
-        .where(clusters.c.region == ctx.region, clusters.c.status == "ACTIVE")
-        .order_by(clusters.c.arn)
+    rows, token = pagination.keyset_page(
+        ctx.conn, model.listing(ctx), clusters.c.arn, lambda r: r.arn, p
     )
-    rows, token = pagination.keyset_page(ctx.conn, q, clusters.c.arn, lambda r: r.arn, p)
     return pagination.result("clusterArns", [r.arn for r in rows], token)
 
 
@@ -232,7 +171,7 @@ def update_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc["configuration"] = p["configuration"]
     if p.get("serviceConnectDefaults"):
         doc["serviceConnectDefaults"] = {"namespace": p["serviceConnectDefaults"]["namespace"]}
-    _save(ctx, doc)
+    model.save(ctx, doc)
     return {"cluster": _view(ctx, doc, {"SETTINGS", "CONFIGURATIONS"})}
 
 
@@ -247,14 +186,14 @@ def put_cluster_capacity_providers(ctx: Context, p: dict[str, Any]) -> dict[str,
     _check_capacity(p["capacityProviders"], p["defaultCapacityProviderStrategy"])
     doc["capacityProviders"] = p["capacityProviders"]
     doc["defaultCapacityProviderStrategy"] = p["defaultCapacityProviderStrategy"]
-    _save(ctx, doc)
+    model.save(ctx, doc)
     return {"cluster": _view(ctx, doc, {"SETTINGS", "CONFIGURATIONS"})}
 
 
 @ecs.operation("DeleteCluster", write=True)
 def delete_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc = load(ctx, p["cluster"])
-    counts = cluster_counts(ctx, doc["clusterArn"])
+    counts = model.counts(ctx, doc["clusterArn"])
     if counts["active_services"] or counts["draining_services"]:
         raise AwsError(
             "ClusterContainsServicesException",
@@ -265,11 +204,10 @@ def delete_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active."
         )
     doc["status"] = "INACTIVE"
-    _save(ctx, doc)
+    model.save(ctx, doc)
     return {"cluster": _view(ctx, doc, {"SETTINGS", "CONFIGURATIONS"})}
 
 
 @tags.resource_type("cluster")
 def _cluster_exists(ctx: Context, arn: str) -> bool:
-    row = ctx.conn.execute(select(clusters.c.status).where(clusters.c.arn == arn)).first()
-    return row is not None and row.status == "ACTIVE"
+    return model.exists(ctx, arn)

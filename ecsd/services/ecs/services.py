@@ -1,6 +1,7 @@
 """Services: CreateService, UpdateService, DeleteService, DescribeServices, ListServices.
 
-Like RunTask, these only write desired state: the service with its deployments[]. The
+Like RunTask, these only validate and write desired state through model/ecs/services.py:
+the service with its deployments[]. The
 service scheduler (controllers/services.py) starts and stops tasks to match, and writes
 every deployment's rolloutState and the service's events. runningCount and pendingCount
 are counted from the tasks table whenever a service is described, so they are right at
@@ -9,119 +10,23 @@ every moment and can never drift from the tasks DescribeTasks shows.
 
 from __future__ import annotations
 
-import random
 from typing import Any
-
-from sqlalchemy import func, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import arns
+from ...model.ecs import services as model
 from ...store.schema.ecs_services import services
-from ...store.schema.ecs_tasks import tasks as task_rows
 from .. import pagination
-from . import arns, clusters, tags, task_definitions
+from . import clusters, tags, task_definitions
 from . import tasks as task_api
 from .api import ecs
 
-TOPIC = "services"  # what a service write changes, to wake the service scheduler
-PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
 }
-
-
-def group(name: str) -> str:
-    """The task group of a service's tasks, as ECS names it."""
-    return f"service:{name}"
-
-
-def new_deployment_id() -> str:
-    return "ecs-svc/" + "".join(random.choices("0123456789", k=19))
-
-
-def _resolve(cluster_arn: str, ref: str) -> str:
-    if ref.startswith("arn:"):
-        parts = arns.parse(ref)
-        if parts is None or parts[2] != "service":
-            raise AwsError("InvalidParameterException", f"Invalid service identifier: {ref}")
-        # Both the old (service/<name>) and the new (service/<cluster>/<name>) forms.
-        return arns.service_arn(cluster_arn, parts[3].rsplit("/", 1)[-1])
-    return arns.service_arn(cluster_arn, ref)
-
-
-def load(ctx: Context, cluster_arn: str, ref: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The service's document and its scheduler state, or ServiceNotFoundException."""
-    row = ctx.conn.execute(
-        select(services.c.doc, services.c.scheduler).where(
-            services.c.arn == _resolve(cluster_arn, ref)
-        )
-    ).first()
-    if row is None:
-        raise AwsError("ServiceNotFoundException", "Service not found.")
-    return dict(row.doc), dict(row.scheduler)
-
-
-def save(
-    ctx: Context,
-    doc: dict[str, Any],
-    scheduler: dict[str, Any] | None = None,
-    *,
-    insert: bool = False,
-) -> None:
-    values: dict[str, Any] = {"status": doc["status"], "doc": doc}
-    if scheduler is not None:
-        values["scheduler"] = scheduler
-    if insert:
-        # An INACTIVE service of the same name is replaced whole: row and tags.
-        ctx.conn.execute(services.delete().where(services.c.arn == doc["serviceArn"]))
-        tags.clear(ctx, doc["serviceArn"])
-        ctx.conn.execute(
-            services.insert().values(
-                arn=doc["serviceArn"],
-                region=ctx.region,
-                cluster_arn=doc["clusterArn"],
-                name=doc["serviceName"],
-                launch_type=doc.get("launchType") or "FARGATE",
-                scheduling_strategy=doc["schedulingStrategy"],
-                created_at=doc["createdAt"],
-                scheduler=scheduler or {},
-                **{k: v for k, v in values.items() if k != "scheduler"},
-            )
-        )
-    else:
-        ctx.conn.execute(
-            services.update().where(services.c.arn == doc["serviceArn"]).values(**values)
-        )
-    ctx.changed.update({TOPIC, arns.service_topic(doc["serviceArn"])})
-
-
-def task_counts(ctx: Context, docs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """{deployment id: {"running": n, "pending": n}} for the tasks of these services (of
-    one cluster) that ECS still means to run: RUNNING ones, and ones on their way up.
-    Deployment ids are unique, so a task of an older service of the same name is never
-    counted for a newer one. One query however many services are described."""
-    if not docs:
-        return {}
-    rows = ctx.conn.execute(
-        select(task_rows.c.started_by, task_rows.c.last_status, func.count())
-        .where(
-            task_rows.c.cluster_arn == docs[0]["clusterArn"],
-            task_rows.c.group.in_({group(d["serviceName"]) for d in docs}),
-            task_rows.c.last_status != "STOPPED",
-            task_rows.c.desired_status == "RUNNING",
-        )
-        .group_by(task_rows.c.started_by, task_rows.c.last_status)
-    )
-    out: dict[str, dict[str, int]] = {}
-    for started_by, status, n in rows:
-        counts = out.setdefault(started_by or "", {"running": 0, "pending": 0})
-        if status == "RUNNING":
-            counts["running"] += n
-        elif status in PENDING_STATES:
-            counts["pending"] += n
-    return out
 
 
 def views(
@@ -131,7 +36,7 @@ def views(
 ) -> list[dict[str, Any]]:
     """Services (of one cluster) as DescribeServices shows them, with their counts as
     they are now."""
-    counts = task_counts(ctx, docs)
+    counts = model.task_counts(ctx, docs)
     none = {"running": 0, "pending": 0}
     out = []
     for doc in docs:
@@ -210,55 +115,6 @@ def _grace(p: dict[str, Any]) -> int | None:
     return grace
 
 
-def deployment(ctx: Context, service: dict[str, Any], taskdef_arn: str) -> dict[str, Any]:
-    """A new PRIMARY deployment of `taskdef_arn` with the service's current settings."""
-    dep_id = new_deployment_id()
-    out: dict[str, Any] = {
-        "id": dep_id,
-        "status": "PRIMARY",
-        "taskDefinition": taskdef_arn,
-        "desiredCount": service["desiredCount"],
-        "pendingCount": 0,
-        "runningCount": 0,
-        "failedTasks": 0,
-        "createdAt": ctx.now,
-        "updatedAt": ctx.now,
-        # LATEST resolves to the current Fargate platform, as a deployment shows it.
-        "platformVersion": (
-            "1.4.0"
-            if service.get("platformVersion", "LATEST") == "LATEST"
-            else service["platformVersion"]
-        ),
-        "platformFamily": "Linux",
-        "rolloutState": "IN_PROGRESS",
-        "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
-    }
-    if service.get("capacityProviderStrategy"):
-        out["capacityProviderStrategy"] = service["capacityProviderStrategy"]
-    else:
-        out["launchType"] = service.get("launchType", "FARGATE")
-    if service.get("networkConfiguration"):
-        out["networkConfiguration"] = service["networkConfiguration"]
-    return out
-
-
-def roll(
-    ctx: Context, doc: dict[str, Any], scheduler: dict[str, Any], taskdef_arn: str
-) -> dict[str, Any]:
-    """Start a new PRIMARY deployment of `taskdef_arn` (UpdateService, or a circuit-breaker
-    rollback): the old primary becomes ACTIVE, and the scheduler starts with a clean slate
-    — no backoff and no run of failures carried over from the last deployment."""
-    for d in doc["deployments"]:
-        if d["status"] == "PRIMARY":
-            d.update(status="ACTIVE", updatedAt=ctx.now)
-    new = deployment(ctx, doc, taskdef_arn)
-    doc["deployments"].insert(0, new)
-    doc["taskDefinition"] = taskdef_arn
-    for key in ("failures", "retry_at", "steady"):
-        scheduler.pop(key, None)
-    return new
-
-
 # -- operations ----------------------------------------------------------------------------
 @ecs.operation("CreateService", write=True)
 def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -296,8 +152,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     config = _deployment_configuration(p.get("deploymentConfiguration"))
     grace = _grace(p)
     arn = arns.service_arn(cluster["clusterArn"], name)
-    existing = ctx.conn.execute(select(services.c.status).where(services.c.arn == arn)).first()
-    if existing is not None and existing.status != "INACTIVE":
+    if model.exists(ctx, arn):
         raise AwsError("InvalidParameterException", "Creation of service was not idempotent.")
     doc: dict[str, Any] = {
         "serviceArn": arn,
@@ -333,16 +188,16 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc["healthCheckGracePeriodSeconds"] = grace or 0
     if p.get("role"):
         doc["roleArn"] = p["role"]
-    doc["deployments"] = [deployment(ctx, doc, taskdef["taskDefinitionArn"])]
-    save(ctx, doc, {}, insert=True)
+    doc["deployments"] = [model.deployment(ctx, doc, taskdef["taskDefinitionArn"])]
+    model.save(ctx, doc, model.SchedulerState(), insert=True)
     tags.put(ctx, arn, p.get("tags") or [])
     return {"service": view(ctx, doc)}
 
 
-def _named(ctx: Context, p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _named(ctx: Context, p: dict[str, Any]) -> tuple[dict[str, Any], model.SchedulerState]:
     """The service a request names (in its cluster) and its scheduler state."""
     cluster = clusters.load(ctx, p.get("cluster"))
-    return load(ctx, cluster["clusterArn"], p["service"])
+    return model.load(ctx, cluster["clusterArn"], p["service"])
 
 
 @ecs.operation("UpdateService", write=True)
@@ -390,12 +245,9 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("propagateTags") is not None:
         doc["propagateTags"] = p["propagateTags"]
     if changed:
-        roll(ctx, doc, scheduler, taskdef_arn)
-    primary = doc["deployments"][0]
-    if primary["desiredCount"] != doc["desiredCount"]:
-        primary.update(desiredCount=doc["desiredCount"], updatedAt=ctx.now)
-        scheduler.pop("steady", None)
-    save(ctx, doc, scheduler)
+        model.new_deployment(ctx, doc, scheduler, taskdef_arn)
+    model.rescale(ctx, doc, scheduler)
+    model.save(ctx, doc, scheduler)
     return {"service": view(ctx, doc)}
 
 
@@ -412,7 +264,7 @@ def delete_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc.update(status="DRAINING", desiredCount=0)
     for d in doc["deployments"]:
         d.update(desiredCount=0, updatedAt=ctx.now)
-    save(ctx, doc, scheduler)
+    model.save(ctx, doc, scheduler)
     return {"service": view(ctx, doc)}
 
 
@@ -424,13 +276,8 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("InvalidParameterException", "Services cannot be empty.")
     if len(refs) > 10:
         raise AwsError("InvalidParameterException", "service names can have at most 10 items.")
-    wanted = [_resolve(cluster["clusterArn"], ref) for ref in refs]
-    docs = {
-        r.arn: r.doc
-        for r in ctx.conn.execute(
-            select(services.c.arn, services.c.doc).where(services.c.arn.in_(set(wanted)))
-        )
-    }
+    wanted = [model.resolve(cluster["clusterArn"], ref) for ref in refs]
+    docs = model.docs(ctx, wanted)
     found = views(ctx, [docs[a] for a in wanted if a in docs], set(p.get("include") or []))
     failures = [{"arn": a, "reason": "MISSING"} for a in wanted if a not in docs]
     return {"services": found, "failures": failures}
@@ -439,16 +286,15 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("ListServices")
 def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
-    q = select(services.c.arn).where(
-        services.c.cluster_arn == cluster["clusterArn"], services.c.status == "ACTIVE"
+    q = model.listing(
+        ctx,
+        cluster["clusterArn"],
+        launch_type=p.get("launchType"),
+        scheduling_strategy=p.get("schedulingStrategy"),
     )
-    if p.get("launchType"):
-        q = q.where(services.c.launch_type == p["launchType"])
-    if p.get("schedulingStrategy"):
-        q = q.where(services.c.scheduling_strategy == p["schedulingStrategy"])
     rows, token = pagination.keyset_page(
         ctx.conn,
-        q.order_by(services.c.arn),
+        q,
         services.c.arn,
         lambda r: r.arn,
         p,
@@ -460,5 +306,4 @@ def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @tags.resource_type("service")
 def _service_exists(ctx: Context, arn: str) -> bool:
-    row = ctx.conn.execute(select(services.c.status).where(services.c.arn == arn)).first()
-    return row is not None and row.status != "INACTIVE"
+    return model.exists(ctx, arn)

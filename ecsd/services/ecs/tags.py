@@ -1,5 +1,5 @@
-"""Tags on every ECS resource: TagResource, UntagResource, ListTagsForResource, and the
-helpers resource modules use to store the tags given at creation.
+"""Tags on every ECS resource: TagResource, UntagResource, ListTagsForResource (the rows
+are model/ecs/tags.py's).
 
 Which ARNs name a resource that exists is asked of the module that owns the resource
 type: each registers an `exists` check with `resource_type`.
@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema.ecs import tags
-from . import arns
+from ...model.ecs import arns
+from ...model.ecs import tags as model
 from .api import ecs
-
-MAX_TAGS = 50
 
 _exists: dict[str, Callable[[Context, str], bool]] = {}
 
@@ -35,38 +31,8 @@ def resource_type(
     return register
 
 
-def get(ctx: Context, arn: str) -> list[dict[str, str]]:
-    rows = ctx.conn.execute(
-        select(tags.c.key, tags.c.value).where(tags.c.arn == arn).order_by(tags.c.key)
-    )
-    return [{"key": r.key, "value": r.value} for r in rows]
-
-
-def put(ctx: Context, arn: str, new: list[dict[str, Any]], *, reserved: bool = False) -> None:
-    """Add or replace tags. `reserved` lets ECS itself write its `aws:` tags (managed
-    tags on service tasks), which users may not."""
-    current = {t["key"]: t["value"] for t in get(ctx, arn)}
-    for tag in new:
-        key = tag.get("key")
-        if not key:
-            raise AwsError("InvalidParameterException", "Tag keys must not be empty.")
-        if key.lower().startswith("aws:") and not reserved:
-            raise AwsError(
-                "InvalidParameterException",
-                "Tag keys beginning with 'aws:' are reserved for AWS use.",
-            )
-        current[key] = tag.get("value") or ""
-    if len(current) > MAX_TAGS:
-        raise AwsError("InvalidParameterException", f"A resource can have at most {MAX_TAGS} tags.")
-    ctx.conn.execute(delete(tags).where(tags.c.arn == arn))
-    if current:
-        ctx.conn.execute(
-            tags.insert(), [{"arn": arn, "key": k, "value": v} for k, v in current.items()]
-        )
-
-
-def clear(ctx: Context, arn: str) -> None:
-    ctx.conn.execute(delete(tags).where(tags.c.arn == arn))
+# The rows are the model's; resource modules store creation tags through these names.
+get, put, clear = model.get, model.put, model.clear
 
 
 def _check_resource(ctx: Context, arn: str) -> None:
@@ -95,9 +61,7 @@ def tag_resource(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("UntagResource", write=True)
 def untag_resource(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check_resource(ctx, p["resourceArn"])
-    ctx.conn.execute(
-        delete(tags).where(tags.c.arn == p["resourceArn"], tags.c.key.in_(p["tagKeys"]))
-    )
+    model.remove(ctx, p["resourceArn"], p["tagKeys"])
     return {}
 
 

@@ -16,59 +16,27 @@ and its revision counter stay either way, as in ECS.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import arns
+from ...model.ecs import task_definitions as model
 from ...store.schema.ecs import task_definition_families as families
 from ...store.schema.ecs import task_definitions as defs
 from .. import pagination
-from . import arns, tags
+from . import tags
 from .api import ecs
 from .task_definition_attributes import compatibilities, in_model_order, requires_attributes
 from .task_definition_containers import client_error
 from .task_definition_rules import normalise
 
-_ARN = re.compile(r"^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition/(.+)$")
-NOT_FOUND = "Unable to describe task definition."
+NOT_FOUND = model.NOT_FOUND
 MAX_DELETE = 10
-
-
-def parse(ctx: Context, ref: str) -> tuple[str, str | None] | None:
-    """(family, revision text or None) of `family`, `family:revision` or an ARN of this
-    region and account; None when `ref` is none of these."""
-    m = _ARN.match(ref)
-    if m is not None:
-        if (m.group(1), m.group(2)) != (ctx.region, ctx.account):
-            return None
-        ref = m.group(3)
-    elif ref.startswith("arn:"):
-        return None
-    family, colon, revision = ref.partition(":")
-    if not arns.NAME.match(family):
-        return None
-    return family, revision if colon else None
-
-
-def load(ctx: Context, ref: str) -> dict[str, Any]:
-    """The stored definition for `family` (its latest ACTIVE revision), `family:revision`
-    or an ARN — the forms every ECS API accepts. Any status for an explicit revision."""
-    parsed = parse(ctx, ref)
-    if parsed is None or (parsed[1] is not None and not parsed[1].isdigit()):
-        raise client_error(NOT_FOUND)
-    family, revision = parsed
-    q = select(defs.c.doc).where(defs.c.region == ctx.region, defs.c.family == family)
-    if revision is None:
-        q = q.where(defs.c.status == "ACTIVE").order_by(defs.c.revision.desc()).limit(1)
-    else:
-        q = q.where(defs.c.revision == int(revision))
-    row = ctx.conn.execute(q).first()
-    if row is None:
-        raise client_error(NOT_FOUND)
-    return dict(row.doc)
+parse = model.parse
+load = model.load
 
 
 def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
@@ -83,53 +51,11 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
     return load(ctx, ref)
 
 
-def _save(ctx: Context, doc: dict[str, Any]) -> None:
-    ctx.conn.execute(
-        defs.update()
-        .where(defs.c.arn == doc["taskDefinitionArn"])
-        .values(status=doc["status"], doc=doc)
-    )
-
-
-def _family_status(ctx: Context, family: str) -> None:
-    """Keep the family's ACTIVE/INACTIVE mark in step with its revisions."""
-    active = (
-        ctx.conn.execute(
-            select(defs.c.revision)
-            .where(defs.c.region == ctx.region, defs.c.status == "ACTIVE", defs.c.family == family)
-            .limit(1)
-        ).first()
-        is not None
-    )
-    ctx.conn.execute(
-        families.update()
-        .where(families.c.region == ctx.region, families.c.family == family)
-        .values(status="ACTIVE" if active else "INACTIVE")
-    )
-
-
 @ecs.operation("RegisterTaskDefinition", write=True)
 def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     td = normalise(p)
     family = td["family"]
-    last = ctx.conn.execute(
-        select(families.c.last_revision).where(
-            families.c.region == ctx.region, families.c.family == family
-        )
-    ).scalar()
-    revision = (last or 0) + 1
-    if last is None:
-        ctx.conn.execute(
-            families.insert().values(
-                region=ctx.region, family=family, last_revision=revision, status="ACTIVE"
-            )
-        )
-    else:
-        ctx.conn.execute(
-            families.update()
-            .where(families.c.region == ctx.region, families.c.family == family)
-            .values(last_revision=revision, status="ACTIVE")
-        )
+    revision = model.next_revision(ctx, family)
     arn = arns.task_definition_arn(ctx, family, revision)
     doc = in_model_order(
         {
@@ -143,11 +69,7 @@ def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "registeredBy": ctx.principal,
         }
     )
-    ctx.conn.execute(
-        defs.insert().values(
-            arn=arn, region=ctx.region, family=family, revision=revision, status="ACTIVE", doc=doc
-        )
-    )
+    model.insert(ctx, doc)
     out: dict[str, Any] = {"taskDefinition": doc}
     if p.get("tags"):
         tags.put(ctx, arn, p["tags"])
@@ -223,8 +145,7 @@ def deregister_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any
     if doc["status"] == "ACTIVE":
         doc["status"] = "INACTIVE"
         doc["deregisteredAt"] = ctx.now
-        _save(ctx, in_model_order(doc))
-        _family_status(ctx, doc["family"])
+        model.save(ctx, in_model_order(doc))
     return {"taskDefinition": in_model_order(doc)}
 
 
@@ -261,14 +182,14 @@ def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             doc["status"] = "DELETE_IN_PROGRESS"
             doc["deleteRequestedAt"] = ctx.now
             doc = in_model_order(doc)
-            _save(ctx, doc)
+            model.save(ctx, doc)
         deleted.append(doc)
     return {"taskDefinitions": deleted, "failures": failures}
 
 
 @tags.resource_type("task-definition")
 def _exists(ctx: Context, arn: str) -> bool:
-    return ctx.conn.execute(select(defs.c.arn).where(defs.c.arn == arn)).first() is not None
+    return model.exists(ctx, arn)
 
 
 __all__ = ["load", "parse"]

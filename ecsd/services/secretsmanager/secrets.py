@@ -18,9 +18,9 @@ from sqlalchemy import Row, delete, insert, select, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.secretsmanager import rows
 from ...store.schema.secretsmanager import secret_versions as versions
 from ...store.schema.secretsmanager import secrets
-from . import rows
 from .api import secretsmanager
 from .versions import add_version, new_value, stages_by_version, touch
 

@@ -18,13 +18,13 @@ from sqlalchemy import Row, delete, insert, select, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.secretsmanager import rows
+from ...model.secretsmanager.rows import CURRENT, PREVIOUS
 from ...store import sealing
 from ...store.schema.secretsmanager import secret_versions as versions
 from ...store.schema.secretsmanager import secrets
 from ..ssm import paging
-from . import rows
 from .api import secretsmanager
-from .rows import CURRENT, PREVIOUS
 
 MAX_VERSIONS = 100
 KEEP_DEPRECATED_FOR = 86400.0

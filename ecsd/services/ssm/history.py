@@ -14,8 +14,9 @@ from sqlalchemy import Row, select, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ssm import names, rows
 from ...store.schema.ssm import ssm_parameter_versions as versions
-from . import names, paging, rows
+from . import paging
 from .api import ssm
 
 MAX_LABELS = 10

@@ -13,9 +13,10 @@ from sqlalchemy import Row, Select, select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ssm import names, rows
 from ...store.schema.ssm import ssm_parameter_versions as versions
 from ...store.schema.ssm import ssm_parameters as params
-from . import names, paging, rows
+from . import paging
 from .api import ssm
 from .parameters import view
 

@@ -15,10 +15,10 @@ from sqlalchemy import delete, insert, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ssm import names, rows
 from ...store import sealing
 from ...store.schema.ssm import ssm_parameter_versions as versions
 from ...store.schema.ssm import ssm_parameters as params
-from . import names, rows
 from .api import ssm
 
 MAX_VERSIONS = 100

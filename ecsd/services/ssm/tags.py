@@ -9,8 +9,8 @@ from sqlalchemy import Row, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ssm import rows
 from ...store.schema.ssm import ssm_parameters as params
-from . import rows
 from .api import ssm
 from .parameters import check_tags
 

@@ -20,7 +20,11 @@ from ecsd.controllers.service_tick import (
     Tick,
     backoff_delay,
 )
-from ecsd.services.ecs import clusters, services, task_definitions, tasks
+from ecsd.core.clock import FakeClock
+from ecsd.model.ecs import services as service_model
+from ecsd.model.ecs import tasks as task_model
+from ecsd.model.ecs.scheduler_state import SchedulerState
+from ecsd.services.ecs import clusters, services, task_definitions
 from ecsd.store.schema import metadata
 from ecsd.store.schema.ecs_services import services as service_rows
 from ecsd.store.schema.ecs_tasks import tasks as task_rows
@@ -76,7 +80,7 @@ class World:
                     account="000000000000",
                     request_id="t",
                     settings=Settings(),
-                    now=world.now,
+                    clock=FakeClock(start=world.now),
                 )
 
             def __exit__(self, *exc: Any) -> None:
@@ -95,11 +99,11 @@ class World:
             tick = Tick(
                 ctx=ctx,
                 doc=copy.deepcopy(row.doc),
-                state=copy.deepcopy(row.scheduler),
+                state=SchedulerState.from_json(copy.deepcopy(row.scheduler)),
                 healthy_after=healthy_after,
             )
             tick.run()
-            services.save(ctx, tick.doc, tick.state)
+            service_model.save(ctx, tick.doc, tick.state)
         return tick
 
     def tasks(self) -> list[dict[str, Any]]:
@@ -112,9 +116,9 @@ class World:
 
     def set_task(self, arn: str, **fields: Any) -> None:
         with self.ctx() as ctx:
-            doc = tasks.load(ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", arn)
+            doc = task_model.load(ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", arn)
             doc.update(fields)
-            tasks.save(ctx, doc)
+            task_model.save(ctx, doc)
 
     def run_all(self, **fields: Any) -> None:
         for t in self.live():
@@ -129,7 +133,9 @@ class World:
         with self.ctx() as ctx:
             return services.view(
                 ctx,
-                services.load(ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", "web")[0],
+                service_model.load(
+                    ctx, "arn:aws:ecs:us-east-1:000000000000:cluster/default", "web"
+                )[0],
             )
 
 
@@ -285,7 +291,7 @@ def test_a_healthy_task_resets_the_deployments_failed_count():
 
 
 def test_resolved_causes_and_six_hours_let_a_message_be_written_again():
-    from ecsd.services.ecs import service_events
+    from ecsd.model.ecs import service_events
 
     doc = {"serviceName": "web", "events": []}
     stuck = service_events.stuck("web")

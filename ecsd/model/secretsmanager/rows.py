@@ -1,5 +1,5 @@
-"""Finding secrets and their versions, shared by the API handlers and by the resolver ECS
-uses at task start (services/ecs/container_secrets.py), which has only a connection.
+"""Finding secrets and their versions: the rows behind the API handlers and behind
+`values.py`, the read other services use.
 
 A secret is named by its name, its full ARN, or its ARN without the six random
 characters Secrets Manager appends (a "partial ARN"). A secret whose scheduled deletion

@@ -26,17 +26,14 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection
-
 from ...aws.errors import AwsError
+from ...core.unit import Unit
 from ...store.sealing import SealError
-from ..secretsmanager import rows as asm
-from ..ssm import names as ssm_names
-from ..ssm import rows as ssm
+from ..secretsmanager import values as secrets_manager
+from ..ssm import values as parameter_store
 
 PREFIX = "unable to pull secrets or registry auth: execution resource retrieval failed: "
 SSM_FAILED = PREFIX + (
@@ -52,32 +49,25 @@ class SecretResolutionError(Exception):
     `ResourceInitializationError: `."""
 
 
-def resolve(conn: Connection, *, region: str, account: str, settings: Any, value_from: str) -> str:
-    """The plaintext a container gets for `value_from`, read in the store transaction
-    `conn`. `region` is the task's; `settings.data_dir` holds the sealing key."""
+def resolve(unit: Unit, value_from: str) -> str:
+    """The plaintext a container gets for `value_from`, read in the unit of work of the
+    task's region (a bare parameter name is read there)."""
     if value_from.startswith("arn:") and value_from.split(":", 3)[2:3] == ["secretsmanager"]:
-        return _from_secrets_manager(conn, account, settings, value_from)
-    return _from_parameter_store(conn, region, account, settings, value_from)
+        return _from_secrets_manager(unit, value_from)
+    return _from_parameter_store(unit, value_from)
 
 
-def _from_parameter_store(
-    conn: Connection, region: str, account: str, settings: Any, value_from: str
-) -> str:
-    invalid = SecretResolutionError(SSM_FAILED + f"invalid ssm parameters: {value_from}")
+def _from_parameter_store(unit: Unit, value_from: str) -> str:
     try:
-        ref = ssm_names.reference(value_from, region=region, account=account, cross_region=True)
-        found = ssm.lookup(conn, ref) if ref is not None else None
-    except AwsError:  # a malformed name, a version that does not exist
-        raise invalid from None
-    if found is None:
-        raise invalid
-    try:
-        return found.plaintext(settings.data_dir)
+        value = parameter_store.parameter_value(unit, value_from)
     except SealError as exc:
         raise SecretResolutionError(SSM_FAILED + f"DecryptionFailure: {exc}") from None
+    if value is None:
+        raise SecretResolutionError(SSM_FAILED + f"invalid ssm parameters: {value_from}")
+    return value
 
 
-def _from_secrets_manager(conn: Connection, account: str, settings: Any, value_from: str) -> str:
+def _from_secrets_manager(unit: Unit, value_from: str) -> str:
     # arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<key>:<stage>:<version-id>]
     parts = value_from.split(":")
     if len(parts) == 7:
@@ -99,22 +89,18 @@ def _from_secrets_manager(conn: Connection, account: str, settings: Any, value_f
             failed + f"InvalidParameter: 1 validation error(s) found.\n- {bound}, "
             "GetSecretValueInput.VersionId.\n"
         )
-    # The moment of reading decides whether a scheduled deletion has happened yet.
-    row = asm.find(conn, region=parts[3], account=account, secret_id=secret_id, now=time.time())
-    if row is None:
-        raise SecretResolutionError(failed + "ResourceNotFoundException: " + asm.NOT_FOUND)
-    if row.deleted_date is not None:
-        raise SecretResolutionError(failed + "InvalidRequestException: " + asm.MARKED)
     try:
-        version = asm.pick_version(
-            conn, row.arn, version_id=version_id or None, stage=stage or None
+        text = secrets_manager.secret_string(
+            unit,
+            secret_id,
+            region=parts[3],
+            version_id=version_id or None,
+            stage=stage or None,
         )
-        data = asm.plaintext(settings.data_dir, row.arn, version)
     except AwsError as exc:
         raise SecretResolutionError(failed + f"{exc.code}: {exc.message}") from None
     except SealError as exc:
         raise SecretResolutionError(failed + f"DecryptionFailure: {exc}") from None
-    text = "" if version.binary else data.decode()
     if not json_key:
         return text
     return _json_field(text, json_key)

@@ -1,5 +1,5 @@
-"""Reading parameters from the store, shared by the API handlers and by the resolver ECS
-uses at task start (services/ecs/container_secrets.py), which has only a connection."""
+"""Reading parameters from the store: the rows behind the API handlers and behind
+`values.py`, the read other services use."""
 
 from __future__ import annotations
 

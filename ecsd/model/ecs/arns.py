@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...aws.errors import AwsError
-from ...aws.provider import Context
+from ...core.unit import Unit
 
 # Cluster, family and service names: 1-255 letters, digits, hyphens and underscores.
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -19,7 +19,7 @@ def parse(arn: str) -> tuple[str, str, str, str] | None:
     return (m.group(1), m.group(2), m.group(3), m.group(4)) if m else None
 
 
-def cluster_arn(ctx: Context, ref: str | None) -> str:
+def cluster_arn(unit: Unit, ref: str | None) -> str:
     """The ARN for a cluster name or ARN; no cluster means `default`, as in ECS."""
     ref = ref or "default"
     if ref.startswith("arn:"):
@@ -27,29 +27,20 @@ def cluster_arn(ctx: Context, ref: str | None) -> str:
         if parts is None or parts[2] != "cluster":
             raise AwsError("InvalidParameterException", f"Invalid cluster identifier: {ref}")
         return ref
-    return ctx.arn("ecs", f"cluster/{ref}")
+    return unit.arn("ecs", f"cluster/{ref}")
 
 
 def cluster_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def task_definition_arn(ctx: Context, family: str, revision: int) -> str:
-    return ctx.arn("ecs", f"task-definition/{family}:{revision}")
+def task_definition_arn(unit: Unit, family: str, revision: int) -> str:
+    return unit.arn("ecs", f"task-definition/{family}:{revision}")
 
 
 def service_arn(cluster_arn: str, name: str) -> str:
     prefix, cluster = cluster_arn.rsplit(":cluster/", 1)
     return f"{prefix}:service/{cluster}/{name}"
-
-
-SERVICE_TOPIC = "service "
-
-
-def service_topic(service: str) -> str:
-    """What a change to one service, or to one of its tasks, raises: only that service's
-    scheduler worker needs waking."""
-    return f"{SERVICE_TOPIC}{service}"
 
 
 def service_of_task(cluster_arn: str, group: str) -> str | None:

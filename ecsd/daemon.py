@@ -1,0 +1,201 @@
+"""The composition root: the one place that builds the daemon's parts and wires them.
+
+It makes the store, the container runtime, the clock, the change bus, the unit-of-work
+runner, the log sink, the controllers and the AWS gateway; keeps them as an ordered list
+of components that start in order, stop in reverse, and are wiped for `/_ecsd/reset`;
+and mounts each HTTP surface in its own place. Nothing else constructs these parts, so a
+test (or a later box: the load balancer, the registry, the console) changes the daemon
+in one place — a fake runtime and a fake clock are parameters here.
+
+HTTP surfaces are mounted in this order, the first match winning (aiohttp resolves
+routes in the order they were added):
+  1. `/_ecsd/`   ecsd's own routes (health, reset)
+  2. reserved    `/v2/` (the ECR registry) and `/_console/` (the console) get their
+                 own surfaces here when they exist; until then they are refused (404)
+                 rather than read as AWS API calls
+  3. `/`         the AWS gateway, everything else (AWS clients post to `/`)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from . import __version__
+from .aws.gateway import Gateway
+from .config import Settings
+from .controllers.services import ServiceController
+from .controllers.tasks import LABEL_INSTANCE, TaskController
+from .core.bus import Bus, Event, TaskChanged
+from .core.clock import Clock, SystemClock
+from .core.unit import Units
+from .runtime.base import Runtime, RuntimeUnavailable
+from .runtime.docker import DockerRuntime
+from .services import all_providers
+from .services.logs.ingest import LogSink
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# Prefixes kept for surfaces to come, so that the gateway's catch-all never claims them.
+RESERVED_PREFIXES = ("/v2/", "/_console/")
+
+
+async def _nothing() -> None:
+    return None
+
+
+@dataclass
+class Component:
+    """One part with a life: `start` in list order, `stop` in reverse, and `reset` (in
+    reverse order) to wipe what it holds. An `active` component works on its own (a
+    controller): a reset stops it first and starts it again last."""
+
+    name: str
+    start: Callable[[], Awaitable[None]] = _nothing
+    stop: Callable[[], Awaitable[None]] = _nothing
+    reset: Callable[[], Awaitable[None]] = _nothing
+    active: bool = False
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        runtime: Runtime | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        providers = all_providers()  # imports every service's tables before the store opens
+        self.store = Store(settings.database)
+        self.runtime: Runtime = runtime or DockerRuntime(settings.docker_host)
+        self.clock: Clock = clock or SystemClock()
+        self.bus = Bus()
+        self.units = Units(
+            self.store, settings=settings, clock=self.clock, publish=self.bus.publish
+        )
+        self.sink = LogSink(self.store, account=settings.account_id)
+        self.tasks = TaskController(
+            self.store,
+            self.runtime,
+            settings,
+            self.sink,
+            settings.instance_id(),
+            notify=self._from_task_controller,
+        )
+        self.services = ServiceController(self.units, settings)
+        self.services.subscribe(self.bus)
+        # The task controller still wakes by topic (its per-task wake-up is being built
+        # beside this): every task change but its own pokes it, as before the bus.
+        self._task_controller_publishing = False
+        self.bus.subscribe(TaskChanged, self._wake_task_controller)
+        self.gateway = Gateway(self.units.run, providers, settings)
+        self.components = [
+            Component("store", stop=self._close_store, reset=self.store.reset),
+            Component(
+                "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
+            ),
+            Component("log sink", stop=self.sink.close, reset=self.sink.flush),
+            Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
+            Component(
+                "service controller",
+                start=self.services.start,
+                stop=self.services.stop,
+                active=True,
+            ),
+        ]
+
+    # -- the bus, for the task controller's old interface ---------------------------------
+    def _from_task_controller(self, events: list[Event]) -> None:
+        self._task_controller_publishing = True
+        try:
+            self.bus.publish(events)
+        finally:
+            self._task_controller_publishing = False
+
+    def _wake_task_controller(self, _event: TaskChanged) -> None:
+        if not self._task_controller_publishing:
+            self.tasks.wake({"tasks"})
+
+    # -- life -----------------------------------------------------------------------------
+    async def start(self) -> None:
+        for c in self.components:
+            await c.start()
+
+    async def stop(self) -> None:
+        for c in reversed(self.components):
+            try:
+                await c.stop()
+            except Exception:
+                log.exception("stopping %s failed", c.name)
+
+    async def reset(self) -> None:
+        """Back to an empty daemon: the controllers stop first, so that a wiped store
+        leaves no container behind and nothing writes while it is wiped."""
+        active = [c for c in self.components if c.active]
+        for c in reversed(active):
+            await c.stop()
+        for c in reversed(self.components):
+            await c.reset()
+        for c in active:
+            await c.start()
+
+    async def _ping(self) -> None:
+        try:
+            version = await self.runtime.ping()
+            where = self.settings.docker_host or "the local Docker socket"
+            print(f"ecsd: container runtime {version} at {where}", flush=True)
+        except RuntimeUnavailable as exc:
+            print(
+                f"ecsd: WARNING: no container runtime reachable ({exc}); the API works, "
+                "but tasks will stop with ResourceInitializationError until one is.",
+                flush=True,
+            )
+
+    async def _remove_ours(self) -> None:
+        try:
+            for state in await self.runtime.list({LABEL_INSTANCE: self.settings.instance_id()}):
+                await self.runtime.remove(state.id)
+        except RuntimeUnavailable:
+            pass  # nothing of ours can be running where no engine is
+
+    async def _close_store(self) -> None:
+        self.store.close()
+
+    # -- HTTP surfaces ----------------------------------------------------------------------
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        self.mount_admin(app)
+        for prefix in RESERVED_PREFIXES:
+            app.router.add_route("*", prefix + "{tail:.*}", _not_here)
+        app.router.add_route("*", "/{tail:.*}", self.gateway.handle)
+
+        async def startup(_app: web.Application) -> None:
+            await self.start()
+
+        async def cleanup(_app: web.Application) -> None:
+            await self.stop()
+
+        app.on_startup.append(startup)
+        app.on_cleanup.append(cleanup)
+        return app
+
+    def mount_admin(self, app: web.Application) -> None:
+        async def health(_request: web.Request) -> web.Response:
+            return web.json_response({"status": "ok", "version": __version__})
+
+        async def reset(_request: web.Request) -> web.Response:
+            await self.reset()
+            return web.json_response({"reset": True})
+
+        app.router.add_get("/_ecsd/health", health)
+        app.router.add_post("/_ecsd/reset", reset)
+
+
+async def _not_here(_request: web.Request) -> web.Response:
+    # ecsd's own text: the surface this prefix is kept for is not part of this daemon yet.
+    return web.json_response({"message": "Not served by this ecsd."}, status=404)

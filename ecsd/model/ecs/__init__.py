@@ -1,0 +1,1 @@
+"""Amazon ECS's domain: clusters, task definitions, tasks, services and their tags."""

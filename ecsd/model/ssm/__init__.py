@@ -1,0 +1,1 @@
+"""SSM Parameter Store's domain: parameter names, rows, and the values other services read."""
