@@ -46,6 +46,15 @@ def test_call_runs_the_same_path_as_http(server):
     assert ecs.describe_clusters(clusters=["inproc"])["clusters"][0]["status"] == "ACTIVE"
 
 
+def test_call_works_in_the_region_it_is_given(server):
+    made = server.call("ecs", "CreateCluster", {"clusterName": "eu"}, region="eu-west-1")
+    arn = made["cluster"]["clusterArn"]
+    assert arn.startswith("arn:aws:ecs:eu-west-1:")
+    # The default region's clients do not see it; eu-west-1's do.
+    assert client_for(server, "ecs").list_clusters()["clusterArns"] == []
+    assert client_for(server, "ecs", region="eu-west-1").list_clusters()["clusterArns"] == [arn]
+
+
 def test_call_validates_by_the_model_and_refuses_as_aws_does(server):
     with pytest.raises(AwsError) as err:
         server.call("ecs", "CreateService", {"cluster": "default"})  # serviceName missing
