@@ -67,10 +67,17 @@ class InProcessServer:
         self._run(start())
         return self
 
-    def call(self, service: str, operation: str, params: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        *,
+        region: str | None = None,
+    ) -> Any:
         """Run one operation in-process (no HTTP), as `Gateway.call` does."""
         assert self.daemon is not None
-        return self._run(self.daemon.gateway.call(service, operation, params or {}))
+        return self._run(self.daemon.gateway.call(service, operation, params or {}, region=region))
 
     def reset(self) -> None:
         req = urllib.request.Request(f"{self.url}/_ecsd/reset", method="POST", data=b"")

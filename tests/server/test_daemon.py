@@ -4,6 +4,7 @@ gateway's in-process `call()`, and the typed events API writes publish on the bu
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -43,6 +44,15 @@ def test_call_runs_the_same_path_as_http(server):
     # What call() wrote, a boto3 client over HTTP sees.
     ecs = client_for(server, "ecs")
     assert ecs.describe_clusters(clusters=["inproc"])["clusters"][0]["status"] == "ACTIVE"
+
+
+def test_call_works_in_the_region_it_is_given(server):
+    made = server.call("ecs", "CreateCluster", {"clusterName": "eu"}, region="eu-west-1")
+    arn = made["cluster"]["clusterArn"]
+    assert arn.startswith("arn:aws:ecs:eu-west-1:")
+    # The default region's clients do not see it; eu-west-1's do.
+    assert client_for(server, "ecs").list_clusters()["clusterArns"] == []
+    assert client_for(server, "ecs", region="eu-west-1").list_clusters()["clusterArns"] == [arn]
 
 
 def test_call_validates_by_the_model_and_refuses_as_aws_does(server):
@@ -110,3 +120,30 @@ def test_reset_empties_the_store_and_the_daemon_keeps_serving(server):
     assert ecs.list_clusters()["clusterArns"] == []
     ecs.create_cluster(clusterName="back")
     assert len(ecs.list_clusters()["clusterArns"]) == 1
+
+
+def test_a_service_tasks_changes_name_their_service(server):
+    seen: list[TaskChanged] = []
+    server.daemon.bus.subscribe(TaskChanged, seen.append)
+    ecs = client_for(server, "ecs")
+    ecs.create_cluster()
+    ecs.register_task_definition(**TASKDEF)
+    arn = ecs.create_service(
+        serviceName="api", taskDefinition="web", desiredCount=1, networkConfiguration=NETWORK
+    )["service"]["serviceArn"]
+    # The scheduler starts a task (no engine here, so the task controller then fails it);
+    # every one of those writes says which service's worker it concerns.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not seen:
+        time.sleep(0.05)
+    assert seen, "the scheduler's new task was never published"
+    [task] = ecs.describe_tasks(tasks=[seen[0].arn])["tasks"]
+    assert task["group"] == "service:api"
+    assert {e.service_arn for e in list(seen)} == {arn}
+
+    # A task of no service names none, also when the API stops it.
+    seen.clear()
+    lone = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK)["tasks"][0]
+    ecs.stop_task(task=lone["taskArn"], reason="done")
+    assert TaskChanged(lone["taskArn"], None) in seen
+    assert all(e.service_arn is None for e in list(seen) if e.arn == lone["taskArn"])
