@@ -91,10 +91,18 @@ def _deployment_configuration(
     return config
 
 
+# ECS's default quota of tasks per service ("Tasks per service", adjustable on AWS). Past it
+# AWS answers "Desired count exceeds limit."; here it also bounds the work one request can
+# ask of the scheduler.
+MAX_DESIRED_COUNT = 5000
+
+
 def _desired(p: dict[str, Any]) -> int | None:
     desired = p.get("desiredCount")
     if desired is not None and desired < 0:
         raise AwsError("InvalidParameterException", "Desired count must be >= 0.")
+    if desired is not None and desired > MAX_DESIRED_COUNT:
+        raise AwsError("InvalidParameterException", "Desired count exceeds limit.")
     return desired
 
 
