@@ -15,8 +15,8 @@ from ecsd.aws.provider import Context
 from ecsd.config import Settings
 from ecsd.controllers.service_tick import (
     BACKOFF_FIRST,
-    BATCH,
     BACKOFF_MAX,
+    BATCH,
     HEALTH_STOP_REASON,
     Tick,
     backoff_delay,
