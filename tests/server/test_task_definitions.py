@@ -1078,3 +1078,22 @@ def test_tags_on_task_definitions(ecs, aws):
     with pytest.raises(ClientError) as err:
         ecs.tag_resource(resourceArn=ARN + "web:99", tags=[{"key": "a", "value": "b"}])
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_definition_over_64_kib_is_refused_and_consumes_no_revision(ecs):
+    env = [{"name": f"VAR_{i}", "value": "x" * 100} for i in range(700)]  # ~80 KB
+    with pytest.raises(ClientError) as err:
+        ecs.register_task_definition(**with_container(environment=env))
+    code, message = aws_error(err)
+    assert code == "ClientException"
+    assert message.startswith("Actual length: '") and message.endswith(
+        "'. Max allowed length is '65536' bytes."
+    )
+    assert ecs.list_task_definition_families()["families"] == []
+    near = env[:500]  # ~57 KB: under the limit
+    assert (
+        ecs.register_task_definition(**with_container(environment=near))["taskDefinition"][
+            "revision"
+        ]
+        == 1
+    )
