@@ -18,7 +18,7 @@ from ...model.ecs import arns
 from ...model.ecs import services as model
 from ...store.schema.ecs_services import services
 from .. import pagination
-from . import clusters, tags, task_definitions
+from . import clusters, fargate, tags, task_definitions
 from . import tasks as task_api
 from .api import ecs
 
@@ -110,6 +110,7 @@ def _taskdef(ctx: Context, ref: str) -> dict[str, Any]:
     taskdef = task_definitions.load(ctx, ref)
     if taskdef["status"] != "ACTIVE":
         raise AwsError("ClientException", "TaskDefinition is inactive")
+    fargate.launchable(taskdef, "FARGATE")  # every ecsd service runs the Fargate way
     return taskdef
 
 
