@@ -30,6 +30,12 @@ IDLE_SECONDS = 300.0  # nothing timed to wait for: look again anyway this often
 FAILED_TO_START = ("TaskFailedToStart", "EssentialContainerExited")
 HEALTH_STOP_REASON = "Task failed container health checks"
 RETIRED_KEPT = 5
+# At most this many tasks started and this many stopped in one pass. A pass is one store
+# transaction, and the store has one writer: a pass that made 5,000 tasks at once would
+# hold every other write (API calls, the task controller) for seconds. A pass that hits
+# the cap asks to run again at once, so a large service converges in many short
+# transactions that other writers interleave with.
+BATCH = 100
 
 
 @dataclass
@@ -167,6 +173,9 @@ class Tick:
         if start and retry_at > self.now:
             self.wake_at.append(retry_at)
             start = 0
+        if start > BATCH:
+            start = BATCH
+            self.wake_at.append(self.now)
 
         # Old deployments' tasks: ones not yet healthy first, then the oldest.
         by_age = {d["id"]: i for i, d in enumerate(reversed(deployments))}
@@ -182,6 +191,11 @@ class Tick:
         replaced = len(ok_healthy) >= desired
         no_room = room <= 0 and len(ok) == len(ok_healthy)
         stop_sick = sick if (replaced or no_room) else []
+        if len(stop_old) + len(stop_new) + len(stop_sick) > BATCH:
+            stop_old = stop_old[:BATCH]
+            stop_new = stop_new[: BATCH - len(stop_old)]
+            stop_sick = stop_sick[: BATCH - len(stop_old) - len(stop_new)]
+            self.wake_at.append(self.now)
 
         scaling = f"Scaling activity initiated by (deployment {primary['id']})"
         self.stop(stop_old + stop_new, "ServiceSchedulerInitiated", scaling)

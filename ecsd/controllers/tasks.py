@@ -458,14 +458,12 @@ class TaskController:
         self._follow_logs(doc, rt, states)
 
     async def _volumes(self, task_id: str, rt: dict[str, Any]) -> dict[str, str]:
-        """Host paths for bind volumes; Docker volumes (task-scoped ones named after the
-        task, so that they go with it) for the rest."""
+        """Docker volumes: task-scoped ones named after the task, so that they go with it.
+        Never a host path: tasks run the Fargate way, and Fargate has no host volumes
+        (registration and RunTask refuse them; this holds for rows stored before)."""
         names = {}
         for v in rt.get("volumes") or []:
-            host = (v.get("host") or {}).get("sourcePath")
-            if host:
-                names[v["name"]] = host
-            elif (v.get("dockerVolumeConfiguration") or {}).get("scope") == "shared":
+            if (v.get("dockerVolumeConfiguration") or {}).get("scope") == "shared":
                 names[v["name"]] = v["name"]
             else:
                 names[v["name"]] = f"ecsd-{task_id}-{v['name']}"

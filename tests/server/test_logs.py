@@ -912,3 +912,34 @@ def test_log_sink_ingests_10mb_without_stalling_the_store(tmp_path: Path):
         assert p99(writes) < 0.1, f"write p99 {p99(writes) * 1000:.1f} ms"
     finally:
         store.close()
+
+
+def test_regex_terms_run_in_linear_time_under_aws_rules(logs, stream):
+    """`%(a+)+$%` on a 41-byte event froze the whole server under Python's `re`. Groups are
+    refused as AWS refuses them; what is accepted runs on RE2, linear in the message."""
+    group, name = stream
+    put(logs, group, name, ["a" * 40 + "!", "a" * 200_000 + "!"], start=now_ms() - 1000)
+    for bad, why in [
+        ("%(a+)+$%", "no () groups"),
+        ("%é%", "no multibyte characters"),
+        ("%a% %b% %c%", "at most 2 regular expressions"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            logs.filter_log_events(logGroupName=group, filterPattern=bad)
+        code, message = error(err)
+        assert code == "InvalidParameterException" and why in message
+    began = time.monotonic()
+    out = logs.filter_log_events(logGroupName=group, filterPattern="%a*a*a*a*a*a*a*a*b%")
+    assert out["events"] == []
+    assert time.monotonic() - began < 5  # Python's re needs hours for this one
+
+
+def test_json_patterns_nest_to_a_bound_and_deep_events_do_not_fail(logs, stream):
+    group, name = stream
+    put(logs, group, name, ["[" * 100_000, '{"a": 1}'], start=now_ms() - 1000)
+    deep = "{ " + "(" * 200 + "$.a = 1" + ")" * 200 + " }"
+    with pytest.raises(ClientError) as err:
+        logs.filter_log_events(logGroupName=group, filterPattern=deep)
+    assert error(err)[0] == "InvalidParameterException"
+    out = logs.filter_log_events(logGroupName=group, filterPattern="{ (($.a = 1)) }")
+    assert [e["message"] for e in out["events"]] == ['{"a": 1}']

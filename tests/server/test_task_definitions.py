@@ -209,6 +209,29 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("cpu-huge-ec2", ec2(cpu="200 vCPU"), "Invalid 'cpu' setting for task."),
     ("memory-garbage", fargate(memory="2 TB"), "Invalid 'memory' setting for task."),
     ("pair", fargate(memory="4096"), NO_CONFIG.format(256, 4096)),
+    # what Fargate does not allow: nothing of the host, no extra privilege
+    (
+        "fargate-host-path",
+        fargate(volumes=[{"name": "root", "host": {"sourcePath": "/"}}]),
+        "Fargate compatible task definitions do not support sourcePath",
+    ),
+    (
+        "fargate-privileged",
+        with_container(privileged=True),
+        "Fargate compatible task definitions do not support privileged (container 'app').",
+    ),
+    (
+        "fargate-capabilities",
+        with_container(linuxParameters={"capabilities": {"add": ["SYS_ADMIN"]}}),
+        "Fargate compatible task definitions only support adding the SYS_PTRACE kernel "
+        "capability (container 'app').",
+    ),
+    (
+        "fargate-devices",
+        with_container(linuxParameters={"devices": [{"hostPath": "/dev/sda"}]}),
+        "Fargate compatible task definitions do not support linuxParameters.devices "
+        "(container 'app').",
+    ),
     ("pair-spelt", fargate(cpu="2 vCPU", memory="1GB"), NO_CONFIG.format(2048, 1024)),
     ("pair-step", fargate(cpu="8192", memory="17408"), NO_CONFIG.format(8192, 17408)),
     (
@@ -1078,3 +1101,62 @@ def test_tags_on_task_definitions(ecs, aws):
     with pytest.raises(ClientError) as err:
         ecs.tag_resource(resourceArn=ARN + "web:99", tags=[{"key": "a", "value": "b"}])
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_definition_over_64_kib_is_refused_and_consumes_no_revision(ecs):
+    env = [{"name": f"VAR_{i}", "value": "x" * 100} for i in range(700)]  # ~80 KB
+    with pytest.raises(ClientError) as err:
+        ecs.register_task_definition(**with_container(environment=env))
+    code, message = aws_error(err)
+    assert code == "ClientException"
+    assert message.startswith("Actual length: '") and message.endswith(
+        "'. Max allowed length is '65536' bytes."
+    )
+    assert ecs.list_task_definition_families()["families"] == []
+    near = env[:500]  # ~57 KB: under the limit
+    assert (
+        ecs.register_task_definition(**with_container(environment=near))["taskDefinition"][
+            "revision"
+        ]
+        == 1
+    )
+
+
+def test_what_fargate_can_not_run_is_never_launched(ecs):
+    """An EC2-only definition that mounts the host's root is registered (as on ECS), but
+    ecsd launches everything the Fargate way: RunTask and CreateService refuse it, so no
+    container ever bind-mounts `/`."""
+    host = ec2(
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        volumes=[{"name": "root", "host": {"sourcePath": "/"}}],
+        containerDefinitions=[
+            {
+                "name": "app",
+                "image": "nginx",
+                "privileged": True,
+                "mountPoints": [{"sourceVolume": "root", "containerPath": "/host"}],
+            }
+        ],
+    )
+    td = ecs.register_task_definition(**host)["taskDefinition"]
+    assert td["compatibilities"] == ["EC2"]
+    ecs.create_cluster()
+    network = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
+    expected = (
+        "InvalidParameterException",
+        "Task definition does not support launch_type FARGATE.",
+    )
+    with pytest.raises(ClientError) as err:
+        ecs.run_task(taskDefinition="web", networkConfiguration=network)
+    assert aws_error(err) == expected
+    with pytest.raises(ClientError) as err:
+        ecs.create_service(serviceName="s", taskDefinition="web", networkConfiguration=network)
+    assert aws_error(err) == expected
+    assert ecs.list_tasks()["taskArns"] == [] and ecs.list_services()["serviceArns"] == []
+    ecs.register_task_definition(**fargate())
+    ecs.create_service(serviceName="s", taskDefinition="web:2", networkConfiguration=network)
+    with pytest.raises(ClientError) as err:
+        ecs.update_service(service="s", taskDefinition="web:1")
+    assert aws_error(err) == expected

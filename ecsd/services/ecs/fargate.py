@@ -8,6 +8,9 @@ stores and returns both as strings of integers ("256", "2048").
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from ...aws.errors import AwsError
 
 # cpu units → allowed memory (MiB), as in the ECS developer guide's task size table.
 SIZES: dict[int, tuple[int, ...]] = {
@@ -58,3 +61,75 @@ def no_configuration(cpu: int, memory: int) -> str:
         f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
         "See the Amazon ECS documentation for the valid values."
     )
+
+
+# Linux capabilities a Fargate container may add (AWS: "Fargate tasks only support adding
+# the SYS_PTRACE kernel capability").
+ADDABLE_CAPABILITIES = frozenset({"SYS_PTRACE"})
+# Container fields Fargate does not take (AWS's "Task definition differences for
+# Fargate"); each reaches into the host or widens the container's privileges.
+_NO_CONTAINER_FIELDS = (
+    "privileged",
+    "dockerSecurityOptions",
+    "extraHosts",
+    "dnsServers",
+    "dnsSearchDomains",
+    "disableNetworking",
+)
+_NO_LINUX_PARAMETERS = ("devices", "sharedMemorySize", "tmpfs", "maxSwap", "swappiness")
+
+
+def unsupported(td: dict[str, Any]) -> str | None:
+    """Why Fargate cannot run this task definition, in ECS's words where they are known;
+    None when it can. The one policy for both: registration refuses a definition that
+    requires FARGATE for these reasons, and one that does not require it is not listed as
+    FARGATE-compatible, so RunTask and CreateService refuse to launch it. ecsd launches
+    every task the Fargate way, so nothing here ever reaches Docker: a task definition
+    can not bind-mount the host's files or run a privileged container through ecsd."""
+    if td.get("networkMode") != "awsvpc":
+        # ECS's message has typographic quotes around awsvpc.
+        return "Fargate only supports network mode \u2018awsvpc\u2019."
+    if td.get("ipcMode"):
+        return "Tasks using the Fargate launch type do not support ipcMode."
+    pid = td.get("pidMode")
+    if pid and pid != "task":
+        return (
+            f"Tasks using the Fargate launch type do not support pidMode "
+            f"'{pid}'. The supported value for pidMode is 'task'."
+        )
+    for v in td.get("volumes") or []:
+        if (v.get("host") or {}).get("sourcePath"):
+            return "Fargate compatible task definitions do not support sourcePath"
+        if v.get("dockerVolumeConfiguration"):
+            # ecsd's wording (AWS documents the rule, not its message).
+            return "Fargate compatible task definitions do not support dockerVolumeConfiguration"
+    for c in td.get("containerDefinitions") or []:
+        name = c.get("name")
+        # The texts below are ecsd's own: AWS documents these rules, not their messages.
+        for key in _NO_CONTAINER_FIELDS:
+            if c.get(key):
+                return f"Fargate compatible task definitions do not support {key} (container '{name}')."
+        linux = c.get("linuxParameters") or {}
+        for key in _NO_LINUX_PARAMETERS:
+            if linux.get(key):
+                return (
+                    f"Fargate compatible task definitions do not support linuxParameters.{key} "
+                    f"(container '{name}')."
+                )
+        added = set((linux.get("capabilities") or {}).get("add") or [])
+        if added - ADDABLE_CAPABILITIES:
+            return (
+                f"Fargate compatible task definitions only support adding the SYS_PTRACE "
+                f"kernel capability (container '{name}')."
+            )
+    return None
+
+
+def launchable(taskdef: dict[str, Any], launch_type: str) -> None:
+    """RunTask, CreateService and UpdateService launch only what the definition is
+    compatible with, as ECS does."""
+    if launch_type not in (taskdef.get("compatibilities") or []):
+        raise AwsError(
+            "InvalidParameterException",
+            f"Task definition does not support launch_type {launch_type}.",
+        )

@@ -18,7 +18,7 @@ from ...model.ecs import arns
 from ...model.ecs import services as model
 from ...store.schema.ecs_services import services
 from .. import pagination
-from . import clusters, tags, task_definitions
+from . import clusters, fargate, tags, task_definitions
 from . import tasks as task_api
 from .api import ecs
 
@@ -91,10 +91,18 @@ def _deployment_configuration(
     return config
 
 
+# ECS's default quota of tasks per service ("Tasks per service", adjustable on AWS). Past it
+# AWS answers "Desired count exceeds limit."; here it also bounds the work one request can
+# ask of the scheduler.
+MAX_DESIRED_COUNT = 5000
+
+
 def _desired(p: dict[str, Any]) -> int | None:
     desired = p.get("desiredCount")
     if desired is not None and desired < 0:
         raise AwsError("InvalidParameterException", "Desired count must be >= 0.")
+    if desired is not None and desired > MAX_DESIRED_COUNT:
+        raise AwsError("InvalidParameterException", "Desired count exceeds limit.")
     return desired
 
 
@@ -102,6 +110,7 @@ def _taskdef(ctx: Context, ref: str) -> dict[str, Any]:
     taskdef = task_definitions.load(ctx, ref)
     if taskdef["status"] != "ACTIVE":
         raise AwsError("ClientException", "TaskDefinition is inactive")
+    fargate.launchable(taskdef, "FARGATE")  # every ecsd service runs the Fargate way
     return taskdef
 
 

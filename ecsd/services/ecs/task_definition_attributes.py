@@ -115,13 +115,11 @@ def _fits_fargate(td: dict[str, Any]) -> bool:
         return False
     if not fargate.fits(int(td["cpu"]), int(td["memory"])):
         return False
-    if td.get("ipcMode") or td.get("pidMode") not in (None, "task"):
-        return False
-    if any((v.get("host") or {}).get("sourcePath") for v in td.get("volumes") or []):
+    if fargate.unsupported(td):
         return False
     for c in td["containerDefinitions"]:
         driver = (c.get("logConfiguration") or {}).get("logDriver")
-        if c.get("privileged") or c.get("links") or (driver and driver not in FARGATE_LOG_DRIVERS):
+        if c.get("links") or (driver and driver not in FARGATE_LOG_DRIVERS):
             return False
     return True
 

@@ -101,17 +101,9 @@ def _task_size(td: dict[str, Any], on_fargate: bool) -> None:
 
 
 def _fargate_task(td: dict[str, Any]) -> None:
-    if td.get("networkMode") != "awsvpc":
-        # ECS's message has typographic quotes around awsvpc.
-        raise client_error("Fargate only supports network mode \u2018awsvpc\u2019.")
-    if td.get("ipcMode"):
-        raise client_error("Tasks using the Fargate launch type do not support ipcMode.")
-    pid = td.get("pidMode")
-    if pid and pid != "task":
-        raise client_error(
-            f"Tasks using the Fargate launch type do not support pidMode "
-            f"'{pid}'. The supported value for pidMode is 'task'."
-        )
+    why = fargate.unsupported(td)
+    if why:
+        raise client_error(why)
 
 
 def _volumes(td: dict[str, Any]) -> frozenset[str]:

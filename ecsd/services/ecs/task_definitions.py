@@ -16,6 +16,7 @@ and its revision counter stay either way, as in ECS.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -53,6 +54,7 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
 
 @ecs.operation("RegisterTaskDefinition", write=True)
 def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    _check_size(p)
     td = normalise(p)
     family = td["family"]
     revision = model.next_revision(ctx, family)
@@ -75,6 +77,26 @@ def register_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         tags.put(ctx, arn, p["tags"])
         out["tags"] = tags.get(ctx, arn)
     return out
+
+
+# ECS's limit on one task definition revision (its service quota "Task definition size").
+MAX_TASK_DEFINITION_BYTES = 65536
+
+
+def _check_size(p: dict[str, Any]) -> None:
+    """The definition as registered, tags aside, in compact JSON. AWS's text is from a real
+    ClientException; how AWS counts (which JSON form) is not documented, so the length
+    reported may differ from AWS's by the formatting."""
+    size = len(
+        json.dumps(
+            {k: v for k, v in p.items() if k != "tags"}, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8", "surrogatepass")
+    )
+    if size > MAX_TASK_DEFINITION_BYTES:
+        raise AwsError(
+            "ClientException",
+            f"Actual length: '{size}'. Max allowed length is '{MAX_TASK_DEFINITION_BYTES}' bytes.",
+        )
 
 
 @ecs.operation("DescribeTaskDefinition")

@@ -15,7 +15,7 @@ from ...aws.provider import Context
 from ...model.ecs import tasks as model
 from ...store.schema.ecs_tasks import tasks
 from .. import pagination
-from . import clusters, tags, task_definitions
+from . import clusters, fargate, tags, task_definitions
 from .api import ecs
 
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]{1,36}$")
@@ -77,6 +77,7 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "numbers, hyphens, forward slashes and underscores.",
         )
     launch = launch_type(p)
+    fargate.launchable(taskdef, launch)
     network = check_network(taskdef, p)
     task_tags = list(p.get("tags") or [])
     if p.get("propagateTags") == "TASK_DEFINITION":

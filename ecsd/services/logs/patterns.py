@@ -1,9 +1,14 @@
-"""CloudWatch Logs filter patterns, compiled to a predicate on an event's message.
+r"""CloudWatch Logs filter patterns, compiled to a predicate on an event's message.
 
 Supported, following AWS's "Filter pattern syntax" page:
 - terms: `ERROR` (every plain term must occur), `"quoted phrase"`, `-term` (must not
   occur), `?a ?b` (at least one of the `?` terms must occur), `%regex%` (a regular
   expression term). Matching is case-sensitive substring matching, as in AWS.
+- regular expressions run on RE2, as AWS's do: linear time in the message, whatever the
+  expression, so no pattern can freeze the server (Python's `re` took time doubling per
+  character on `%(a+)+$%`). AWS's rules apply: only letters, digits, `:_#=@/;,-`, spaces
+  and the operators `^$?[]{}|\*+.` (no `()` groups, no multibyte characters), and at
+  most two regular expressions in one pattern.
 - JSON patterns on messages that are JSON: `{ $.level = "ERROR" }`, `{ $.ms > 100 }`,
   `=`, `!=`, `<`, `<=`, `>`, `>=`, `&&`, `||`, parentheses, `IS TRUE|FALSE|NULL`,
   `NOT EXISTS`, `*` wildcards in string values, selectors `$.a.b`, `$.list[0]`.
@@ -21,6 +26,8 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+
+import re2
 
 from ...aws.errors import AwsError
 
@@ -47,15 +54,37 @@ def compile_pattern(pattern: str | None) -> Matcher:
 _TERM = re.compile(r'\s*([?-]?)(?:"((?:[^"\\]|\\.)*)"|%((?:[^%\\]|\\.)+)%|(\S+))')
 
 
+# AWS's "Supported regular expressions (regex) syntax": the characters a regex may hold
+# (the space is not in AWS's list, but patterns such as `%GET /a %` are accepted there).
+_REGEX_CHARS = re.compile(r"[A-Za-z0-9:_#=@/;,\- ^$?\[\]{}|\\*+.]*")
+MAX_REGEX_TERMS = 2  # AWS's quota of regular expressions in one filter pattern
+MAX_JSON_DEPTH = 32  # parentheses in a JSON pattern (ecsd's bound; AWS states none)
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def _compile_regex(regex: str, pattern: str) -> Matcher:
+    if not _REGEX_CHARS.fullmatch(regex):
+        # The rule is AWS's; the wording is ecsd's own.
+        raise _invalid(
+            pattern,
+            "regular expressions may only use letters, digits, the symbols :_#=@/;,- and "
+            "the operators ^$?[]{}|\\*+. (no () groups, no multibyte characters)",
+        )
+    try:
+        compiled = re2.compile(regex, options=_RE2_OPTIONS)
+    except re2.error as exc:
+        why = exc.args[0] if exc.args else ""
+        why = why.decode(errors="replace") if isinstance(why, bytes) else str(why)
+        raise _invalid(pattern, f"bad regular expression ({why})") from None
+    return lambda message: compiled.search(message) is not None
+
+
 def _term_predicate(
     phrase: str | None, regex: str | None, word: str | None, pattern: str
 ) -> Matcher:
     if regex is not None:
-        try:
-            compiled = re.compile(regex)
-        except re.error as exc:
-            raise _invalid(pattern, f"bad regular expression ({exc})") from None
-        return lambda message: compiled.search(message) is not None
+        return _compile_regex(regex, pattern)
     needle = phrase.replace('\\"', '"') if phrase is not None else (word or "")
     return lambda message: needle in message
 
@@ -65,6 +94,7 @@ def _compile_terms(pattern: str, text: str) -> Matcher:
     excluded: list[Matcher] = []
     optional: list[Matcher] = []
     pos = 0
+    regexes = 0
     while pos < len(text):
         m = _TERM.match(text, pos)
         if m is None:
@@ -73,6 +103,10 @@ def _compile_terms(pattern: str, text: str) -> Matcher:
             break
         pos = m.end()
         sign, phrase, regex, word = m.groups()
+        if regex is not None:
+            regexes += 1
+            if regexes > MAX_REGEX_TERMS:
+                raise _invalid(pattern, f"at most {MAX_REGEX_TERMS} regular expressions")
         predicate = _term_predicate(phrase, regex, word, pattern)
         {"": required, "-": excluded, "?": optional}[sign].append(predicate)
 
@@ -150,6 +184,7 @@ class _JsonParser:
             raise _invalid(pattern, "missing closing '}'")
         self.tokens = self._tokenize(body[1:-1])
         self.pos = 0
+        self.depth = 0
 
     def _tokenize(self, body: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -171,7 +206,7 @@ class _JsonParser:
         def matches(message: str) -> bool:
             try:
                 document = json.loads(message)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
                 return False
             return isinstance(document, (dict, list)) and predicate(document)
 
@@ -204,7 +239,11 @@ class _JsonParser:
     def _atom(self) -> JsonPredicate:
         kind, value = self._next("a condition")
         if (kind, value) == ("paren", "("):
+            self.depth += 1
+            if self.depth > MAX_JSON_DEPTH:
+                raise _invalid(self.pattern, f"more than {MAX_JSON_DEPTH} nested parentheses")
             inner = self._or()
+            self.depth -= 1
             if self._next("')'") != ("paren", ")"):
                 raise _invalid(self.pattern, "expected ')'")
             return inner

@@ -16,6 +16,7 @@ from ecsd.config import Settings
 from ecsd.controllers.service_tick import (
     BACKOFF_FIRST,
     BACKOFF_MAX,
+    BATCH,
     HEALTH_STOP_REASON,
     Tick,
     backoff_delay,
@@ -302,3 +303,24 @@ def test_resolved_causes_and_six_hours_let_a_message_be_written_again():
     service_events.add(doc, service_events.steady("web"), T0 + 6 * 3600 + 2, dedupe=False)
     assert service_events.add(doc, stuck, T0 + 6 * 3600 + 3)  # resolved meanwhile
     assert [e["message"] for e in doc["events"]].count(stuck) == 3
+
+
+def test_a_large_service_starts_and_stops_in_batches_each_asking_for_the_next_at_once():
+    w = World(desiredCount=2 * BATCH + 50)
+    counts = []
+    for _ in range(3):
+        tick = w.tick()
+        counts.append(len(w.live()))
+        again = min(tick.wake_at, default=None) == pytest.approx(w.now)
+        if len(w.live()) < 2 * BATCH + 50:
+            assert again, "a pass that hit the cap must ask to run again at once"
+    assert counts == [BATCH, 2 * BATCH, 2 * BATCH + 50]
+    assert min(tick.wake_at, default=w.now + 1) > w.now  # the last pass was not capped
+    w.run_all()
+    w.now += 2
+    w.update(desiredCount=0)
+    left = []
+    for _ in range(3):
+        w.tick()
+        left.append(len(w.live()))
+    assert left == [BATCH + 50, 50, 0]
