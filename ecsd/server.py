@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from . import __version__
+from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .config import Settings
 from .controllers.services import ServiceController
@@ -26,6 +26,7 @@ STORE = web.AppKey("store", Store)
 
 def build_app(settings: Settings) -> web.Application:
     providers = all_providers()  # imports every service's tables before the store opens
+    settings.secure_data_dir()
     store = Store(settings.database)
     runtime = DockerRuntime(settings.docker_host)
     sink = LogSink(store, account=settings.account_id)
@@ -42,7 +43,9 @@ def build_app(settings: Settings) -> web.Application:
     scheduler = ServiceController(store, settings, notify)
     controllers += [controller, scheduler]
     gateway = Gateway(store, providers, settings, notify=notify)
-    app = web.Application(client_max_size=16 * 1024 * 1024)
+    app = web.Application(
+        client_max_size=16 * 1024 * 1024, middlewares=[http_guard.middleware(settings)]
+    )
     app[STORE] = store
 
     async def health(_request: web.Request) -> web.Response:
@@ -103,11 +106,4 @@ def serve(settings: Settings) -> None:
         f"(state in {settings.data_dir})",
         flush=True,
     )
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=None,
-        handle_signals=True,
-    )
+    http_guard.run(app, settings)
