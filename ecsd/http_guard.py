@@ -50,6 +50,10 @@ HEALTH_PATH = "/_ecsd/health"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 # The Query error's namespace when no service is known yet (STS is the Query service).
 QUERY_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+# Seconds aiohttp keeps reading (and dropping) a body it answered early, before closing:
+# closing at once with unread bytes resets the connection, and the client loses the
+# answer. aiohttp's default is 10 s; a trickling body is cut off LINGER after its 408.
+LINGER = 2.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -160,6 +164,8 @@ def middleware(settings: Settings) -> Middleware:
             async with asyncio.timeout(settings.body_timeout):
                 body = await request.read()  # cached: the handler's read() returns it
         except TimeoutError:
+            # ecsd's own text. The connection closes after the answer (and after
+            # LINGER, which lets the client read the answer before the close).
             response = web.Response(status=408, text="Request body not received in time.\n")
             response.force_close()
             return response
@@ -297,6 +303,7 @@ async def _serve(app: web.Application, settings: Settings) -> None:
         # A header line or field past 8 KiB is refused (aiohttp's defaults, stated).
         max_line_size=8190,
         max_field_size=8190,
+        lingering_time=LINGER,
     )
     await runner.setup()
     assert runner.server is not None
