@@ -5,9 +5,10 @@ the machine, and a slow client cannot take the server from the others.
   `--allowed-host`): a page whose DNS name is rebound to 127.0.0.1 is refused, so it
   cannot read what ecsd answers. IP literals are always allowed because rebinding needs a
   name the attacker controls; an IP literal is never that.
-- Requests a browser marks as cross-site (an `Origin` other than ecsd's own, or
-  `Sec-Fetch-Site` other than same-origin/none) are refused, and the administrative
-  `/_ecsd/*` writes refuse the content types an HTML form can send without a preflight.
+- Requests a browser marks as cross-site (an `Origin` that is not ecsd itself, or
+  without an Origin, `Sec-Fetch-Site` other than same-origin/none) are refused, and the
+  administrative `/_ecsd/*` writes refuse the content types an HTML form can send
+  without a preflight.
 - With `--auth`, every request but `GET /_ecsd/health` must carry a SigV4 signature by a
   configured key (ecsd/aws/auth.py); the admin routes use the same signature (any service
   name in the scope), so one credential guards everything.
@@ -88,16 +89,35 @@ def host_allowed(host_header: str | None, names: frozenset[str]) -> bool:
     return True
 
 
-def cross_site_reason(request: web.Request) -> str | None:
-    """Why the browser says this request comes from another site, or None."""
+def origin_allowed(origin: str, host_header: str, names: frozenset[str], port: int) -> bool:
+    """An Origin is ecsd itself: the address the request was sent to, or a name ecsd
+    serves on ecsd's own port (a page there is ecsd's, e.g. the console)."""
+    origin = origin.strip().lower().rstrip("/")
+    if origin == f"http://{host_header.strip().lower()}":
+        return True
+    scheme, _, netloc = origin.partition("://")
+    if scheme != "http" or not netloc:
+        return False
+    name = host_name(netloc)
+    rest = netloc[netloc.rfind("]") + 1 :] if netloc.startswith("[") else netloc
+    given_port = rest.rpartition(":")[2] if ":" in rest else "80"
+    return name in names and given_port == str(port)
+
+
+def cross_site_reason(request: web.Request, names: frozenset[str], port: int) -> str | None:
+    """Why the browser says this request comes from another site, or None.
+
+    Browsers send `Origin` with every cross-origin request that could change something;
+    `Sec-Fetch-Site` (without an Origin) covers the rest: links, images, form GETs.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if origin_allowed(origin, request.headers.get("Host", ""), names, port):
+            return None
+        return f"Origin {origin[:100]}"
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
         return f"Sec-Fetch-Site: {fetch_site[:40]}"
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        own = f"{request.scheme}://{request.headers.get('Host', '')}".lower()
-        if origin.strip().lower().rstrip("/") != own:
-            return f"Origin {origin[:100]}"
     return None
 
 
@@ -152,7 +172,7 @@ def middleware(settings: Settings) -> Middleware:
                 f"Host '{request.headers.get('Host', '')[:100]}' is not a name this ecsd "
                 "serves; add it with --allowed-host.",
             )
-        why = cross_site_reason(request)
+        why = cross_site_reason(request, names, settings.port)
         if why is not None:
             return _refuse(request, f"Cross-site requests are refused ({why}).")
         admin = request.path.startswith(ADMIN_PREFIX)

@@ -13,7 +13,7 @@ from multidict import CIMultiDict
 
 from ecsd.aws import auth
 from ecsd.config import Settings
-from ecsd.http_guard import host_allowed, served_hosts
+from ecsd.http_guard import host_allowed, origin_allowed, served_hosts
 
 KEYS = {"AKIDEXAMPLE": "s3cret"}
 BODY = b'{"clusters":["default"]}'
@@ -138,3 +138,26 @@ def test_served_hosts_and_ip_literals():
         assert host_allowed(ok, names), ok
     for bad in ("evil.example:4600", "localhost.evil.example", "127.0.0.1.nip.io:4600", ""):
         assert not host_allowed(bad, names), bad
+
+
+def test_an_origin_is_allowed_only_when_it_is_ecsd_itself():
+    names = served_hosts(Settings(port=4600, allowed_hosts=("ecsd.test",)))
+    for ok in (
+        "http://127.0.0.1:4600",
+        "http://localhost:4600",
+        "http://[::1]:4600/",
+        "http://ECSD.test:4600",
+    ):
+        assert origin_allowed(ok, "127.0.0.1:4600", names, 4600), ok
+    # The address the request went to is its own origin, whatever the name.
+    assert origin_allowed("http://10.0.0.5:4600", "10.0.0.5:4600", names, 4600)
+    for bad in (
+        "http://attacker.example",
+        "http://localhost:8080",
+        "http://localhost",
+        "https://localhost:4600",
+        "http://10.0.0.5:4600",
+        "null",
+        "",
+    ):
+        assert not origin_allowed(bad, "127.0.0.1:4600", names, 4600), bad
