@@ -512,3 +512,19 @@ def test_serving_a_non_loopback_address_without_auth_warns(monkeypatch: pytest.M
     no_keys = runner.invoke(cli.main, ["serve", "--auth", "--data-dir", "/tmp/x"])
     assert no_keys.exit_code != 0 and "--access-key" in no_keys.stderr
     assert len(started) == 3  # refused before anything was served
+
+
+def test_auth_and_keys_come_from_the_environment_too(monkeypatch: pytest.MonkeyPatch):
+    started: list[Any] = []
+    monkeypatch.setattr("ecsd.server.serve", started.append)
+    env = {"ECSD_AUTH": "true", "ECSD_ACCESS_KEYS": "a:b c:d,e:f", "ECSD_ALLOWED_HOSTS": "x y"}
+    result = CliRunner().invoke(cli.main, ["serve", "--data-dir", "/tmp/x"], env=env)
+    assert result.exit_code == 0, result.output
+    (settings,) = started
+    assert settings.auth is True
+    assert settings.access_keys == (("a", "b"), ("c", "d"), ("e", "f"))
+    assert settings.allowed_hosts == ("x", "y")
+    bad = CliRunner().invoke(
+        cli.main, ["serve", "--access-key", "no-secret-here", "--data-dir", "/tmp/x"]
+    )
+    assert bad.exit_code != 0 and "is not ID:SECRET" in bad.stderr
