@@ -143,7 +143,10 @@ def inspect(ids: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def post(url: str, timeout: float) -> None:
-    req = urllib.request.Request(url, method="POST", data=b"")
+    # ecsd's admin writes refuse form content types (its CSRF guard): say what is sent.
+    req = urllib.request.Request(
+        url, method="POST", data=b"", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=timeout):
         pass
 

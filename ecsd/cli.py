@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 
@@ -10,7 +11,11 @@ import click
 from . import __version__
 from .config import (
     DEFAULT_ACCOUNT,
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
     DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PORT,
     DEFAULT_REGION,
     DEFAULT_STOPPED_TASK_RETENTION,
@@ -80,6 +85,68 @@ def main() -> None:
     help="Seconds a service task with no health check must run before a "
     "deployment counts it healthy (ECS waits about 40).",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    envvar="ECSD_ALLOWED_HOSTS",
+    help="A host name requests may be addressed to, besides localhost, IP literals and "
+    "--host (repeatable; the variable takes several, space or comma separated).",
+)
+@click.option(
+    "--auth/--no-auth",
+    default=False,
+    show_default=True,
+    envvar="ECSD_AUTH",
+    help="Verify every request's SigV4 signature against the --access-key keys.",
+)
+@click.option(
+    "--access-key",
+    "access_keys",
+    multiple=True,
+    envvar="ECSD_ACCESS_KEYS",
+    help="An access key ID:SECRET that --auth accepts (repeatable; the variable takes "
+    "several, space or comma separated).",
+)
+@click.option(
+    "--access-keys-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="ECSD_ACCESS_KEYS_FILE",
+    default=None,
+    help="A file of ID:SECRET lines that --auth accepts (# starts a comment).",
+)
+@click.option(
+    "--header-timeout",
+    default=DEFAULT_HEADER_TIMEOUT,
+    type=float,
+    show_default=True,
+    envvar="ECSD_HEADER_TIMEOUT",
+    help="Seconds a client has to send a request's headers.",
+)
+@click.option(
+    "--body-timeout",
+    default=DEFAULT_BODY_TIMEOUT,
+    type=float,
+    show_default=True,
+    envvar="ECSD_BODY_TIMEOUT",
+    help="Seconds a client has to send a request's body.",
+)
+@click.option(
+    "--idle-timeout",
+    default=DEFAULT_IDLE_TIMEOUT,
+    type=float,
+    show_default=True,
+    envvar="ECSD_IDLE_TIMEOUT",
+    help="Seconds an idle keep-alive connection stays open.",
+)
+@click.option(
+    "--max-connections",
+    default=DEFAULT_MAX_CONNECTIONS,
+    type=click.IntRange(min=1),
+    show_default=True,
+    envvar="ECSD_MAX_CONNECTIONS",
+    help="Connections open at once; more are answered 503.",
+)
 @click.option("--log-level", default="WARNING", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -91,10 +158,32 @@ def serve(
     bind_host: str,
     stopped_task_retention: float,
     task_healthy_after: float,
+    allowed_hosts: tuple[str, ...],
+    auth: bool,
+    access_keys: tuple[str, ...],
+    access_keys_file: Path | None,
+    header_timeout: float,
+    body_timeout: float,
+    idle_timeout: float,
+    max_connections: int,
     log_level: str,
 ) -> None:
     """Run the server."""
+    from .aws.auth import parse_keys
     from .server import serve as run
+
+    specs = _split(access_keys)
+    if access_keys_file is not None:
+        lines = access_keys_file.read_text().splitlines()
+        specs += [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    try:
+        keys = parse_keys(specs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--access-key") from None
+    if auth and not keys:
+        raise click.UsageError("--auth needs at least one --access-key or --access-keys-file.")
+    if not auth and not _is_loopback(host):
+        click.echo(_EXPOSED_WARNING.format(host=host), err=True)
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -110,5 +199,35 @@ def serve(
             bind_host=bind_host,
             stopped_task_retention=stopped_task_retention,
             task_healthy_after=task_healthy_after,
+            allowed_hosts=tuple(_split(allowed_hosts)),
+            auth=auth,
+            access_keys=keys,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            idle_timeout=idle_timeout,
+            max_connections=max_connections,
         )
     )
+
+
+_EXPOSED_WARNING = """\
+ecsd: WARNING: listening on {host}, which is not a loopback address, WITHOUT
+authentication. Anyone who can reach this port can run containers on this machine
+(with any image, volumes and privileges a task definition allows), read every secret
+and parameter stored here, and wipe all state. Listen on 127.0.0.1, or start with
+--auth and --access-key ID:SECRET so that only signed requests are served."""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Flag values, each possibly several separated by commas (as env variables give)."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,14 @@ DEFAULT_STOPPED_TASK_RETENTION = 3600  # seconds a STOPPED task stays describabl
 # dying within a few hundred milliseconds, so 1 s keeps the behaviour (a crashing task
 # never replaces a good one) without making every rollout wait.
 DEFAULT_TASK_HEALTHY_AFTER = 1.0
+# Bounds on what one HTTP client may hold (see ecsd/http_guard.py): a request's headers
+# must arrive within HEADER_TIMEOUT of its first byte (or of the connection), its body
+# within BODY_TIMEOUT of the headers; an idle keep-alive connection is closed after
+# IDLE_TIMEOUT; at most MAX_CONNECTIONS are open at once.
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_IDLE_TIMEOUT = 15.0
+DEFAULT_MAX_CONNECTIONS = 256
 
 
 def default_data_dir() -> Path:
@@ -38,6 +47,16 @@ class Settings:
     bind_host: str = "127.0.0.1"
     stopped_task_retention: float = DEFAULT_STOPPED_TASK_RETENTION
     task_healthy_after: float = DEFAULT_TASK_HEALTHY_AFTER
+    # Host names (besides loopback, IP literals and `host`) requests may be addressed to:
+    # the DNS-rebinding guard. See http_guard.served_hosts, the one place names are added.
+    allowed_hosts: tuple[str, ...] = ()
+    # SigV4 verification of every request against `access_keys` (id -> secret).
+    auth: bool = False
+    access_keys: tuple[tuple[str, str], ...] = ()
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @property
     def database(self) -> Path:
@@ -51,9 +70,43 @@ class Settings:
         try:
             return path.read_text().strip()
         except FileNotFoundError:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             new = uuid.uuid4().hex[:12]
             tmp = path.with_suffix(f".{os.getpid()}")
-            tmp.write_text(new)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(new)
             os.replace(tmp, path)
             return path.read_text().strip()
+
+    def secure_data_dir(self) -> None:
+        """Make the data dir private to its owner before anything is stored in it.
+
+        The database holds every resource (sealed secrets among them) and `master.key`
+        opens the sealed values: the dir is 0700 and its files 0600, fixed on every start
+        if someone loosened them. The database file is created here with 0600, before
+        SQLite opens it, because SQLite gives its -wal and -shm files the mode of the
+        database file.
+        """
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _restrict(self.data_dir, 0o700)
+        db = self.database
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (
+            db,
+            db.with_name(db.name + "-wal"),
+            db.with_name(db.name + "-shm"),
+            self.data_dir / "master.key",
+            self.data_dir / "instance-id",
+        ):
+            _restrict(path, 0o600)
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """chmod to `mode` if the path exists and allows more than that."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if current & ~mode:
+        os.chmod(path, current & mode)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from . import __version__
+from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .config import Settings
 from .controllers.services import ServiceController
@@ -71,6 +71,7 @@ class Daemon:
     ) -> None:
         self.settings = settings
         providers = all_providers()  # imports every service's tables before the store opens
+        settings.secure_data_dir()  # owner-only files, before SQLite makes any
         self.store = Store(settings.database)
         self.runtime: Runtime = runtime or DockerRuntime(settings.docker_host)
         self.clock: Clock = clock or SystemClock()
@@ -168,7 +169,10 @@ class Daemon:
 
     # -- HTTP surfaces ----------------------------------------------------------------------
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=16 * 1024 * 1024)
+        # The guard (Host, Origin, authentication) stands before every surface.
+        app = web.Application(
+            client_max_size=16 * 1024 * 1024, middlewares=[http_guard.middleware(self.settings)]
+        )
         self.mount_admin(app)
         for prefix in RESERVED_PREFIXES:
             app.router.add_route("*", prefix + "{tail:.*}", _not_here)

@@ -7,7 +7,7 @@ import sys
 
 from aiohttp import web
 
-from . import __version__
+from . import __version__, http_guard
 from .config import Settings
 from .core.clock import Clock
 from .daemon import Daemon
@@ -41,11 +41,4 @@ def serve(settings: Settings) -> None:
         f"(state in {settings.data_dir})",
         flush=True,
     )
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=None,
-        handle_signals=True,
-    )
+    http_guard.run(app, settings)

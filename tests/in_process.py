@@ -80,7 +80,12 @@ class InProcessServer:
         return self._run(self.daemon.gateway.call(service, operation, params or {}, region=region))
 
     def reset(self) -> None:
-        req = urllib.request.Request(f"{self.url}/_ecsd/reset", method="POST", data=b"")
+        req = urllib.request.Request(
+            f"{self.url}/_ecsd/reset",
+            method="POST",
+            data=b"",
+            headers={"Content-Type": "application/json"},  # a form type is refused
+        )
         with urllib.request.urlopen(req, timeout=30):
             pass
 

@@ -105,6 +105,12 @@ class EcsdProcess:
         self.stop()
 
     def reset(self) -> None:
-        req = urllib.request.Request(f"{self.url}/_ecsd/reset", method="POST", data=b"")
+        # An admin write refuses form content types (CSRF guard): say what is sent.
+        req = urllib.request.Request(
+            f"{self.url}/_ecsd/reset",
+            method="POST",
+            data=b"",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=30):
             pass
