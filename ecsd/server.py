@@ -8,6 +8,7 @@ import sys
 from aiohttp import web
 
 from . import __version__
+from .aws.http_errors import aws_errors
 from .config import Settings
 from .core.clock import Clock
 from .daemon import Daemon
@@ -25,6 +26,7 @@ def build_app(
     the system clock (tests give fakes)."""
     daemon = Daemon(settings, runtime=runtime, clock=clock)
     app = daemon.app()
+    app.middlewares.append(aws_errors)  # HTTP-level errors in the AWS shape (aws/http_errors)
     app[DAEMON] = daemon
     app[STORE] = daemon.store
     return app
