@@ -148,9 +148,7 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    rows, token = pagination.keyset_page(
-        ctx.conn, model.listing(ctx), clusters.c.arn, lambda r: r.arn, p
-    )
+    rows, token = pagination.keyset_page(ctx.conn, model.listing(ctx), [clusters.c.arn], p)
     return pagination.result("clusterArns", [r.arn for r in rows], token)
 
 

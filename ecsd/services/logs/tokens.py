@@ -46,14 +46,13 @@ def filter_token(direction: str, gap: Key) -> str:
 
 
 def parse_filter_token(params: dict[str, object]) -> tuple[str, Key] | None:
-    value = pagination.decode_token(params)
+    token = params.get("nextToken")
+    error = AwsError("InvalidParameterException", INVALID)
+    value = pagination.decode_token(
+        token if isinstance(token, str) else None, [str, int, int], error=error
+    )
     if value is None:
         return None
-    if (
-        not isinstance(value, list)
-        or len(value) != 3
-        or value[0] not in ("f", "b")
-        or not all(isinstance(v, int) for v in value[1:])
-    ):
-        raise AwsError("InvalidParameterException", INVALID)
+    if value[0] not in ("f", "b"):
+        raise error
     return value[0], (value[1], value[2])
