@@ -72,7 +72,13 @@ async def aws_errors(
             else ("MalformedQueryString")
         )
         text = "The request body could not be decoded as its Content-Encoding says."
-        return answer(request, AwsError(code, text))
+        response = answer(request, AwsError(code, text))
+        # The rest of the body cannot be read either: the connection closes after this
+        # answer, and the body counts as read so that aiohttp does not try to drain it
+        # (which fails again, and logs a traceback).
+        response.force_close()
+        request.content.feed_eof()
+        return response
     except Exception:
         log.exception("unhandled error answering %s %s", request.method, request.path)
         return answer(

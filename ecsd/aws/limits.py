@@ -24,8 +24,9 @@ LIST_MAX: dict[tuple[str, str, str], int] = {
     # ECS API reference, DeleteTaskDefinitions: "You can specify up to 10 task definitions
     # as a comma separated list."
     ("ecs", "DeleteTaskDefinitions", "taskDefinitions"): 10,
-    # ECS service quotas: "Containers per task definition: 10".
-    ("ecs", "RegisterTaskDefinition", "containerDefinitions"): 10,
+    # ECS service quotas: "Containers per task definition: 10" (RegisterTaskDefinition's
+    # own check answers ECS's ClientException for its containerDefinitions), so no task
+    # has more containers to override.
     ("ecs", "RunTask", "overrides.containerOverrides"): 10,
     # ECS API reference, PlacementConstraint / RunTask: "a maximum of 10 constraints per
     # task"; PlacementStrategy: "a maximum of 5 strategy rules".
@@ -62,6 +63,16 @@ LIST_MAX: dict[tuple[str, str, str], int] = {
     ("secretsmanager", "TagResource", "Tags"): 50,
     ("secretsmanager", "UntagResource", "TagKeys"): 50,
 }
+
+
+# Where AWS's exact words are known and differ from the pattern.
+MESSAGES: dict[tuple[str, str, str], str] = {
+    ("ecs", "DescribeServices", "services"): "service names can have at most 10 items.",
+}
+
+
+def message(service: str, operation: str, path: str) -> str | None:
+    return MESSAGES.get((service, operation, path))
 
 
 def for_operation(service: str, operation: str) -> dict[str, int]:

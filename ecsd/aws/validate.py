@@ -42,7 +42,7 @@ def validate(
     if operation is not None:
         service = operation.service_model.service_name
         bounds = limits.for_operation(service, operation.name)
-        _check_documented(service, bounds, value, error_code)
+        _check_documented(service, operation.name, bounds, value, error_code)
     problems: list[str] = []
     try:
         _check(shape, value, "", problems)
@@ -55,7 +55,7 @@ def validate(
 
 
 def _check_documented(
-    service: str, bounds: dict[str, int], value: dict[str, Any], error_code: str
+    service: str, operation: str, bounds: dict[str, int], value: dict[str, Any], error_code: str
 ) -> None:
     for path, maximum in bounds.items():
         found: Any = value
@@ -64,7 +64,10 @@ def _check_documented(
         if not isinstance(found, list) or len(found) <= maximum:
             continue
         member = path.rsplit(".", 1)[-1]
-        if service == "ecs":
+        known = limits.message(service, operation, path)
+        if known is not None:
+            message = known
+        elif service == "ecs":
             message = f"{member} can have at most {maximum} items."
         else:
             message = (

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...core import numbers
 from ...model.ecs import arns
 from ...model.ecs import task_definitions as model
 from ...store.schema.ecs import task_definition_families as families
@@ -46,7 +47,7 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
         revision = parsed[1]
         if revision is None:
             raise client_error("Revision is missing.")
-        if not revision.isdigit():
+        if numbers.decimal(revision) is None:  # "１２" and 2**64 are not revisions
             raise client_error(f"Invalid revision number. Number: {revision}")
     return load(ctx, ref)
 
