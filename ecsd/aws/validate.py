@@ -50,6 +50,7 @@ def validate(
         pass
     if problems:
         n = len(problems)
+        # "20+" where collection stopped is ecsd's own: AWS states the exact count.
         head = f"{n}{'+' if n >= MAX_PROBLEMS else ''} validation error{'s' if n > 1 else ''}"
         raise ValidationError(error_code, head + " detected: " + "; ".join(problems))
 
