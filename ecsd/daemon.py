@@ -26,6 +26,7 @@ from aiohttp import web
 
 from . import __version__, http_guard
 from .aws.gateway import Gateway
+from .aws.http_errors import aws_errors
 from .config import Settings
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
@@ -169,9 +170,12 @@ class Daemon:
 
     # -- HTTP surfaces ----------------------------------------------------------------------
     def app(self) -> web.Application:
-        # The guard (Host, Origin, authentication) stands before every surface.
+        # Outermost first: HTTP-level errors (too large, bad encoding, an escaped
+        # exception) answered in the AWS shape, then the guard (Host, Origin,
+        # authentication) before every surface.
         app = web.Application(
-            client_max_size=16 * 1024 * 1024, middlewares=[http_guard.middleware(self.settings)]
+            client_max_size=16 * 1024 * 1024,
+            middlewares=[aws_errors, http_guard.middleware(self.settings)],
         )
         self.mount_admin(app)
         for prefix in RESERVED_PREFIXES:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# The most of a caller's value any message repeats, and the longest message answered:
+# AWS truncates long validation messages too, and an error must never cost more to
+# answer than the request cost to send (50,000 names once answered 36 MB).
+SHOWN_MAX = 2000
+MESSAGE_MAX = 8192
+
+
+def clip(text: str, limit: int = SHOWN_MAX) -> str:
+    """`text`, cut to `limit` characters (marked with "...") when longer."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
 
 class AwsError(Exception):
     """An error answer: `code` is the AWS error code (`__type` / `<Code>`).
@@ -12,6 +23,7 @@ class AwsError(Exception):
     def __init__(
         self, code: str, message: str, *, status: int | None = None, sender_fault: bool = True
     ) -> None:
+        message = clip(message, MESSAGE_MAX)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

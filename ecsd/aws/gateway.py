@@ -27,7 +27,7 @@ from botocore.model import OperationModel
 
 from ..config import Settings
 from ..core.unit import Unit
-from . import validate
+from . import regions, validate
 from .errors import AwsError
 from .provider import Operation, Provider
 from .wires import Incoming, JsonWire, QueryWire, Wire
@@ -72,6 +72,7 @@ class Gateway:
         try:
             routed = wire.route(incoming)
             provider = routed.provider
+            regions.check(region, self.region, query=wire is self._query)
             op, model = self._operation(provider, routed.operation, wire)
             params = wire.decode(model.input_shape, routed.raw)
             result = await self._invoke(provider, op, model, params, region, request_id)
@@ -117,7 +118,9 @@ class Gateway:
         region: str,
         request_id: str,
     ) -> dict[str, Any]:
-        validate.validate(model.input_shape, params, error_code=provider.validation_error)
+        validate.validate(
+            model.input_shape, params, error_code=provider.validation_error, operation=model
+        )
         try:
             return await self.run(
                 lambda unit: op.handler(unit, params),

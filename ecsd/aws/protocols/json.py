@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from ..errors import AwsError, SerializationError
+from ..errors import AwsError, SerializationError, clip
+from . import numbers
 from .timestamps import from_wire, to_epoch
 
 
@@ -21,7 +23,11 @@ def decode(shape: StructureShape | None, body: bytes) -> dict[str, Any]:
         data: Any = {}
     else:
         try:
-            data = json.loads(body)
+            data = json.loads(body, parse_constant=_no_constant)
+        except RecursionError:
+            # ecsd's own text: Python's parser gives up near a thousand levels; nothing in
+            # any model nests that deep, so the body cannot be a valid request.
+            raise SerializationError("Request body is nested too deeply") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise SerializationError(f"Request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -29,6 +35,11 @@ def decode(shape: StructureShape | None, body: bytes) -> dict[str, Any]:
     if shape is None:
         return {}
     return _decode(shape, data, "")
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which are not JSON and no AWS service takes.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -39,6 +50,18 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "double": (int, float),
     "float": (int, float),
 }
+
+
+def _text(value: str, path: str) -> str:
+    """A string that can be stored and answered: JSON's `\\ud800` escapes can produce a
+    lone surrogate, which is not Unicode text (SQLite and every encoder refuse it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SerializationError(
+            f"Invalid UTF-8 text in payload at '{clip(path.lstrip('.')) or '(root)'}'"
+        ) from None
+    return value
 
 
 def _decode(shape: Shape, value: Any, path: str) -> Any:
@@ -57,33 +80,67 @@ def _decode(shape: Shape, value: Any, path: str) -> Any:
     if isinstance(shape, ListShape):
         if not isinstance(value, list):
             raise _mismatch("list", value, path)
-        return [_decode(shape.member, item, f"{path}[{i}]") for i, item in enumerate(value)]
+        items = []
+        for i, item in enumerate(value):
+            if item is None:
+                # A null list member: boto3 never sends one (its parameter validation
+                # refuses None), and ecsd refuses it rather than hand a handler a list
+                # with holes. The text is ecsd's own.
+                raise SerializationError(
+                    f"Null value in list at '{clip(path.lstrip('.'))}[{i}]' is not allowed"
+                )
+            items.append(_decode(shape.member, item, f"{path}[{i}]"))
+        return items
     if isinstance(shape, MapShape):
         if not isinstance(value, dict):
             raise _mismatch("map", value, path)
-        return {k: _decode(shape.value, v, f"{path}.{k}") for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            _text(k, path)
+            if v is None:
+                # As for lists: a map entry without a value is refused (ecsd's own text).
+                raise SerializationError(
+                    f"Null value in map at '{clip(path.lstrip('.'))}.{clip(k, 200)}' is not allowed"
+                )
+            out[k] = _decode(shape.value, v, f"{path}.{k}")
+        return out
     if kind == "timestamp":
         try:
-            return from_wire(value)
-        except (TypeError, ValueError):
+            stamp = from_wire(value)
+        except (TypeError, ValueError, OverflowError):
             raise _mismatch("timestamp", value, path) from None
+        return stamp
     if kind == "blob":
         if not isinstance(value, str):
             raise _mismatch("blob", value, path)
         try:
             return base64.b64decode(value, validate=True)
         except ValueError:
-            raise SerializationError(f"Invalid base64 at '{path.lstrip('.')}'") from None
+            raise SerializationError(f"Invalid base64 at '{clip(path.lstrip('.'))}'") from None
     allowed = _JSON_TYPES.get(kind, (str,))
     if not isinstance(value, allowed) or (kind != "boolean" and isinstance(value, bool)):
         raise _mismatch(kind, value, path)
+    if isinstance(value, str):
+        return _text(value, path)
+    if isinstance(value, int) and kind in ("integer", "long") and not numbers.in_range(kind, value):
+        # ecsd's own text: AWS's front end refuses a number its Java type cannot hold.
+        raise SerializationError(f"Number out of range for {kind} at '{clip(path.lstrip('.'))}'")
+    if isinstance(value, int | float) and kind in ("double", "float"):
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
+        if not numbers.finite(value):
+            raise SerializationError(
+                f"Number out of range for {kind} at '{clip(path.lstrip('.'))}'"
+            )
     return value
 
 
 def _mismatch(expected: str, value: Any, path: str) -> SerializationError:
     got = type(value).__name__
     return SerializationError(
-        f"Unexpected value type in payload at '{path.lstrip('.') or '(root)'}': "
+        f"Unexpected value type in payload at '{clip(path.lstrip('.')) or '(root)'}': "
         f"expected {expected}, got {got}"
     )
 

@@ -8,52 +8,71 @@ Used by STS and ELBv2. Lists are `Name.member.N` (or `Name.N` when flattened), m
 from __future__ import annotations
 
 import base64
+import bisect
+import re
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from ..errors import AwsError, SerializationError
+from ..errors import AwsError, SerializationError, clip
+from . import numbers
 from .timestamps import from_wire, to_iso8601
 
 
 def decode(shape: StructureShape | None, params: dict[str, str]) -> dict[str, Any]:
+    """The operation's input from the form parameters, by walking `shape`: a member is
+    looked for only where the model puts one, so the work is bounded by the model and
+    the number of keys, never by every prefix of every key (a 32 KB key of dots once
+    cost hundreds of megabytes)."""
     if shape is None:
         return {}
-    prefixes = set()
-    for key in params:
-        parts = key.split(".")
-        for i in range(1, len(parts) + 1):
-            prefixes.add(".".join(parts[:i]))
-    return _decode_struct(shape, params, prefixes, "")
+    return _decode_struct(shape, _Keys(params), "")
+
+
+class _Keys:
+    """The request's keys, sorted so that "is there a key at or under `prefix`" is one
+    binary search."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.params = params
+        self._sorted = sorted(params)
+
+    def get(self, key: str) -> str | None:
+        return self.params.get(key)
+
+    def has(self, prefix: str) -> bool:
+        if prefix in self.params:
+            return True
+        under = prefix + "."
+        i = bisect.bisect_left(self._sorted, under)
+        return i < len(self._sorted) and self._sorted[i].startswith(under)
 
 
 def _name(shape: Shape, default: str) -> str:
     return str(shape.serialization.get("name", default))
 
 
-def _decode_struct(
-    shape: StructureShape, params: dict[str, str], prefixes: set[str], prefix: str
-) -> dict[str, Any]:
+def _decode_struct(shape: StructureShape, keys: _Keys, prefix: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, member in shape.members.items():
         key = prefix + _name(member, name)
-        if key in prefixes:
-            out[name] = _decode(member, params, prefixes, key)
+        if keys.has(key):
+            out[name] = _decode(member, keys, key)
     return out
 
 
-def _decode(shape: Shape, params: dict[str, str], prefixes: set[str], key: str) -> Any:
+def _decode(shape: Shape, keys: _Keys, key: str) -> Any:
     if isinstance(shape, StructureShape):
-        return _decode_struct(shape, params, prefixes, key + ".")
+        return _decode_struct(shape, keys, key + ".")
     if isinstance(shape, ListShape):
-        if params.get(key) == "":
+        if keys.get(key) == "":
             return []
         flat = shape.serialization.get("flattened")
         base = key if flat else f"{key}.{_name(shape.member, 'member')}"
         items: list[Any] = []
-        while f"{base}.{len(items) + 1}" in prefixes:
-            items.append(_decode(shape.member, params, prefixes, f"{base}.{len(items) + 1}"))
+        while keys.has(f"{base}.{len(items) + 1}"):
+            items.append(_decode(shape.member, keys, f"{base}.{len(items) + 1}"))
         return items
     if isinstance(shape, MapShape):
         flat = shape.serialization.get("flattened")
@@ -61,21 +80,21 @@ def _decode(shape: Shape, params: dict[str, str], prefixes: set[str], key: str) 
         kname, vname = _name(shape.key, "key"), _name(shape.value, "value")
         out = {}
         n = 1
-        while f"{base}.{n}" in prefixes:
-            k = params.get(f"{base}.{n}.{kname}")
+        while keys.has(f"{base}.{n}"):
+            k = keys.get(f"{base}.{n}.{kname}")
             if k is not None:
-                out[k] = _decode(shape.value, params, prefixes, f"{base}.{n}.{vname}")
+                out[k] = _decode(shape.value, keys, f"{base}.{n}.{vname}")
             n += 1
         return out
-    raw = params.get(key)
+    raw = keys.get(key)
     if raw is None:
         return None
     kind = shape.type_name
     try:
         if kind in ("integer", "long"):
-            return int(raw)
+            return numbers.parse_int(kind, raw)
         if kind in ("double", "float"):
-            return float(raw)
+            return numbers.parse_float(raw)
         if kind == "boolean":
             if raw.lower() not in ("true", "false"):
                 raise ValueError(raw)
@@ -83,10 +102,22 @@ def _decode(shape: Shape, params: dict[str, str], prefixes: set[str], key: str) 
         if kind == "timestamp":
             return from_wire(raw)
         if kind == "blob":
-            return base64.b64decode(raw)
+            return base64.b64decode(raw, validate=True)
     except (TypeError, ValueError):
-        raise SerializationError(f"Invalid {kind} value '{raw}' for parameter {key}") from None
+        # ecsd's own text; the value and key are bounded so a huge one is not echoed back.
+        raise SerializationError(
+            f"Invalid {kind} value '{clip(raw)}' for parameter {clip(key)}"
+        ) from None
     return raw
+
+
+# Characters XML 1.0 cannot carry at all, not even as a character reference: a message
+# or value holding one would make the whole answer unparseable, so each becomes U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub("\ufffd", text))
 
 
 def encode(

@@ -22,13 +22,29 @@ def to_iso8601(value: Any) -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
+# The instants a datetime can hold (years 1 to 9999): a timestamp outside them could not
+# be answered back, nor compared with stored ones.
+_EARLIEST, _LATEST = -62135596800.0, 253402300799.0
+
+
 def from_wire(value: Any) -> float:
-    """Epoch seconds from a number or any string form botocore itself accepts."""
+    """Epoch seconds from a number or any string form botocore itself accepts; ValueError
+    for anything else, including numbers no date can have (NaN, 1e300)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
         try:
-            return float(value)
+            seconds = float(value)
+        except OverflowError:
+            raise ValueError(value) from None
+    elif isinstance(value, str):
+        try:
+            seconds = float(value)
         except ValueError:
-            return parse_timestamp(value).timestamp()
-    raise TypeError(value)
+            try:
+                seconds = parse_timestamp(value).timestamp()
+            except Exception:  # dateutil raises several kinds for garbage
+                raise ValueError(value[:100]) from None
+    else:
+        raise TypeError(value)
+    if not _EARLIEST <= seconds <= _LATEST:  # also false for NaN
+        raise ValueError(value)
+    return seconds

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...aws.errors import AwsError
+from ...core import numbers
 from ...core.unit import Unit
 from ...store.schema.ecs import task_definition_families as families
 from ...store.schema.ecs import task_definitions as defs
@@ -46,7 +47,7 @@ def load(unit: Unit, ref: str) -> dict[str, Any]:
     """The stored definition for `family` (its latest ACTIVE revision), `family:revision`
     or an ARN — the forms every ECS API accepts. Any status for an explicit revision."""
     parsed = parse(unit, ref)
-    if parsed is None or (parsed[1] is not None and not parsed[1].isdigit()):
+    if parsed is None or (parsed[1] is not None and numbers.decimal(parsed[1]) is None):
         raise not_found()
     family, revision = parsed
     q = select(defs.c.doc).where(defs.c.region == unit.region, defs.c.family == family)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ...aws.errors import AwsError
+from ...core import numbers
 
 MAX_DEPTH = 15
 _CHARS = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -87,7 +88,7 @@ class Reference:
 
     @property
     def version(self) -> int | None:
-        return int(self.selector[1:]) if self.selector[1:].isdigit() else None
+        return numbers.decimal(self.selector[1:])
 
     @property
     def label(self) -> str | None:

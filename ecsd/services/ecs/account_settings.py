@@ -140,7 +140,9 @@ def list_account_settings(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         settings = [s for s in settings if s[1] == p["value"]]
     settings.sort()
     size = pagination.page_size(p, default=10, maximum=10)
-    start = pagination.decode_token(p) or 0
+    (start,) = pagination.decode_token(p.get("nextToken"), [int]) or [0]
+    if not 0 <= start <= len(settings):
+        raise pagination.INVALID_TOKEN
     page = settings[start : start + size]
     out: dict[str, Any] = {
         "settings": [
@@ -148,5 +150,5 @@ def list_account_settings(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         ]
     }
     if start + size < len(settings):
-        out["nextToken"] = pagination.encode_token(start + size)
+        out["nextToken"] = pagination.encode_token([start + size])
     return out

@@ -26,13 +26,15 @@ load = model.load
 def _settings(given: list[dict[str, str]] | None) -> list[dict[str, str]]:
     settings = {"containerInsights": "disabled"}
     for s in given or []:
-        if s["value"] not in INSIGHTS_VALUES:
+        # Both members are optional in the model: a setting without one is refused here.
+        name, value = s.get("name"), s.get("value")
+        if name is None or value not in INSIGHTS_VALUES:
             raise AwsError(
                 "InvalidParameterException",
-                f"Invalid value for containerInsights: {s['value']}. Valid values "
+                f"Invalid value for containerInsights: {value}. Valid values "
                 f"are: {', '.join(INSIGHTS_VALUES)}.",
             )
-        settings[s["name"]] = s["value"]
+        settings[name] = value
     return [{"name": k, "value": v} for k, v in settings.items()]
 
 
@@ -148,9 +150,7 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    rows, token = pagination.keyset_page(
-        ctx.conn, model.listing(ctx), clusters.c.arn, lambda r: r.arn, p
-    )
+    rows, token = pagination.keyset_page(ctx.conn, model.listing(ctx), [clusters.c.arn], p)
     return pagination.result("clusterArns", [r.arn for r in rows], token)
 
 
@@ -163,7 +163,7 @@ def update_cluster(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             {
                 s["name"]: s["value"]
                 for s in _settings(p["settings"])
-                if any(g["name"] == s["name"] for g in p["settings"])
+                if any(g.get("name") == s["name"] for g in p["settings"])
             }
         )
         doc["settings"] = [{"name": k, "value": v} for k, v in current.items()]

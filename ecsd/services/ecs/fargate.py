@@ -30,7 +30,7 @@ _GB = re.compile(rf"^{_NUMBER}\s*gb$", re.IGNORECASE)
 
 def _scaled(value: str, unit: re.Pattern[str]) -> int | None:
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to Python, not to int()
         return int(value)
     m = unit.match(value)
     if m is None:

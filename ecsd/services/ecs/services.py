@@ -301,15 +301,7 @@ def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         launch_type=p.get("launchType"),
         scheduling_strategy=p.get("schedulingStrategy"),
     )
-    rows, token = pagination.keyset_page(
-        ctx.conn,
-        q,
-        services.c.arn,
-        lambda r: r.arn,
-        p,
-        default=10,
-        maximum=100,
-    )
+    rows, token = pagination.keyset_page(ctx.conn, q, [services.c.arn], p, default=10)
     return pagination.result("serviceArns", [r.arn for r in rows], token)
 
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...core import numbers
 from ...model.ecs import arns
 from ...model.ecs import task_definitions as model
 from ...store.schema.ecs import task_definition_families as families
@@ -47,7 +48,7 @@ def _load_revision(ctx: Context, ref: str) -> dict[str, Any]:
         revision = parsed[1]
         if revision is None:
             raise client_error("Revision is missing.")
-        if not revision.isdigit():
+        if numbers.decimal(revision) is None:  # "１２" and 2**64 are not revisions
             raise client_error(f"Invalid revision number. Number: {revision}")
     return load(ctx, ref)
 
@@ -121,22 +122,10 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         # filter the results with"), unlike ListTaskDefinitionFamilies. With the family
         # fixed the key is the revision alone, which keeps the seek exact.
         q = q.where(defs.c.family == p["familyPrefix"])
-        key: Any = defs.c.revision
         columns = [defs.c.revision]
-
-        def key_of(r: Any) -> Any:
-            return r.revision
     else:
-        key = tuple_(defs.c.family, defs.c.revision)
         columns = [defs.c.family, defs.c.revision]
-
-        def key_of(r: Any) -> Any:
-            return [r.family, r.revision]
-
-    order = [c.desc() for c in columns] if descending else columns
-    rows, token = pagination.keyset_page(
-        ctx.conn, q.order_by(*order), key, key_of, p, descending=descending
-    )
+    rows, token = pagination.keyset_page(ctx.conn, q, columns, p, descending=descending)
     return pagination.result(
         "taskDefinitionArns",
         [arns.task_definition_arn(ctx, r.family, r.revision) for r in rows],
@@ -155,9 +144,7 @@ def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, 
         prefix = p["familyPrefix"]
         # A range on the indexed column rather than LIKE, so the index serves it.
         q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
-    rows, token = pagination.keyset_page(
-        ctx.conn, q.order_by(families.c.family), families.c.family, lambda r: r.family, p
-    )
+    rows, token = pagination.keyset_page(ctx.conn, q, [families.c.family], p)
     return pagination.result("families", [r.family for r in rows], token)
 
 

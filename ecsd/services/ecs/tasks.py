@@ -159,7 +159,7 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         started_by=p.get("startedBy"),
         service_name=p.get("serviceName"),
     )
-    rows, token = pagination.keyset_page(ctx.conn, q, tasks.c.arn, lambda r: r.arn, p)
+    rows, token = pagination.keyset_page(ctx.conn, q, [tasks.c.arn], p)
     return pagination.result("taskArns", [r.arn for r in rows], token)
 
 

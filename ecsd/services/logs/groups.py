@@ -105,7 +105,7 @@ def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.",
         )
     size = p.get("limit") or 50
-    after = pagination.decode_token(p)
+    after = pagination.decode_token(p.get("nextToken"), [str])
     g = log_groups.c
     q = select(log_groups).where(g.region == ctx.region).order_by(g.name).limit(size + 1)
     if prefix:
@@ -119,9 +119,7 @@ def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         names = [rows.name_from_identifier(ctx, i) for i in p["logGroupIdentifiers"]]
         q = q.where(g.name.in_([n for n in names if n]))
     if after is not None:
-        if not isinstance(after, str):
-            raise AwsError("InvalidParameterException", "Invalid nextToken.")
-        q = q.where(g.name > after)
+        q = q.where(g.name > after[0])
     found = list(ctx.conn.execute(q))
     groups = [view(ctx, r) for r in found[:size]]
     if pattern:
@@ -129,7 +127,7 @@ def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         groups = [{k: v[k] for k in ("logGroupName", "creationTime", "arn")} for v in groups]
     out: dict[str, Any] = {"logGroups": groups}
     if len(found) > size:
-        out["nextToken"] = pagination.encode_token(found[size - 1].name)
+        out["nextToken"] = pagination.encode_token([found[size - 1].name])
     return out
 
 

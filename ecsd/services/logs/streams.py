@@ -58,7 +58,8 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     descending = bool(p.get("descending"))
     size = p.get("limit") or 50
-    after = pagination.decode_token(p)
+    kinds = [int, str] if by_time else [str]
+    after = pagination.decode_token(p.get("nextToken"), kinds)
     s = log_streams.c
     key = tuple_(s.last_event_order, s.name) if by_time else s.name
     columns = (s.last_event_order, s.name) if by_time else (s.name,)
@@ -67,19 +68,14 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if prefix:
         q = q.where(s.name >= prefix, s.name < prefix_upper_bound(prefix))
     if after is not None:
-        valid = (
-            (isinstance(after, list) and len(after) == 2) if by_time else (isinstance(after, str))
-        )
-        if not valid:
-            raise AwsError("InvalidParameterException", "Invalid nextToken.")
-        bound = tuple_(*after) if by_time else after
+        bound = tuple_(*after) if by_time else after[0]
         q = q.where(key < bound if descending else key > bound)
     found = list(ctx.conn.execute(q))
     out: dict[str, Any] = {"logStreams": [view(ctx, group, r) for r in found[:size]]}
     if len(found) > size:
         last = found[size - 1]
         out["nextToken"] = pagination.encode_token(
-            [last.last_event_order, last.name] if by_time else last.name
+            [last.last_event_order, last.name] if by_time else [last.name]
         )
     return out
 

@@ -21,7 +21,7 @@ from .. import pagination
 
 Key = tuple[int, int]
 
-_STREAM_TOKEN = re.compile(r"^([fb])/(\d{28})(\d{28})(?:/s)?$")
+_STREAM_TOKEN = re.compile(r"^([fb])/([0-9]{28})([0-9]{28})(?:/s)?$")
 INVALID = "The specified nextToken is invalid."
 
 
@@ -38,7 +38,10 @@ def parse_stream_token(token: str) -> tuple[str, Key]:
     m = _STREAM_TOKEN.match(token)
     if m is None:
         raise AwsError("InvalidParameterException", INVALID)
-    return m.group(1), (int(m.group(2)), int(m.group(3)))
+    key = (int(m.group(2)), int(m.group(3)))
+    if max(key) > 2**63 - 1:  # 28 digits hold more than SQLite's integers can
+        raise AwsError("InvalidParameterException", INVALID)
+    return m.group(1), key
 
 
 def filter_token(direction: str, gap: Key) -> str:
@@ -46,14 +49,13 @@ def filter_token(direction: str, gap: Key) -> str:
 
 
 def parse_filter_token(params: dict[str, object]) -> tuple[str, Key] | None:
-    value = pagination.decode_token(params)
+    token = params.get("nextToken")
+    error = AwsError("InvalidParameterException", INVALID)
+    value = pagination.decode_token(
+        token if isinstance(token, str) else None, [str, int, int], error=error
+    )
     if value is None:
         return None
-    if (
-        not isinstance(value, list)
-        or len(value) != 3
-        or value[0] not in ("f", "b")
-        or not all(isinstance(v, int) for v in value[1:])
-    ):
-        raise AwsError("InvalidParameterException", INVALID)
+    if value[0] not in ("f", "b"):
+        raise error
     return value[0], (value[1], value[2])

@@ -1,5 +1,5 @@
 """ListSecrets: sorted by creation (default), change time or name, either way round,
-paged by that key (keyset, see ssm/paging.py), with Secrets Manager's filters.
+paged by that key (keyset, see services/pagination.py), with Secrets Manager's filters.
 
 Filters, as documented: `name`, `tag-key`, `tag-value` match a prefix, case-sensitive;
 `description` and `all` match words (split at punctuation and at a lower-to-upper case
@@ -18,7 +18,7 @@ from sqlalchemy import Row, or_, select
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...store.schema.secretsmanager import secrets
-from ..ssm import paging
+from .. import pagination
 from .api import secretsmanager
 from .secrets import describe
 
@@ -90,8 +90,10 @@ def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         q = q.where(or_(s.deleted_date.is_(None), s.deleted_date > ctx.now))
     else:
         q = q.where(s.deleted_date.is_(None))
-    after = paging.decode_token(p.get("NextToken"), width=len(columns), error=BAD_TOKEN)
-    page, next_key = paging.scan(
+    after = pagination.decode_token(
+        p.get("NextToken"), pagination.kinds_of(columns), error=BAD_TOKEN
+    )
+    page, next_key = pagination.scan(
         ctx.conn,
         q,
         columns,
@@ -104,5 +106,5 @@ def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "SecretList": [describe(ctx, r, key="SecretVersionsToStages") for r in page]
     }
     if next_key is not None:
-        out["NextToken"] = paging.encode_token(next_key)
+        out["NextToken"] = pagination.encode_token(next_key)
     return out

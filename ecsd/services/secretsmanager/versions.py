@@ -23,7 +23,7 @@ from ...model.secretsmanager.rows import CURRENT, PREVIOUS
 from ...store import sealing
 from ...store.schema.secretsmanager import secret_versions as versions
 from ...store.schema.secretsmanager import secrets
-from ..ssm import paging
+from .. import pagination
 from .api import secretsmanager
 
 MAX_VERSIONS = 100
@@ -179,9 +179,13 @@ def put_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_secret_version_ids(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"])
     q = select(versions).where(versions.c.arn == secret.arn)
-    after = paging.decode_token(p.get("NextToken"), width=2, error=BAD_TOKEN)
+    after = pagination.decode_token(
+        p.get("NextToken"),
+        pagination.kinds_of([versions.c.created, versions.c.version_id]),
+        error=BAD_TOKEN,
+    )
     include_all = bool(p.get("IncludeDeprecated"))
-    page, next_key = paging.scan(
+    page, next_key = pagination.scan(
         ctx.conn,
         q,
         [versions.c.created, versions.c.version_id],
@@ -198,7 +202,7 @@ def list_secret_version_ids(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     if next_key is not None:
-        out["NextToken"] = paging.encode_token(next_key)
+        out["NextToken"] = pagination.encode_token(next_key)
     return out
 
 

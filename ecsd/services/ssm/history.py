@@ -16,7 +16,7 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ssm import names, rows
 from ...store.schema.ssm import ssm_parameter_versions as versions
-from . import paging
+from .. import pagination
 from .api import ssm
 
 MAX_LABELS = 10
@@ -67,8 +67,10 @@ def _set_labels(ctx: Context, row: Row[Any], labels: list[str]) -> None:
 def get_parameter_history(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     param = _parameter(ctx, p["Name"])
     q = select(versions).where(versions.c.region == param.region, versions.c.name == param.name)
-    after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
-    page, next_key = paging.scan(
+    after = pagination.decode_token(
+        p.get("NextToken"), pagination.kinds_of([versions.c.version]), error=BAD_TOKEN
+    )
+    page, next_key = pagination.scan(
         ctx.conn, q, [versions.c.version], after, p.get("MaxResults") or 50
     )
     decrypt = bool(p.get("WithDecryption"))
@@ -85,7 +87,7 @@ def get_parameter_history(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         history.append({**v.doc, "Value": value, "Labels": list(v.labels)})
     out: dict[str, Any] = {"Parameters": history}
     if next_key is not None:
-        out["NextToken"] = paging.encode_token(next_key)
+        out["NextToken"] = pagination.encode_token(next_key)
     return out
 
 

@@ -1,6 +1,6 @@
 """Listing parameters: GetParametersByPath and DescribeParameters, with their filters.
 
-Both page by name (keyset, see paging.py). A path is an index range: one level is
+Both page by name (keyset, see services/pagination.py). A path is an index range: one level is
 `parent = path`, recursive is the name range under `path/`. Filters on type, key, tier,
 data type, tags and labels are checked row by row as the page is read.
 """
@@ -16,7 +16,7 @@ from ...aws.provider import Context
 from ...model.ssm import names, rows
 from ...store.schema.ssm import ssm_parameter_versions as versions
 from ...store.schema.ssm import ssm_parameters as params
-from . import paging
+from .. import pagination
 from .api import ssm
 from .parameters import view
 
@@ -96,8 +96,8 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             not labels or _labelled(ctx, row, labels) is not None
         )
 
-    after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
-    page, next_key = paging.scan(
+    after = pagination.decode_token(p.get("NextToken"), [str], error=BAD_TOKEN)
+    page, next_key = pagination.scan(
         ctx.conn, q, [params.c.name], after, p.get("MaxResults") or 10, keep
     )
     decrypt = bool(p.get("WithDecryption"))
@@ -111,7 +111,7 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     ]
     out: dict[str, Any] = {"Parameters": [view(ctx, f, decrypt=decrypt) for f in found if f]}
     if next_key is not None:
-        out["NextToken"] = paging.encode_token(next_key)
+        out["NextToken"] = pagination.encode_token(next_key)
     return out
 
 
@@ -136,10 +136,10 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         path = names.check_path((f.get("Values") or ["/"])[0])
         q = _under(q, path, (f.get("Option") or "OneLevel") == "Recursive")
     rest = [f for f in filters if f["Key"] != "Path"]
-    after = paging.decode_token(p.get("NextToken"), width=1, error=BAD_TOKEN)
+    after = pagination.decode_token(p.get("NextToken"), [str], error=BAD_TOKEN)
     if p.get("Shared"):
         return {"Parameters": []}  # nothing is shared with this account from another
-    page, next_key = paging.scan(
+    page, next_key = pagination.scan(
         ctx.conn,
         q,
         [params.c.name],
@@ -149,5 +149,5 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     )
     out: dict[str, Any] = {"Parameters": [dict(r.doc) for r in page]}
     if next_key is not None:
-        out["NextToken"] = paging.encode_token(next_key)
+        out["NextToken"] = pagination.encode_token(next_key)
     return out
