@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -210,46 +211,56 @@ def ms(x: float) -> str:
     return f"{x * 1000:.1f}"
 
 
+def print_table(merged: dict[str, dict[str, Any]], a: str, b: str) -> None:
+    """Server `a` beside server `b`: req/s and p50/p99 overall, for reads, for writes and
+    per operation, with the a/b ratios."""
+    x, y = merged.get(a), merged.get(b)
+    w = 24
+    head = (
+        f"{'':<{w}} {a + ' req/s':>15} {b + ' req/s':>15} {'ratio':>6}  "
+        f"{a + ' p50/p99 ms':>21}  {b + ' p50/p99 ms':>21}  {'p50 ratio':>9}  {'p99 ratio':>9}"
+    )
+    print(head)
+    print("-" * len(head))
+    tags = ["all", "read", "write"] + sorted(
+        {t for z in (x, y) if z for t in z["by_tag"] if t not in ("read", "write")},
+        key=lambda t: (t not in READ_OPS, t),
+    )
+
+    def cell(f: dict[str, Any] | None) -> str:
+        return f"{ms(f['p50'])}/{ms(f['p99'])}" if f and f["count"] else "—"
+
+    def ratio(n: float | None, d: float | None) -> str:
+        return f"{n / d:.2f}x" if n and d else "—"
+
+    for tag in tags:
+        fx = (x["all"] if tag == "all" else x["by_tag"].get(tag)) if x else None
+        fy = (y["all"] if tag == "all" else y["by_tag"].get(tag)) if y else None
+        label = {"all": "all requests", "read": "reads", "write": "writes"}.get(tag, f"  {tag}")
+        print(
+            f"{label:<{w}} {fx['rate'] if fx else float('nan'):>15.0f} "
+            f"{fy['rate'] if fy else float('nan'):>15.0f} "
+            f"{ratio(fx and fx['rate'], fy and fy['rate']):>6}  "
+            f"{cell(fx):>21}  {cell(fy):>21}  "
+            f"{ratio(fx and fx['p50'], fy and fy['p50']):>9}  "
+            f"{ratio(fx and fx['p99'], fy and fy['p99']):>9}"
+        )
+    print(f"req/s ratio: {a}/{b} (higher is better for {a}); latency ratios: {a}/{b} (lower is)")
+
+
 def print_report(args: argparse.Namespace, merged: dict[str, dict[str, Any]]) -> None:
-    e, m = merged.get("ecsd"), merged.get("moto")
     print()
     print(
         f"== {args.clients} concurrent clients, half reads and half writes, {args.seconds:g} s "
         f"per server in {args.rounds} alternating rounds (after {args.warmup:g} s warm-up) =="
     )
-    w = 24
-    head = (
-        f"{'':<{w}} {'ecsd req/s':>10} {'moto req/s':>10} {'ratio':>6}  "
-        f"{'ecsd p50/p99 ms':>16}  {'moto p50/p99 ms':>16}  {'p50 ratio':>9}  {'p99 ratio':>9}"
-    )
-    print(head)
-    print("-" * len(head))
-    tags = ["all", "read", "write"] + sorted(
-        {t for x in (e, m) if x for t in x["by_tag"] if t not in ("read", "write")},
-        key=lambda t: (t not in READ_OPS, t),
-    )
-    for tag in tags:
-        fe = (e["all"] if tag == "all" else e["by_tag"].get(tag)) if e else None
-        fm = (m["all"] if tag == "all" else m["by_tag"].get(tag)) if m else None
-
-        def cell(f: dict[str, Any] | None) -> str:
-            return f"{ms(f['p50'])}/{ms(f['p99'])}" if f and f["count"] else "—"
-
-        def ratio(a: float | None, b: float | None) -> str:
-            return f"{a / b:.2f}x" if a and b else "—"
-
-        label = {"all": "all requests", "read": "reads", "write": "writes"}.get(tag, f"  {tag}")
-        print(
-            f"{label:<{w}} {fe['rate'] if fe else float('nan'):>10.0f} "
-            f"{fm['rate'] if fm else float('nan'):>10.0f} "
-            f"{ratio(fe and fe['rate'], fm and fm['rate']):>6}  "
-            f"{cell(fe):>16}  {cell(fm):>16}  "
-            f"{ratio(fe and fe['p50'], fm and fm['p50']):>9}  "
-            f"{ratio(fe and fe['p99'], fm and fm['p99']):>9}"
-        )
-    print(
-        "req/s ratio: ecsd/moto (higher is better for ecsd); latency ratios: ecsd/moto (lower is)"
-    )
+    others = [n for n in merged if n != "ecsd"]
+    for other in others:
+        print()
+        print_table(merged, "ecsd", other)
+    if not others:
+        print_table(merged, "ecsd", "moto")
+    print()
     for name, x in merged.items():
         print(
             f"{name}: {x['all']['count']} requests in {x['elapsed']:.0f} s, errors {x['errors']}; "
@@ -267,6 +278,28 @@ READ_OPS = {
 }
 
 
+def ecsd_at(rev: str, workdir: Path) -> Server:
+    """`ecsd serve` from the `ecsd` package as it was at git revision `rev`."""
+    src = workdir / f"src-{rev.replace('/', '-')}"
+    src.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent), "archive", rev, "ecsd"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    data = workdir / f"at-{src.name}"
+    data.mkdir()
+    # `python -m ecsd` imports ecsd from its working directory first, so the server is
+    # started from the unpacked revision (only the spawn needs it).
+    here = os.getcwd()
+    os.chdir(src)
+    try:
+        server = Ecsd(data, "--docker-host", f"unix://{workdir}/no-engine.sock")
+    finally:
+        os.chdir(here)
+    server.name = f"ecsd@{rev}"
+    return server
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -276,6 +309,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds before the first round")
     p.add_argument("--only", choices=("ecsd", "moto"), help="measure one server alone")
+    p.add_argument(
+        "--against",
+        metavar="REV",
+        help="also measure ecsd as it was at git revision REV (e.g. main), in the same "
+        "alternating rounds: a before/after comparison that the machine's other load "
+        "affects alike",
+    )
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument("--keep", action="store_true", help="keep the data dir and server logs")
     return p.parse_args(argv)
@@ -294,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             # An engine that is not there: no call in the mix may start a container, and
             # if one tried, it could not.
             servers.append(Ecsd(workdir, "--docker-host", f"unix://{workdir}/no-engine.sock"))
+        if args.against:
+            servers.append(ecsd_at(args.against, workdir))
         if args.only != "ecsd":
             servers.append(Moto(workdir))
         print(
