@@ -134,13 +134,26 @@ class Store:
 
     def _write_loop(self) -> None:
         """The writer thread: one group commit after another until close()."""
-        with self._writer.connect() as conn:
+        try:
+            with self._writer.connect() as conn:
+                while True:
+                    first = self._queue.get()
+                    if first is None:
+                        return
+                    if self._commit_batch(conn, first):
+                        return
+        finally:
+            # Stopped (by close(), or by an error it could not answer a caller with):
+            # nothing queued now will run, so its callers hear so rather than wait forever.
+            with self._closing:
+                self._closed = True
             while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                if self._commit_batch(conn, first):
-                    return
+                try:
+                    unit = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if unit is not None and unit.future.set_running_or_notify_cancel():
+                    unit.future.set_exception(RuntimeError("the store's writer has stopped"))
 
     def _commit_batch(self, conn: Connection, first: _Unit[Any]) -> bool:
         """Run `first` and whatever else is queued (within the bounds) in one transaction,
@@ -156,7 +169,9 @@ class Store:
                         try:
                             with conn.begin_nested():  # SAVEPOINT … RELEASE
                                 done.append((unit, True, unit.fn(conn)))
-                        except Exception as exc:  # rolled back to its savepoint alone
+                        # BaseException too: whatever a unit raises goes to its caller,
+                        # and the writer, which every write depends on, carries on.
+                        except BaseException as exc:  # rolled back to its savepoint alone
                             if not _in_transaction(conn):
                                 raise _BatchLost from exc
                             done.append((unit, False, exc))
@@ -181,8 +196,7 @@ class Store:
                     done.append((unit, False, cause))
             for u, ok, value in done:
                 u.future.set_exception(cause if ok or isinstance(exc, _BatchLost) else value)
-            if not isinstance(exc, Exception):
-                raise
+            _end_transaction(conn)
             log.error("store write batch of %d failed: %r", len(done), cause)
             return stop
         for u, ok, value in done:
@@ -217,3 +231,18 @@ def _in_transaction(conn: Connection) -> bool:
     """Whether SQLite itself still has the transaction open (some errors end it)."""
     dbapi = conn.connection.dbapi_connection
     return bool(dbapi is not None and dbapi.in_transaction)
+
+
+def _end_transaction(conn: Connection) -> None:
+    """After a failed batch, make sure SQLite's transaction is over: a COMMIT that fails
+    (a deferred constraint, SQLITE_BUSY) leaves it open while SQLAlchemy deems it ended,
+    and every later BEGIN would then fail — the writer, and every write, wedged."""
+    if not _in_transaction(conn):
+        return
+    dbapi = conn.connection.dbapi_connection
+    try:
+        assert dbapi is not None
+        dbapi.rollback()
+    except Exception:
+        log.exception("could not roll back a failed store write batch; reconnecting")
+        conn.invalidate()

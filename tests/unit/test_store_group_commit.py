@@ -197,3 +197,41 @@ def test_close_finishes_queued_writes_then_refuses_more(tmp_path: Path):
         )
     finally:
         reopened.close()
+
+
+class Abort(BaseException):
+    """Not an Exception: the writer must still hand it to the caller and carry on."""
+
+
+def test_a_unit_raising_a_base_exception_does_not_stop_the_writer(probe: Probe):
+    release, held = probe.hold()
+    a = probe.store._submit(probe.insert("a"))
+    b = probe.store._submit(probe.insert("b", fail=Abort()))
+    c = probe.store._submit(probe.insert("c"))
+    release.set()
+    held.result(10)
+    assert isinstance(b.exception(10), Abort)
+    assert a.result(10) == ["a"] and c.result(10) == ["c"]
+    assert probe.store.write_sync(probe.insert("d")) == ["d"]
+    assert set(probe.rows()) == {"a", "c", "d"}
+
+
+def test_a_failed_commit_is_every_batch_mates_error_and_commits_nothing(probe: Probe):
+    """A deferred foreign key is checked at COMMIT, after every unit succeeded: then no
+    caller may hear of success, nothing is stored, and the writer carries on."""
+    probe.store.write_sync(
+        lambda c: c.exec_driver_sql(
+            "CREATE TABLE child (k TEXT REFERENCES scratch(k) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    )
+    release, held = probe.hold()
+    a = probe.store._submit(probe.insert("a"))
+    orphan = probe.store._submit(
+        lambda c: c.exec_driver_sql("INSERT INTO child (k) VALUES ('nobody')")
+    )
+    release.set()
+    for f in (held, a, orphan):
+        assert "FOREIGN KEY constraint failed" in str(f.exception(10))
+    assert probe.rows() == {}
+    assert probe.store.write_sync(probe.insert("after")) == ["after"]
+    assert set(probe.rows()) == {"after"}
