@@ -195,7 +195,7 @@ class Store:
                 if unit.future.running() or unit.future.set_running_or_notify_cancel():
                     done.append((unit, False, cause))
             for u, ok, value in done:
-                u.future.set_exception(cause if ok or isinstance(exc, _BatchLost) else value)
+                u.future.set_exception(cause if ok else value)
             _end_transaction(conn)
             log.error("store write batch of %d failed: %r", len(done), cause)
             return stop
