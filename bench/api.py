@@ -190,13 +190,21 @@ class Run:
         duration: float | None = None,
         warmup: float | None = None,
         keep: bool = False,
+        tags: list[list[str]] | None = None,
+        sequences: list[list[int]] | None = None,
     ) -> Result:
-        """One row: the load generator against one server; errors are recorded."""
+        """One row: the load generator against one server; errors are recorded. `tags`
+        (one list per wire) and `sequences` (one list of wire indexes per client) are
+        passed on to the load generator (see bench/loadgen.py)."""
         job: dict[str, Any] = {
             "url": server.url,
-            "requests": [w.job() for w in wires],
+            "requests": [
+                {**w.job(), **({"tags": tags[i]} if tags else {})} for i, w in enumerate(wires)
+            ],
             "concurrency": concurrency,
         }
+        if sequences is not None:
+            job["sequences"] = sequences
         if total is not None:
             job["total"] = total
         else:

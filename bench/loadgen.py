@@ -16,11 +16,18 @@ Protocol: one JSON job on stdin, one JSON result on stdout.
            # or a counted run: exactly `total` requests (cycling the list), all counted
            "total": 10000,
            # with true, the result also holds every counted latency (to merge rounds)
-           "keep_latencies": false}
+           "keep_latencies": false,
+           # optional: worker k cycles over its own list of request indexes instead of
+           # all workers taking the next request of the shared list; requests that must
+           # follow each other (create X, then delete X) go in one worker's list
+           "sequences": [[0, 1, 2], [0, 3, 4], ...],
+           # optional, per request: labels ("read", "DescribeClusters") whose latencies
+           # are also reported apart, under "by_tag"
+           }
 
 The result holds the counted requests, the window length, latencies (p50/p90/p99/max, in
 seconds), errors by status (0 = connection error; in the window, and outside it) with a few
-sample bodies, and the CPU
+sample bodies, the same latency figures per request tag, and the CPU
 seconds this process used in the window — near 1 CPU-second per second means the client
 was the bottleneck and the figure is a floor, not the server's capacity.
 """
@@ -52,12 +59,15 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
         (r["method"], url + r["path"], r["headers"], base64.b64decode(r["body"]))
         for r in job["requests"]
     ]
+    tags: list[list[str]] = [list(r.get("tags", ())) for r in job["requests"]]
+    sequences: list[list[int]] | None = job.get("sequences")
     concurrency = int(job.get("concurrency", 16))
     total = job.get("total")
     warmup = float(job.get("warmup", 0.0))
     duration = float(job.get("duration", 0.0))
 
     latencies: list[float] = []
+    tagged: dict[str, list[float]] = {t: [] for ts in tags for t in ts}
     errors: Counter[int] = Counter()
     errors_outside: Counter[int] = Counter()  # in warm-up, or finishing after the window
     samples: list[str] = []
@@ -81,8 +91,10 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
         skip_auto_headers=("User-Agent",),
     ) as session:
 
-        async def worker() -> None:
+        async def worker(k: int) -> None:
             nonlocal issued
+            own = sequences[k % len(sequences)] if sequences else None
+            step = 0
             while True:
                 now = time.perf_counter()
                 if total is not None:
@@ -90,7 +102,9 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
                         return
                 elif now >= window_end:
                     return
-                method, target, headers, body = prepared[issued % len(prepared)]
+                index = own[step % len(own)] if own else issued % len(prepared)
+                step += 1
+                method, target, headers, body = prepared[index]
                 issued += 1
                 t0 = time.perf_counter()
                 status, text = 0, ""
@@ -105,6 +119,8 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
                 t1 = time.perf_counter()
                 if window_start <= t1 <= window_end:
                     latencies.append(t1 - t0)
+                    for tag in tags[index]:
+                        tagged[tag].append(t1 - t0)
                     if not 200 <= status < 300:
                         errors[status] += 1
                         if len(samples) < 5:
@@ -131,13 +147,27 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
                 mark("end")
 
         marker = asyncio.create_task(window_marks())
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
         await marker
         finished = time.perf_counter()
         if total is not None:
             mark("end")
 
     elapsed = (finished - start) if total is not None else duration
+    keep = bool(job.get("keep_latencies"))
+    return {
+        **figures(latencies, elapsed, keep),
+        "by_tag": {tag: figures(values, elapsed, keep) for tag, values in tagged.items()},
+        "errors": {str(k): v for k, v in errors.items()},
+        "errors_outside": {str(k): v for k, v in errors_outside.items()},
+        "error_samples": samples,
+        "client_cpu": (cpu_marks["end"] - cpu_marks["start"]) / elapsed if elapsed else 0.0,
+    }
+
+
+def figures(latencies: list[float], elapsed: float, keep: bool) -> dict[str, Any]:
+    """Count, rate and percentiles of some latencies (sorted in place); with `keep`, the
+    latencies themselves too."""
     latencies.sort()
     return {
         "count": len(latencies),
@@ -147,11 +177,7 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
         "p90": percentile(latencies, 90),
         "p99": percentile(latencies, 99),
         "max": latencies[-1] if latencies else float("nan"),
-        "errors": {str(k): v for k, v in errors.items()},
-        "errors_outside": {str(k): v for k, v in errors_outside.items()},
-        "error_samples": samples,
-        "client_cpu": (cpu_marks["end"] - cpu_marks["start"]) / elapsed if elapsed else 0.0,
-        **({"latencies": latencies} if job.get("keep_latencies") else {}),
+        **({"latencies": latencies} if keep else {}),
     }
 
 

@@ -82,6 +82,7 @@ IDLE_LEAVES = {
     "selectors.py:select",
     "threading.py:Condition.wait",
     "queue.py:Queue.get",
+    "db.py:Store._write_loop",  # the store's writer waiting in SimpleQueue.get (C)
 }
 # Frames every busy stack of a thread has: plumbing, not information.
 PLUMBING = (

@@ -60,8 +60,8 @@ class Server:
 class Ecsd(Server):
     name = "ecsd"
 
-    def __init__(self, workdir: Path) -> None:
-        self.process = EcsdProcess(workdir / "ecsd-data", None, "--log-level", "WARNING")
+    def __init__(self, workdir: Path, *extra: str) -> None:
+        self.process = EcsdProcess(workdir / "ecsd-data", None, "--log-level", "WARNING", *extra)
         self.process.start()
         self.url = self.process.url
 
