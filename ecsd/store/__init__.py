@@ -1,8 +1,9 @@
 """The store is the truth: every resource ecsd knows lives here, nothing only in memory.
 
-`Store` runs each unit of work as one SQLite transaction on a worker thread (writes on
-one dedicated thread, so they are serialised exactly as SQLite would anyway; reads on a
-small pool, which WAL lets proceed beside a write).
+`Store` runs each write unit of work in its own savepoint on one dedicated writer thread,
+committing the queued units together (one fsync for the group, every caller answered only
+after the commit); reads run as transactions on a small pool, which WAL lets proceed beside
+a write.
 """
 
 from .db import Store
