@@ -1,0 +1,1 @@
+"""The domain model: what ECS objects are and how they may change, without I/O."""

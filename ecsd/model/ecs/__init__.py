@@ -1,0 +1,1 @@
+"""ECS domain rules."""
