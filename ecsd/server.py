@@ -12,7 +12,9 @@ from . import __version__
 from .aws.gateway import Gateway
 from .config import Settings
 from .controllers.services import ServiceController
-from .controllers.tasks import LABEL_INSTANCE, TaskController
+from .controllers.tasks import LABEL_INSTANCE, TaskController, bridge
+from .core.bus import Bus
+from .core.clock import SystemClock
 from .runtime.base import RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
@@ -36,8 +38,10 @@ def build_app(settings: Settings) -> web.Application:
         for c in controllers:
             c.wake(topics)
 
+    bus = Bus()
+    bridge(bus, notify)  # the scheduler hears the task controller's writes
     controller = TaskController(
-        store, runtime, settings, sink, settings.instance_id(), notify=notify
+        store, runtime, settings, sink, settings.instance_id(), bus=bus, clock=SystemClock()
     )
     scheduler = ServiceController(store, settings, notify)
     controllers += [controller, scheduler]
