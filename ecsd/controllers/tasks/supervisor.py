@@ -24,7 +24,7 @@ from ...model.ecs import lifecycle
 from ...model.ecs.lifecycle import TaskStatus as S
 from ...runtime.base import Runtime, RuntimeError_, RuntimeUnavailable
 from ...store import Store
-from ..loop import Workers
+from ..loop import Backoff, Workers
 from . import awslogs
 from .labels import LABEL_INSTANCE, LABEL_TASK
 from .steps import Drain, Steps, nothing_to_drain
@@ -67,16 +67,19 @@ class TaskController:
         self._wake = asyncio.Event()
         self._desired: dict[str, str] = {}  # arn → desiredStatus at the last resync
         self._background: list[asyncio.Task[None]] = []
+        self._running = False  # the bus cannot unsubscribe: a stopped controller ignores it
         bus.subscribe(TaskChanged, self._changed)
 
     # -- supervision ---------------------------------------------------------------
     async def start(self) -> None:
+        self._running = True
         self._background = [
             asyncio.create_task(self._supervise(), name="task supervisor"),
             asyncio.create_task(self._events(), name="engine events"),
         ]
 
     async def stop(self) -> None:
+        self._running = False
         for t in self._background:
             t.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -90,8 +93,8 @@ class TaskController:
             self._wake.set()
 
     def _changed(self, event: TaskChanged) -> None:
-        if self.access.own_write:
-            return  # this controller's own write: its worker knows already
+        if self.access.own_write or not self._running:
+            return  # this controller's own write (its worker knows already), or stopped
         self.workers.ensure(event.arn)
         self.workers.poke(event.arn)
 
@@ -122,8 +125,20 @@ class TaskController:
         self._desired = desired
 
     async def _events(self) -> None:
-        """Engine events only wake the worker of the task they concern."""
+        """Engine events only wake the worker of the task they concern. While no engine
+        answers, reconnection backs off, and workers are woken once it answers again
+        (not at every try: with hundreds of tasks that would be hundreds of failing
+        calls a second)."""
+        backoff = Backoff(EVENTS_RECONNECT_SECONDS)
         while True:
+            try:
+                await self.runtime.ping()
+            except RuntimeError_ as exc:
+                delay = backoff.next_delay()
+                log.debug("no engine for events (%s); again in %g s", exc, delay)
+                await self.clock.sleep(delay)
+                continue
+            backoff.reset()
             # Whatever happened while the stream was down, every worker looks again.
             self.workers.poke()
             try:
