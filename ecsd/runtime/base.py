@@ -1,8 +1,9 @@
 """What controllers may ask of a container engine, in ecsd's own terms.
 
 Controllers never import the Docker SDK: they speak to a `Runtime` (this protocol) with
-the plain dataclasses below, so a fake can stand in for fast controller tests and the
-Docker implementation (`runtime/docker.py`) stays the one place that knows Docker.
+the plain dataclasses below, so a fake (`runtime/fake.py`, scripted, in fake time) stands
+in for fast controller tests and the Docker implementation (`runtime/docker/`) stays the
+one place that knows Docker.
 
 Errors carry texts meant to be shown to users after ECS's prefixes:
 `ImagePullError` → `CannotPullContainerError: …`, `ContainerStartError` →

@@ -321,6 +321,8 @@ class FakeRuntime:
         self._record("destroy", c)
 
     async def remove_volumes(self, names: list[str]) -> None:
+        if not names:
+            return  # as the Docker runtime: no request at all
         self._call("remove_volumes")
         self.volumes.difference_update(names)
 

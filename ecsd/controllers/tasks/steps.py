@@ -35,7 +35,7 @@ from .. import container_spec as specs
 from .. import task_state
 from . import awslogs, network
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
-from .store_access import Doc, SecretError, TaskStore
+from .store_access import Doc, Loaded, SecretError, TaskStore
 
 # A running task is watched through the engine's events (a container dying or changing
 # health pokes its worker at once); this is only the safety net for an event lost, so
@@ -94,15 +94,17 @@ class Steps:
 
     async def advance(
         self, arn: str, to: S, also: Callable[[Doc, Doc], None] | None = None
-    ) -> None:
-        """One status write: the move (checked against the lifecycle) and what goes with it."""
+    ) -> Loaded:
+        """One status write: the move (checked against the lifecycle) and what goes with
+        it. Returns the task as written, so the next step need not read it again."""
 
-        def mutate(_ctx: Any, doc: Doc, rt: Doc) -> None:
+        def mutate(_ctx: Any, doc: Doc, rt: Doc) -> Loaded:
             lifecycle.advance(doc, to)
             if also is not None:
                 also(doc, rt)
+            return doc, rt
 
-        await self.access.update(arn, mutate)
+        return await self.access.update(arn, mutate)
 
     async def states(self, arn: str) -> dict[str, ContainerState]:
         found = await self.runtime.list({LABEL_TASK: arn, LABEL_INSTANCE: self.instance_id})
@@ -117,7 +119,7 @@ class Steps:
             return {}
 
     # -- PROVISIONING -----------------------------------------------------------------
-    async def provision(self, arn: str, doc: Doc, rt: Doc) -> None:
+    async def provision(self, arn: str, doc: Doc, rt: Doc) -> Loaded:
         """The task's network namespace. A task of one container needs no holder: that
         container owns its namespace and publishes its own ports (as `docker run -p`
         does), which halves the work of the common case; it is made in ACTIVATING."""
@@ -136,14 +138,15 @@ class Steps:
                 rt["sandbox"] = sandbox.id
                 network.attach(doc, rt, sandbox)
 
-        await self.advance(arn, S.PENDING, also)
+        return await self.advance(arn, S.PENDING, also)
 
     # -- PENDING ----------------------------------------------------------------------
-    async def prepare(self, arn: str, doc: Doc, rt: Doc) -> None:
+    async def prepare(self, arn: str, doc: Doc, rt: Doc) -> Loaded | None:
+        """None when the task failed to start (its worker reads it again)."""
         failed = await awslogs.check_streams(self.access, doc, rt)
         if failed is not None:
             await self.fail(arn, failed)
-            return
+            return None
         pull_started = self.clock.time()
         images = sorted({d["image"] for d in rt["containers"]})
         results = await asyncio.gather(
@@ -160,7 +163,7 @@ class Steps:
                         if d["image"] == image
                     },
                 )
-                return
+                return None
             if isinstance(result, BaseException):
                 raise result
         digests = dict(zip(images, results, strict=True))
@@ -173,10 +176,15 @@ class Steps:
                 if digest:
                     c["imageDigest"] = digest
 
-        await self.advance(arn, S.ACTIVATING, also)
+        return await self.advance(arn, S.ACTIVATING, also)
 
     # -- ACTIVATING -------------------------------------------------------------------
-    async def activate(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
+    async def activate(
+        self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event, *, fresh: bool = False
+    ) -> None:
+        """`fresh`: this worker itself just moved the task here, so none of its
+        containers can exist yet and the first look at the engine is skipped (after a
+        crash the worker starts afresh and looks: nothing is ever started twice)."""
         task_id = arn.rsplit("/", 1)[1]
         region = doc["taskArn"].split(":")[3]
         secrets: dict[str, dict[str, str]] = {d["name"]: {} for d in rt["containers"]}
@@ -189,9 +197,12 @@ class Steps:
         volume_names = task_volumes(task_id, rt)
         definitions = {d["name"]: d for d in rt["containers"]}
         began = self.clock.monotonic()
+        made: dict[str, str] = {}  # container name → id, of those created or found
         while True:
-            states = await self.states(arn)
+            states = {} if fresh else await self.states(arn)
+            fresh = False
             ids = {n: s.id for n, s in states.items()}
+            made.update(ids)
             waiting = []
             for name, d in definitions.items():
                 state = states.get(name)
@@ -215,6 +226,7 @@ class Steps:
                         spec.ports, spec.bind_host = network.ports(rt), self.settings.bind_host
                     try:
                         cid = state.id if state else await self.runtime.create_container(spec)
+                        made[name] = cid
                         await self.runtime.start(cid)
                     except RuntimeUnavailable:
                         raise
@@ -241,7 +253,9 @@ class Steps:
             if not waiting:
                 break
             await self.clock.wait(poke, DEPENDS_POLL_SECONDS)
-        states = await self.states(arn)
+        states = await self._inspect(made) if len(made) == len(definitions) else {}
+        if len(states) < len(definitions):
+            states = await self.states(arn)
         owner = None
         if not rt.get("sandbox"):
             only = states[rt["containers"][0]["name"]]
@@ -256,6 +270,12 @@ class Steps:
 
         await self.advance(arn, S.RUNNING, also)
         self.logs.follow(doc, rt, states)
+
+    async def _inspect(self, ids: dict[str, str]) -> dict[str, ContainerState]:
+        """States of containers whose ids are known: one request each, not the label
+        search (the engine scans every container for that)."""
+        found = await asyncio.gather(*(self.runtime.inspect(i) for i in ids.values()))
+        return {n: s for n, s in zip(ids, found, strict=True) if s is not None}
 
     # -- RUNNING ----------------------------------------------------------------------
     async def watch(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:

@@ -35,6 +35,7 @@ from ...store.schema.ecs_tasks import tasks
 
 T = TypeVar("T")
 Doc = dict[str, Any]
+Loaded = tuple[Doc, Doc]  # a task's document and its runtime record
 # A change to apply to a task inside its write: (context, document, runtime record).
 Mutate = Callable[[Context, Doc, Doc], T]
 

@@ -28,7 +28,7 @@ from ..loop import Backoff, Workers
 from . import awslogs
 from .labels import LABEL_INSTANCE, LABEL_TASK
 from .steps import Drain, Steps, nothing_to_drain
-from .store_access import LogSink, TaskGone, TaskStore, wakes_tasks
+from .store_access import Loaded, LogSink, TaskGone, TaskStore, wakes_tasks
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class TaskController:
             try:
                 await self.resync()
                 if last_sweep is None or self.clock.monotonic() - last_sweep > SWEEP_SECONDS:
-                    await self.sweep(set(self._desired))
+                    await self.sweep()
                     await self.access.purge(
                         self.clock.time() - self.settings.stopped_task_retention
                     )
@@ -152,13 +152,16 @@ class TaskController:
                 log.debug("event stream ended (%s); reconnecting", exc)
             await self.clock.sleep(EVENTS_RECONNECT_SECONDS)
 
-    async def sweep(self, active: set[str]) -> None:
+    async def sweep(self) -> None:
         """Remove containers of ours that belong to no unfinished task (a crash between
-        creating a container and recording it, or during removal)."""
+        creating a container and recording it, or during removal). Containers are listed
+        before tasks are read: a container is only made for a task already stored, so a
+        task started meanwhile is seen and its new container spared."""
         try:
             found = await self.runtime.list({LABEL_INSTANCE: self.instance_id})
         except RuntimeError_:
             return
+        active = set(await self.access.unfinished())
         for state in found:
             if state.labels.get(LABEL_TASK) not in active:
                 log.info("removing leftover container %s", state.name)
@@ -166,11 +169,14 @@ class TaskController:
 
     # -- one task -------------------------------------------------------------------
     async def _work(self, arn: str, poke: asyncio.Event) -> None:
+        written: Loaded | None = None  # the task as the last step wrote it
+        prepared = False  # this worker itself moved the task to ACTIVATING
         while True:
-            loaded = await self.access.load(arn)
+            loaded = written or await self.access.load(arn)
             if loaded is None:
                 return
             doc, rt = loaded
+            fresh, written, prepared = prepared, None, False
             status = lifecycle.status(doc)
             if status == S.STOPPED:
                 return
@@ -178,11 +184,12 @@ class TaskController:
                 if doc["desiredStatus"] == "STOPPED":
                     await self.steps.stop(arn, doc, rt, poke)
                 elif status == S.PROVISIONING:
-                    await self.steps.provision(arn, doc, rt)
+                    written = await self.steps.provision(arn, doc, rt)
                 elif status == S.PENDING:
-                    await self.steps.prepare(arn, doc, rt)
+                    written = await self.steps.prepare(arn, doc, rt)
+                    prepared = written is not None
                 elif status == S.ACTIVATING:
-                    await self.steps.activate(arn, doc, rt, poke)
+                    await self.steps.activate(arn, doc, rt, poke, fresh=fresh)
                 else:
                     await self.steps.watch(arn, doc, rt, poke)
             except TaskGone:

@@ -9,7 +9,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -32,15 +32,37 @@ from ecsd.store import Store
 from ecsd.store.schema.ecs_tasks import tasks
 
 all_providers()  # every service's tables, before a store opens
+T = TypeVar("T")
 INSTANCE = "test-instance"
 CLUSTER = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
+
+
+class CountingStore(Store):
+    """The store with a count of operations under way on its threads: fake time must not
+    move on while one is (its result would arrive "late", at a later fake time)."""
+
+    inflight = 0
+
+    async def write(self, fn: Callable[[Any], T]) -> T:
+        self.inflight += 1
+        try:
+            return await super().write(fn)
+        finally:
+            self.inflight -= 1
+
+    async def read(self, fn: Callable[[Any], T]) -> T:
+        self.inflight += 1
+        try:
+            return await super().read(fn)
+        finally:
+            self.inflight -= 1
 
 
 class Harness:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.settings = Settings(data_dir=tmp_path)
-        self.store = Store(tmp_path / "ecsd.db")
+        self.store = CountingStore(tmp_path / "ecsd.db")
         self.clock = FakeClock()
         self.runtime = FakeRuntime(self.clock)
         self.bus = Bus()
@@ -129,6 +151,28 @@ class Harness:
             if s.labels.get(LABEL_TASK) == arn
         }
 
+    async def quiet(self) -> None:
+        """Until every coroutine has run as far as it can and no store call is under way."""
+        deadline = time.monotonic() + 10
+        while True:
+            await self.clock.settle()
+            if self.store.inflight == 0:
+                await self.clock.settle(5)
+                if self.store.inflight == 0:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the store never went quiet")
+
+    async def advance(self, seconds: float, step: float | None = None) -> None:
+        """Move fake time on (in `step`s), letting everything settle before each move."""
+        left = seconds
+        while left > 0:
+            move = min(left, step or left)
+            await self.quiet()
+            await self.clock.advance(move)
+            left -= move
+        await self.quiet()
+
     async def until(
         self, cond: Callable[[], bool], *, fake_seconds: float = 0.0, step: float = 1.0
     ) -> float:
@@ -136,7 +180,7 @@ class Harness:
         `fake_seconds`), until `cond()` holds; the fake seconds it took."""
         waited, deadline = 0.0, time.monotonic() + 10
         while True:
-            await self.clock.settle()
+            await self.quiet()
             if cond():
                 return waited
             if waited < fake_seconds:
@@ -203,11 +247,11 @@ async def test_every_status_is_published_and_none_pokes_its_own_worker(h: Harnes
     await h.status_is(arn, "RUNNING")
     # PROVISIONING→PENDING, →ACTIVATING, →RUNNING: one event each, all for this task.
     assert [e.arn for e in h.published] == [arn] * 3
-    await h.clock.settle()
+    await h.quiet()
     lists = h.runtime.calls["list"]
     # Another write of the controller's own: published, yet its worker sleeps on.
     await h.controller.access.update(arn, lambda _ctx, doc, _rt: doc.update(x=1))
-    await h.clock.settle()
+    await h.quiet()
     assert len(h.published) == 4
     assert h.runtime.calls["list"] == lists
 
@@ -286,7 +330,7 @@ async def test_depends_on_complete_waits_for_the_exit_whatever_its_code(h: Harne
     h.runtime.script("db", exit_after=4, exit_code=1)
     arn = h.run_task(_depends("COMPLETE"))
     await h.until(lambda: "db" in h.containers(arn))
-    await h.clock.advance(3)
+    await h.advance(3)
     assert "app" not in h.containers(arn)
     waited = await h.status_is(arn, "RUNNING", fake_seconds=5)
     assert waited <= 3
@@ -330,7 +374,7 @@ async def test_start_timeout_of_a_dependency_fails_the_task(h: Harness) -> None:
     h.runtime.script("db", health=[(1, "unhealthy")])
     arn = h.run_task(_depends("HEALTHY", startTimeout=30))
     await h.until(lambda: "db" in h.containers(arn))
-    await h.clock.advance(25)
+    await h.advance(25)
     assert h.status(arn) == "ACTIVATING", "not before the startTimeout"
     await h.status_is(arn, "STOPPED", fake_seconds=40)
     doc = h.task(arn)
@@ -362,7 +406,7 @@ async def test_stop_signals_dependents_first_and_kills_after_the_stop_timeout(h:
     began = h.clock.monotonic()
     h.stop_task(arn)
     await h.status_is(arn, "STOPPING")
-    await h.clock.advance(9)
+    await h.advance(9)
     assert h.containers(arn)["app"].running, "SIGTERM ignored: still up before its timeout"
     await h.status_is(arn, "STOPPED", fake_seconds=40)
     events = [(t - began, a, n) for t, a, n in h.runtime.history if t >= began]
@@ -391,7 +435,7 @@ async def test_deactivating_waits_for_the_drain_hook(h: Harness) -> None:
     await h.status_is(arn, "RUNNING")
     h.stop_task(arn)
     await h.status_is(arn, "DEACTIVATING")
-    await h.clock.advance(30)
+    await h.advance(30)
     assert h.status(arn) == "DEACTIVATING" and h.containers(arn)["web"].running
     drained.set()
     waited = await h.status_is(arn, "STOPPED", fake_seconds=5)
@@ -412,7 +456,7 @@ def test_drain_is_bounded_by_its_timeout(tmp_path: Path, monkeypatch: pytest.Mon
         await h.status_is(arn, "RUNNING")
         h.stop_task(arn)
         await h.status_is(arn, "DEACTIVATING")
-        await h.clock.advance(290)
+        await h.advance(290)
         assert h.status(arn) == "DEACTIVATING"
         waited = await h.status_is(arn, "STOPPED", fake_seconds=20)
         assert 9 <= waited <= 11
@@ -442,7 +486,7 @@ async def test_restarted_controller_adopts_running_containers_and_never_starts_t
     await h.controller.stop()
     h.controller = h.new_controller()
     await h.controller.start()
-    await h.clock.advance(5)
+    await h.advance(5)
     assert h.status(arn) == "RUNNING"
     assert len([a for _, a, _n in h.runtime.history if a == "start"]) == len(starts)
 
@@ -481,7 +525,7 @@ async def test_running_task_outlives_an_engine_outage(h: Harness) -> None:
     arn = h.run_task([{"name": "web"}])
     await h.status_is(arn, "RUNNING")
     h.runtime.stop_engine()
-    await h.clock.advance(300)
+    await h.advance(300)
     assert h.status(arn) == "RUNNING"
     h.runtime.start_engine()
     h.stop_task(arn)
@@ -495,7 +539,7 @@ async def test_one_run_task_costs_no_engine_call_for_the_other_running_tasks(
 ) -> None:
     running = [h.run_task([{"name": "web"}]) for _ in range(20)]
     await h.until(lambda: all(h.status(a) == "RUNNING" for a in running))
-    await h.clock.settle()
+    await h.quiet()
     before = sum(h.runtime.calls.values())
     arn = h.run_task([{"name": "web"}])
     await h.status_is(arn, "RUNNING")
@@ -510,8 +554,8 @@ async def test_a_task_changed_event_pokes_only_that_worker(h: Harness) -> None:
     a = h.run_task([{"name": "web"}])
     b = h.run_task([{"name": "web"}])
     await h.until(lambda: h.status(a) == h.status(b) == "RUNNING")
-    await h.clock.settle()
+    await h.quiet()
     lists = h.runtime.calls["list"]
     h.bus.publish([TaskChanged(a)])
-    await h.clock.settle()
+    await h.quiet()
     assert h.runtime.calls["list"] == lists + 1
