@@ -559,3 +559,39 @@ async def test_a_task_changed_event_pokes_only_that_worker(h: Harness) -> None:
     h.bus.publish([TaskChanged(a)])
     await h.quiet()
     assert h.runtime.calls["list"] == lists + 1
+
+
+# -- failures ---------------------------------------------------------------------------
+@scenario
+async def test_a_temporary_failure_is_retried_with_backoff(h: Harness) -> None:
+    real, failures = h.runtime.ensure_image, []
+
+    async def flaky(ref: str) -> Any:
+        if len(failures) < 2:
+            failures.append(h.clock.monotonic())
+            raise OSError("engine hiccup")
+        return await real(ref)
+
+    h.runtime.ensure_image = flaky  # type: ignore[method-assign]
+    arn = h.run_task([{"name": "web"}])
+    await h.until(lambda: len(failures) == 1)
+    assert h.status(arn) == "PENDING"
+    waited = await h.status_is(arn, "RUNNING", fake_seconds=10, step=0.5)
+    assert 2.5 <= waited <= 4  # retried after 1 s, then after 2 s more
+    assert failures[1] - failures[0] == pytest.approx(1, abs=0.5)
+
+
+@scenario
+async def test_a_start_step_failing_for_good_stops_the_task_with_the_reason(h: Harness) -> None:
+    async def broken(_ref: str) -> Any:
+        raise OSError("disk full")
+
+    h.runtime.ensure_image = broken  # type: ignore[method-assign]
+    arn = h.run_task([{"name": "web"}])
+    await h.status_is(arn, "STOPPED", fake_seconds=120, step=2)
+    doc = h.task(arn)
+    assert doc["stopCode"] == "TaskFailedToStart"
+    assert doc["stoppedReason"] == (
+        "ResourceInitializationError: task setup failed 6 times: disk full"
+    )
+    assert h.clock.monotonic() >= 1 + 2 + 4 + 8 + 16  # the backoff between the tries
