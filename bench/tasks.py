@@ -276,7 +276,7 @@ def remove_leftovers(data_dir: Path) -> None:
         subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
 
 
-def at_scale(n: int, runs: int = 10, rest_seconds: float = 30.0) -> int:
+def at_scale(n: int, runs: int = 10, rest_seconds: float = 150.0) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proxy = CountingProxy(Path(tmp) / "docker.sock").start()
         server = EcsdProcess(
@@ -308,7 +308,8 @@ def at_scale(n: int, runs: int = 10, rest_seconds: float = 30.0) -> int:
             time.sleep(5)
             before = proxy.snapshot()
             time.sleep(rest_seconds)
-            rest = sum((proxy.snapshot() - before).values()) * 60 / rest_seconds
+            at_rest = proxy.snapshot() - before
+            rest = sum(at_rest.values()) * 60 / rest_seconds
             before = proxy.snapshot()
             started, times = start_tasks(ecs, runs, False)
             used = proxy.snapshot() - before
@@ -332,6 +333,8 @@ def at_scale(n: int, runs: int = 10, rest_seconds: float = 30.0) -> int:
     for what, k in used.most_common(8):
         print(f"    {k / runs:8.1f}  {what}")
     print(f"Docker API requests per minute at rest with {n} tasks: {rest:.0f}")
+    for what, k in at_rest.most_common(4):
+        print(f"    {k * 60 / rest_seconds:8.1f}  {what}")
     return 0
 
 
@@ -346,9 +349,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="instead: latency and Docker API requests per RunTask with N tasks running",
     )
+    parser.add_argument(
+        "--rest-seconds",
+        type=float,
+        default=150.0,
+        help="with --at-scale: how long to count requests at rest (the safety-net look "
+        "at each running task comes every 120 s, the sweep every 60 s)",
+    )
     args = parser.parse_args(argv)
     if args.at_scale:
-        return at_scale(args.at_scale)
+        return at_scale(args.at_scale, rest_seconds=args.rest_seconds)
 
     with tempfile.TemporaryDirectory() as tmp:
         server = EcsdProcess(Path(tmp) / "data").start()

@@ -12,6 +12,7 @@ Errors carry texts meant to be shown to users after ECS's prefixes:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -121,6 +122,15 @@ class ContainerSpec:
 
 
 @dataclass(frozen=True)
+class ContainerRef:
+    """A container as the engine's list shows it: enough to know whose it is."""
+
+    id: str
+    name: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ContainerState:
     """A container as the engine shows it now. Times are epoch seconds."""
 
@@ -196,6 +206,11 @@ class Runtime(Protocol):
 
     async def list(self, labels: dict[str, str]) -> list[ContainerState]:
         """Every ecsd container (running or not) carrying all these labels."""
+        ...
+
+    async def labelled(self, labels: dict[str, str]) -> builtins.list[ContainerRef]:
+        """Like `list`, ids, names and labels only: one engine request whatever the
+        number of containers (for the sweep, which needs no more)."""
         ...
 
     def events(self) -> AsyncIterator[tuple[str, str, dict[str, str]]]:

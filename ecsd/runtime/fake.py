@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..core.clock import Clock
 from .base import (
     MANAGED_LABEL,
+    ContainerRef,
     ContainerSpec,
     ContainerStartError,
     ContainerState,
@@ -335,6 +336,14 @@ class FakeRuntime:
         self._call("list")
         return [
             self._state(c)
+            for c in self._containers.values()
+            if all(c.labels.get(k) == v for k, v in labels.items())
+        ]
+
+    async def labelled(self, labels: dict[str, str]) -> builtins.list[ContainerRef]:
+        self._call("labelled")
+        return [
+            ContainerRef(id=c.id, name=c.name, labels=dict(c.labels))
             for c in self._containers.values()
             if all(c.labels.get(k) == v for k, v in labels.items())
         ]

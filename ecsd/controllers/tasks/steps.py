@@ -279,7 +279,12 @@ class Steps:
 
     # -- RUNNING ----------------------------------------------------------------------
     async def watch(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
-        states = await self.states(arn)
+        # By the ids the task recorded: one request per container, not the label search
+        # (which the engine answers by scanning every container it has).
+        ids = {c["name"]: c["runtimeId"] for c in doc["containers"] if c.get("runtimeId")}
+        states = await self._inspect(ids) if len(ids) == len(doc["containers"]) else {}
+        if len(states) < len(doc["containers"]):
+            states = await self.states(arn)
         before = copy.deepcopy(doc["containers"]), doc.get("healthStatus")
         probe = copy.deepcopy(doc)
         task_state.observe(probe, rt, states)

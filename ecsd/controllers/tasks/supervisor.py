@@ -158,7 +158,7 @@ class TaskController:
         before tasks are read: a container is only made for a task already stored, so a
         task started meanwhile is seen and its new container spared."""
         try:
-            found = await self.runtime.list({LABEL_INSTANCE: self.instance_id})
+            found = await self.runtime.labelled({LABEL_INSTANCE: self.instance_id})
         except RuntimeError_:
             return
         active = set(await self.access.unfinished())

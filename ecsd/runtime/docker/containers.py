@@ -3,6 +3,7 @@ kill, remove, volumes, inspect and list by labels, and the network a container o
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from typing import Any
@@ -15,6 +16,7 @@ from docker.types import Ulimit
 from ..base import (
     MANAGED_LABEL,
     ContainerCreateError,
+    ContainerRef,
     ContainerSpec,
     ContainerStartError,
     ContainerState,
@@ -220,6 +222,20 @@ class Containers(Images):
                 except docker.errors.NotFound:
                     continue  # removed meanwhile
             return found
+
+        return await self._run(list_)
+
+    async def labelled(self, labels: dict[str, str]) -> builtins.list[ContainerRef]:
+        def list_(api: APIClient) -> builtins.list[ContainerRef]:
+            wanted = [f"{MANAGED_LABEL}=true"] + [f"{k}={v}" for k, v in labels.items()]
+            return [
+                ContainerRef(
+                    id=str(s["Id"]),
+                    name=str((s.get("Names") or [""])[0]).lstrip("/"),
+                    labels=dict(s.get("Labels") or {}),
+                )
+                for s in api.containers(all=True, filters={"label": wanted})
+            ]
 
         return await self._run(list_)
 
