@@ -4,7 +4,7 @@
     .venv/bin/python bench/ingest.py --lines 20000   # a quicker look
 
 A container printing megabytes shares the store's one writer with every API request
-(ecsd/services/logs/ingest.py: LogSink turns its output into a few large write
+(ecsd/model/logs/ingest.py: LogSink turns its output into a few large write
 transactions). This measures what that costs the API, in-process — the store, the sink
 and the providers' own handlers, no HTTP — so that only the store's sharing is measured:
 
@@ -81,7 +81,7 @@ async def probes(
 
 
 async def with_output(store: Any, settings: Any, lines: int, r: int) -> dict[str, Any]:
-    from ecsd.services.logs.ingest import LogSink
+    from ecsd.model.logs.ingest import LogSink
 
     sink = LogSink(store, account=ACCOUNT)
     stop = asyncio.Event()

@@ -30,13 +30,13 @@ from .aws.http_errors import aws_errors
 from .config import Settings
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
-from .core.bus import Bus, Event, TaskChanged
+from .core.bus import Bus
 from .core.clock import Clock, SystemClock
 from .core.unit import Units
+from .model.logs.ingest import LogSink
 from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
-from .services.logs.ingest import LogSink
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -87,14 +87,11 @@ class Daemon:
             settings,
             self.sink,
             settings.instance_id(),
-            notify=self._from_task_controller,
+            bus=self.bus,
+            clock=self.clock,
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
-        # The task controller still wakes by topic (its per-task wake-up is being built
-        # beside this): every task change but its own pokes it, as before the bus.
-        self._task_controller_publishing = False
-        self.bus.subscribe(TaskChanged, self._wake_task_controller)
         self.gateway = Gateway(self.units.run, providers, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
@@ -110,18 +107,6 @@ class Daemon:
                 active=True,
             ),
         ]
-
-    # -- the bus, for the task controller's old interface ---------------------------------
-    def _from_task_controller(self, events: list[Event]) -> None:
-        self._task_controller_publishing = True
-        try:
-            self.bus.publish(events)
-        finally:
-            self._task_controller_publishing = False
-
-    def _wake_task_controller(self, _event: TaskChanged) -> None:
-        if not self._task_controller_publishing:
-            self.tasks.wake({"tasks"})
 
     # -- life -----------------------------------------------------------------------------
     async def start(self) -> None:

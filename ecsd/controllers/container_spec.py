@@ -125,22 +125,3 @@ def container_spec(
         stop_timeout=int(definition.get("stopTimeout") or FARGATE_STOP_TIMEOUT),
         sandbox_id=sandbox_id,
     )
-
-
-def log_target(
-    definition: dict[str, Any], task_id: str, task_region: str
-) -> tuple[str, str, str, bool] | None:
-    """(region, group, stream, create group) for an awslogs container, else None.
-    Stream `<prefix>/<container>/<task id>` as on Fargate; the region is the
-    `awslogs-region` option, as the awslogs driver sends there."""
-    config = definition.get("logConfiguration") or {}
-    if config.get("logDriver") != "awslogs":
-        return None
-    options = config.get("options") or {}
-    group = options.get("awslogs-group")
-    if not group:
-        return None
-    prefix = options.get("awslogs-stream-prefix")
-    stream = f"{prefix}/{definition['name']}/{task_id}" if prefix else task_id
-    create = str(options.get("awslogs-create-group", "false")).lower() == "true"
-    return options.get("awslogs-region") or task_region, group, stream, create

@@ -7,6 +7,7 @@ image that owns each task's network namespace.
 
 from .base import (
     ContainerCreateError,
+    ContainerRef,
     ContainerSpec,
     ContainerStartError,
     ContainerState,
@@ -21,6 +22,7 @@ from .base import (
 
 __all__ = [
     "ContainerCreateError",
+    "ContainerRef",
     "ContainerSpec",
     "ContainerStartError",
     "ContainerState",

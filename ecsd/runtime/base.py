@@ -1,8 +1,9 @@
 """What controllers may ask of a container engine, in ecsd's own terms.
 
 Controllers never import the Docker SDK: they speak to a `Runtime` (this protocol) with
-the plain dataclasses below, so a fake can stand in for fast controller tests and the
-Docker implementation (`runtime/docker.py`) stays the one place that knows Docker.
+the plain dataclasses below, so a fake (`runtime/fake.py`, scripted, in fake time) stands
+in for fast controller tests and the Docker implementation (`runtime/docker/`) stays the
+one place that knows Docker.
 
 Errors carry texts meant to be shown to users after ECS's prefixes:
 `ImagePullError` → `CannotPullContainerError: …`, `ContainerStartError` →
@@ -11,6 +12,7 @@ Errors carry texts meant to be shown to users after ECS's prefixes:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -120,6 +122,15 @@ class ContainerSpec:
 
 
 @dataclass(frozen=True)
+class ContainerRef:
+    """A container as the engine's list shows it: enough to know whose it is."""
+
+    id: str
+    name: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ContainerState:
     """A container as the engine shows it now. Times are epoch seconds."""
 
@@ -195,6 +206,11 @@ class Runtime(Protocol):
 
     async def list(self, labels: dict[str, str]) -> list[ContainerState]:
         """Every ecsd container (running or not) carrying all these labels."""
+        ...
+
+    async def labelled(self, labels: dict[str, str]) -> builtins.list[ContainerRef]:
+        """Like `list`, ids, names and labels only: one engine request whatever the
+        number of containers (for the sweep, which needs no more)."""
         ...
 
     def events(self) -> AsyncIterator[tuple[str, str, dict[str, str]]]:

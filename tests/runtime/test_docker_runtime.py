@@ -412,6 +412,11 @@ def test_list_by_label_finds_exited_containers_after_a_restart(engine: Engine) -
     assert found[live].running and found[live].exit_code is None
     only = engine.run(engine.rt.list({**engine.labels, "ecsd.test-container": "done"}))
     assert [s.id for s in only] == [done]
+    # The sweep's cheap form: the same containers, names and labels, in one request.
+    refs = {r.id: r for r in engine.run(engine.rt.labelled(engine.labels))}
+    assert set(refs) == set(found)
+    assert refs[done].name == found[done].name
+    assert refs[done].labels == found[done].labels
 
 
 # -- streams ------------------------------------------------------------------------------

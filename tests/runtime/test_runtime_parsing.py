@@ -8,7 +8,8 @@ import struct
 import pytest
 
 from ecsd.runtime import pause
-from ecsd.runtime.docker import _LogParser, _nanoseconds, fully_qualified
+from ecsd.runtime.docker import fully_qualified
+from ecsd.runtime.docker.logparse import _LogParser, _nanoseconds
 
 
 def frame(stream: int, stamp: str, text: str) -> tuple[int, bytes]:

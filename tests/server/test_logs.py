@@ -768,7 +768,7 @@ def _stream_messages(store: Any, group: str, stream: str) -> list[tuple[int, str
 
 
 def test_ingest_append_creates_stream_and_maybe_group(tmp_path: Path):
-    from ecsd.services.logs.ingest import MAX_EVENT_BYTES, LogGroupMissing, append
+    from ecsd.model.logs.ingest import MAX_EVENT_BYTES, LogGroupMissing, append
 
     store = _store(tmp_path)
     try:
@@ -822,8 +822,8 @@ def test_ingest_append_creates_stream_and_maybe_group(tmp_path: Path):
 def test_log_sink_ingests_10mb_without_stalling_the_store(tmp_path: Path):
     from ecsd.aws.provider import Context
     from ecsd.config import Settings
+    from ecsd.model.logs.ingest import LogSink
     from ecsd.services.logs import groups
-    from ecsd.services.logs.ingest import LogSink
 
     store = _store(tmp_path)
     settings = Settings(data_dir=tmp_path)

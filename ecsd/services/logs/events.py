@@ -21,8 +21,9 @@ from sqlalchemy import Row, select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import rows
 from ...store.schema.logs import log_events
-from . import rows, tokens
+from . import tokens
 from .api import operation
 
 MAX_BATCH_BYTES = 1_048_576

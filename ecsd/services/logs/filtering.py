@@ -24,8 +24,9 @@ from sqlalchemy import Row, Select, select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import rows
 from ...store.schema.logs import log_events, log_streams
-from . import rows, tokens
+from . import tokens
 from .api import operation
 from .events import DEFAULT_LIMIT, PAGE_BYTES
 from .groups import prefix_upper_bound

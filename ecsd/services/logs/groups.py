@@ -13,9 +13,9 @@ from sqlalchemy import Row, func, select, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import rows
 from ...store.schema.logs import log_groups
 from .. import pagination
-from . import rows
 from .api import operation
 from .tags import check_tags
 

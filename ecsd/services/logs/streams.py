@@ -13,9 +13,9 @@ from sqlalchemy import Row, select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import rows
 from ...store.schema.logs import log_streams
 from .. import pagination
-from . import rows
 from .api import operation
 from .groups import prefix_upper_bound
 

@@ -15,8 +15,8 @@ from sqlalchemy import Row, update
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import rows
 from ...store.schema.logs import log_groups
-from . import rows
 from .api import operation
 
 MAX_TAGS = 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecsd.controllers import container_spec as specs
+from ecsd.controllers.tasks import awslogs
 
 RT = {"family": "web", "revision": 3}
 TASK = {"cpu": "512", "memory": "1024"}
@@ -126,5 +127,10 @@ def test_log_target():
             },
         },
     }
-    assert specs.log_target(d, "t1", "us-east-1") == ("ap-northeast-1", "/g", "logs/app/t1", False)
-    assert specs.log_target({"name": "x"}, "t1", "us-east-1") is None
+    assert awslogs.log_target(d, "t1", "us-east-1") == (
+        "ap-northeast-1",
+        "/g",
+        "logs/app/t1",
+        False,
+    )
+    assert awslogs.log_target({"name": "x"}, "t1", "us-east-1") is None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, select, update
 
 from ...aws.errors import AwsError
-from ...aws.provider import Context
+from ...core.unit import Unit as Context
 from ...store.schema.logs import log_events, log_groups, log_streams
 
 MISSING_GROUP = "The specified log group does not exist."
