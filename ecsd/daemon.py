@@ -161,6 +161,10 @@ class Daemon:
         app = web.Application(
             client_max_size=16 * 1024 * 1024,
             middlewares=[aws_errors, http_guard.middleware(self.settings)],
+            # No hosted operation takes a compressed body: aiohttp must not inflate one
+            # (it answers an encoding it cannot decode in plain text, before any
+            # middleware); aws_errors refuses every Content-Encoding in the AWS shape.
+            handler_args={"auto_decompress": False},
         )
         self.mount_admin(app)
         for prefix in RESERVED_PREFIXES:

@@ -7,6 +7,14 @@ this middleware answers each as the protocol the request was speaking: JSON when
 carried `X-Amz-Target`, Query's XML `ErrorResponse` otherwise. A failure never shows a
 traceback; unexpected ones are logged.
 
+Requests no SDK sends for the hosted operations are refused here, before any work: any
+`Content-Encoding` (the daemon tells aiohttp not to inflate bodies, so a `br` or `gzip`
+header is not answered in aiohttp's plain text), and a JSON-protocol request by another
+method than POST or without a JSON Content-Type (it would otherwise run the operation).
+The codes and texts for these are ecsd's own. (When a service whose model asks for
+request compression is hosted — CloudWatch's PutMetricData — its gzip bodies are to be
+inflated here for that operation, not refused.)
+
 (Errors aiohttp's HTTP parser raises before any request exists — a malformed request
 line — never reach a middleware and stay aiohttp's.)
 """
@@ -52,10 +60,47 @@ def answer(request: web.Request, error: AwsError) -> web.Response:
     return web.Response(status=status, body=body, content_type=query_protocol.CONTENT_TYPE)
 
 
+# What AWS SDKs send with an `X-Amz-Target` (botocore: application/x-amz-json-<version>).
+_JSON_TYPES = {"application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json"}
+
+
+def _refused_at_http(request: web.Request) -> AwsError | None:
+    """A request no AWS SDK sends for the hosted operations: a compressed body (none of
+    them takes one; botocore compresses only where the model says so), or a JSON-protocol
+    request by another method than POST or whose body does not say it is JSON."""
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return AwsError(
+            "SerializationException"
+            if request.headers.get("X-Amz-Target")
+            else "MalformedQueryString",
+            f"Content-Encoding {encoding[:40]!r} is not supported by this operation.",
+        )
+    if not request.headers.get("X-Amz-Target"):
+        return None
+    if request.method != "POST":
+        return AwsError(
+            "UnknownOperationException",
+            f"The JSON protocol takes POST, not {request.method[:20]}.",
+            status=405,
+        )
+    if request.content_type not in _JSON_TYPES:
+        return AwsError(
+            "UnsupportedMediaTypeException",
+            "The request's Content-Type must be application/x-amz-json-1.0 or -1.1.",
+            status=415,
+        )
+    return None
+
+
 @web.middleware
 async def aws_errors(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
+    if not request.path.startswith(("/_ecsd/", "/v2/", "/_console/")):
+        refused = _refused_at_http(request)
+        if refused is not None:
+            return answer(request, refused)
     try:
         return await handler(request)
     except web.HTTPException as exc:

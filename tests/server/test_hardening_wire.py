@@ -245,6 +245,40 @@ def test_a_content_encoding_the_body_does_not_match_is_a_4xx_in_aws_shape(server
     assert client_for(server, "ecs").list_clusters()["clusterArns"] == []
 
 
+@pytest.mark.parametrize("encoding", ["br", "deflate", "x-custom"])
+def test_any_content_encoding_is_refused_in_aws_shape_before_aiohttp_decodes(server, encoding):
+    # aiohttp would answer `br` (no Brotli installed) in plain text before any middleware.
+    status, doc = ecs_raw(
+        server, "CreateCluster", b'{"clusterName": "zipped"}', **{"Content-Encoding": encoding}
+    )
+    assert (status, doc["__type"]) == (400, "SerializationException")
+    assert client_for(server, "ecs").list_clusters()["clusterArns"] == []
+
+
+def test_json_requests_by_another_method_or_content_type_run_nothing(server):
+    target = {"X-Amz-Target": f"{ECS_TARGET}.CreateCluster"}
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        conn.request(
+            "GET",
+            "/",
+            body=b'{"clusterName": "got"}',
+            headers={**target, "Content-Type": "application/x-amz-json-1.1"},
+        )
+        resp = conn.getresponse()
+        assert resp.status == 405
+        assert json.loads(resp.read())["__type"] == "UnknownOperationException"
+    finally:
+        conn.close()
+    for content_type in ("text/plain", "multipart/form-data; boundary=x", ""):
+        status, _, payload = post(
+            server, b'{"clusterName": "typed"}', {**target, "Content-Type": content_type}
+        )
+        assert status == 415
+        assert json.loads(payload)["__type"] == "UnsupportedMediaTypeException"
+    assert client_for(server, "ecs").list_clusters()["clusterArns"] == []
+
+
 def test_too_large_a_body_is_answered_in_aws_shape(server):
     status, _, payload = post(
         server,
