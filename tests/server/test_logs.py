@@ -944,3 +944,14 @@ def test_json_patterns_nest_to_a_bound_and_deep_events_do_not_fail(logs, stream)
     assert error(err)[0] == "InvalidParameterException"
     out = logs.filter_log_events(logGroupName=group, filterPattern="{ (($.a = 1)) }")
     assert [e["message"] for e in out["events"]] == ['{"a": 1}']
+
+
+def test_space_delimited_patterns_split_unclosed_brackets_in_linear_time(logs, stream):
+    """A regex alternation rescanned the rest of the event at every unclosed `[`: a 200 KB
+    event of them took minutes on a store thread."""
+    group, name = stream
+    put(logs, group, name, ["[" * 200_000, 'GET "/a b" [x y] 200'], start=now_ms() - 1000)
+    began = time.monotonic()
+    out = logs.filter_log_events(logGroupName=group, filterPattern="[verb, path, tags, code=200]")
+    assert [e["message"] for e in out["events"]] == ['GET "/a b" [x y] 200']
+    assert time.monotonic() - began < 5

@@ -2,7 +2,7 @@
 
 These handlers only validate and write desired state through model/ecs/tasks.py: RunTask
 stores PROVISIONING tasks, StopTask sets desiredStatus STOPPED. The task controller
-(controllers/tasks.py) makes containers match and writes every later status.
+(controllers/tasks/) makes containers match and writes every later status.
 """
 
 from __future__ import annotations
