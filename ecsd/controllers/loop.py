@@ -10,6 +10,7 @@ as long as the cause lasts. All waiting goes through a `Clock`, so tests run in 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -65,7 +66,12 @@ class Workers:
             return
         poke = asyncio.Event()
         self._pokes[key] = poke
-        self._tasks[key] = asyncio.create_task(self._guarded(key, poke), name=f"worker {key}")
+        # A fresh context: a worker must not inherit the context variables of whoever
+        # made it (a task worker ensured from a service pass's publish would otherwise
+        # count as that pass, and its events would not wake the service's worker).
+        self._tasks[key] = asyncio.create_task(
+            self._guarded(key, poke), name=f"worker {key}", context=contextvars.Context()
+        )
 
     async def _guarded(self, key: str, poke: asyncio.Event) -> None:
         backoff = self._backoff()
