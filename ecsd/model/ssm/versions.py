@@ -24,9 +24,11 @@ def get(unit: Unit, param: Row[Any], number: int) -> Row[Any] | None:
 
 def all_of(unit: Unit, param: Row[Any]) -> list[Row[Any]]:
     """Every version of the parameter (at most 100)."""
-    return unit.conn.execute(
-        select(versions).where(versions.c.region == param.region, versions.c.name == param.name)
-    ).all()
+    return list(
+        unit.conn.execute(
+            select(versions).where(versions.c.region == param.region, versions.c.name == param.name)
+        )
+    )
 
 
 def set_labels(unit: Unit, row: Row[Any], labels: list[str]) -> None:
