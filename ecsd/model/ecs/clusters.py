@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.ecs import clusters
 from ...store.schema.ecs_services import services
 from ...store.schema.ecs_tasks import tasks
+from ..keyset import Keyset
 from . import arns
 
 
@@ -57,13 +58,14 @@ def save(unit: Unit, doc: dict[str, Any], *, insert: bool = False) -> None:
         )
 
 
-def listing(unit: Unit) -> Select[Any]:
-    """The ACTIVE clusters of the unit's region, by ARN (a query, for the caller to page)."""
-    return (
+def listing(unit: Unit) -> Keyset:
+    """The ACTIVE clusters of the unit's region, by ARN (a keyset, for the caller to page)."""
+    q = (
         select(clusters.c.arn)
         .where(clusters.c.region == unit.region, clusters.c.status == "ACTIVE")
         .order_by(clusters.c.arn)
     )
+    return Keyset(q, [clusters.c.arn])
 
 
 def counts(unit: Unit, arn: str) -> dict[str, int]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from ...aws.errors import AwsError
 from ...core.bus import ServiceChanged
 from ...core.unit import Unit
 from ...store.schema.ecs_services import services
 from ...store.schema.ecs_tasks import tasks as task_rows
+from ..keyset import Keyset
 from . import arns, tags
 from .scheduler_state import SchedulerState
 
@@ -74,8 +75,8 @@ def listing(
     *,
     launch_type: str | None = None,
     scheduling_strategy: str | None = None,
-) -> Select[Any]:
-    """The ARNs of the cluster's ACTIVE services, by ARN: a query, for the caller to page."""
+) -> Keyset:
+    """The ARNs of the cluster's ACTIVE services, by ARN: a keyset, for the caller to page."""
     q = select(services.c.arn).where(
         services.c.cluster_arn == cluster_arn, services.c.status == "ACTIVE"
     )
@@ -83,7 +84,7 @@ def listing(
         q = q.where(services.c.launch_type == launch_type)
     if scheduling_strategy:
         q = q.where(services.c.scheduling_strategy == scheduling_strategy)
-    return q.order_by(services.c.arn)
+    return Keyset(q.order_by(services.c.arn), [services.c.arn])
 
 
 def status(unit: Unit, arn: str) -> str | None:

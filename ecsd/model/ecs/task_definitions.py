@@ -17,6 +17,7 @@ from ...core import numbers
 from ...core.unit import Unit
 from ...store.schema.ecs import task_definition_families as families
 from ...store.schema.ecs import task_definitions as defs
+from ..keyset import Keyset
 from . import arns
 
 _ARN = re.compile(r"^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition/(.+)$")
@@ -123,3 +124,26 @@ def save(unit: Unit, doc: dict[str, Any]) -> None:
         .where(families.c.region == unit.region, families.c.family == family)
         .values(status="ACTIVE" if active else "INACTIVE")
     )
+
+
+def listing(unit: Unit, *, status: str, family: str | None = None) -> Keyset:
+    """(family, revision) of the region's revisions with this status (of one family, if
+    given; then the key is the revision alone, which keeps the seek exact). Only indexed
+    columns: the page is read from the index alone, the caller rebuilds the ARN."""
+    q = select(defs.c.family, defs.c.revision).where(
+        defs.c.region == unit.region, defs.c.status == status
+    )
+    if family:
+        return Keyset(q.where(defs.c.family == family), [defs.c.revision])
+    return Keyset(q, [defs.c.family, defs.c.revision])
+
+
+def family_listing(unit: Unit, *, status: str, prefix: str | None = None) -> Keyset:
+    """The region's families with this status ("ALL": any), starting with `prefix`."""
+    q = select(families.c.family).where(families.c.region == unit.region)
+    if status != "ALL":
+        q = q.where(families.c.status == status)
+    if prefix:
+        # A range on the indexed column rather than LIKE, so the index serves it.
+        q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
+    return Keyset(q, [families.c.family])

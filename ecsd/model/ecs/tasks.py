@@ -13,12 +13,13 @@ import copy
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 
 from ...aws.errors import AwsError
 from ...core.bus import TaskChanged
 from ...core.unit import Unit
 from ...store.schema.ecs_tasks import tasks
+from ..keyset import Keyset
 from . import arns, services, tags
 
 ACTIVE_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
@@ -239,9 +240,9 @@ def listing(
     family: str | None = None,
     started_by: str | None = None,
     service_name: str | None = None,
-) -> Select[Any]:
+) -> Keyset:
     """The ARNs of the cluster's tasks with this desired status (and family, startedBy,
-    service), by ARN: a query, for the caller to page."""
+    service), by ARN: a keyset, for the caller to page."""
     q = select(tasks.c.arn).where(
         tasks.c.cluster_arn == cluster_arn, tasks.c.desired_status == desired_status
     )
@@ -251,7 +252,7 @@ def listing(
         q = q.where(tasks.c.started_by == started_by)
     if service_name:
         q = q.where(tasks.c.group == services.group(service_name))
-    return q.order_by(tasks.c.arn)
+    return Keyset(q.order_by(tasks.c.arn), [tasks.c.arn])
 
 
 def of_service(

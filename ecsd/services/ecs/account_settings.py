@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema.ecs import account_settings
+from ...model.ecs import account_settings as model
 from .. import pagination
 from .api import ecs
 
@@ -42,35 +40,11 @@ def _check(name: str, value: str) -> None:
         raise AwsError("InvalidParameterException", f"{name} must be one of: {', '.join(allowed)}.")
 
 
-def _explicit(ctx: Context, principal: str) -> dict[str, str]:
-    rows = ctx.conn.execute(
-        select(account_settings.c.name, account_settings.c.value).where(
-            account_settings.c.region == ctx.region, account_settings.c.principal == principal
-        )
-    )
-    return {r.name: r.value for r in rows}
-
-
-def _store(ctx: Context, principal: str, name: str, value: str) -> None:
-    ctx.conn.execute(
-        delete(account_settings).where(
-            account_settings.c.region == ctx.region,
-            account_settings.c.principal == principal,
-            account_settings.c.name == name,
-        )
-    )
-    ctx.conn.execute(
-        account_settings.insert().values(
-            region=ctx.region, principal=principal, name=name, value=value
-        )
-    )
-
-
 @ecs.operation("PutAccountSetting", write=True)
 def put_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check(p["name"], p["value"])
     principal = p.get("principalArn") or ctx.principal
-    _store(ctx, principal, p["name"], p["value"])
+    model.store(ctx, principal, p["name"], p["value"])
     return {
         "setting": {
             "name": p["name"],
@@ -84,7 +58,7 @@ def put_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("PutAccountSettingDefault", write=True)
 def put_account_setting_default(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check(p["name"], p["value"])
-    _store(ctx, ctx.principal, p["name"], p["value"])
+    model.store(ctx, ctx.principal, p["name"], p["value"])
     return {
         "setting": {
             "name": p["name"],
@@ -98,19 +72,13 @@ def put_account_setting_default(ctx: Context, p: dict[str, Any]) -> dict[str, An
 @ecs.operation("DeleteAccountSetting", write=True)
 def delete_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     principal = p.get("principalArn") or ctx.principal
-    current = _explicit(ctx, principal)
+    current = model.explicit(ctx, principal)
     if p["name"] not in current:
         raise AwsError(
             "InvalidParameterException",
             f"The account setting {p['name']} is not set for {principal}.",
         )
-    ctx.conn.execute(
-        delete(account_settings).where(
-            account_settings.c.region == ctx.region,
-            account_settings.c.principal == principal,
-            account_settings.c.name == p["name"],
-        )
-    )
+    model.remove(ctx, principal, p["name"])
     return {
         "setting": {
             "name": p["name"],
@@ -125,12 +93,12 @@ def delete_account_setting(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_account_settings(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     principal = p.get("principalArn") or ctx.principal
     account = {name: default for name, (default, _) in DEFAULTS.items()}
-    account.update(_explicit(ctx, ctx.principal))
+    account.update(model.explicit(ctx, ctx.principal))
     if principal == ctx.principal:
         # The root's settings are the account's: ECS reports them, defaults included.
         settings = [(name, value, ctx.principal) for name, value in account.items()]
     else:
-        own = _explicit(ctx, principal)
+        own = model.explicit(ctx, principal)
         settings = [(n, v, principal) for n, v in own.items()]
         if p.get("effectiveSettings"):
             settings += [(n, v, ctx.principal) for n, v in account.items() if n not in own]

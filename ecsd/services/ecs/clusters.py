@@ -11,7 +11,6 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import arns
 from ...model.ecs import clusters as model
-from ...store.schema.ecs import clusters
 from .. import pagination
 from . import tags
 from .api import ecs
@@ -150,7 +149,8 @@ def describe_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("ListClusters")
 def list_clusters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    rows, token = pagination.keyset_page(ctx.conn, model.listing(ctx), [clusters.c.arn], p)
+    q, key = model.listing(ctx)
+    rows, token = pagination.keyset_page(ctx.conn, q, key, p)
     return pagination.result("clusterArns", [r.arn for r in rows], token)
 
 

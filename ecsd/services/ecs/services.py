@@ -16,7 +16,6 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import arns
 from ...model.ecs import services as model
-from ...store.schema.ecs_services import services
 from .. import pagination
 from . import clusters, fargate, tags, task_definitions
 from . import tasks as task_api
@@ -295,13 +294,13 @@ def describe_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @ecs.operation("ListServices")
 def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     cluster = clusters.load(ctx, p.get("cluster"))
-    q = model.listing(
+    q, key = model.listing(
         ctx,
         cluster["clusterArn"],
         launch_type=p.get("launchType"),
         scheduling_strategy=p.get("schedulingStrategy"),
     )
-    rows, token = pagination.keyset_page(ctx.conn, q, [services.c.arn], p, default=10)
+    rows, token = pagination.keyset_page(ctx.conn, q, key, p, default=10)
     return pagination.result("serviceArns", [r.arn for r in rows], token)
 
 

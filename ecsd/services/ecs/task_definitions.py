@@ -19,15 +19,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import numbers
 from ...model.ecs import arns
 from ...model.ecs import task_definitions as model
-from ...store.schema.ecs import task_definition_families as families
-from ...store.schema.ecs import task_definitions as defs
 from .. import pagination
 from . import tags
 from .api import ecs
@@ -113,18 +109,9 @@ def describe_task_definition(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     status = p.get("status") or "ACTIVE"
     descending = p.get("sort") == "DESC"
-    # Only indexed columns: the page is read from the index alone, the ARN rebuilt.
-    q = select(defs.c.family, defs.c.revision).where(
-        defs.c.region == ctx.region, defs.c.status == status
-    )
-    if p.get("familyPrefix"):
-        # Despite its name ECS matches the whole family here ("The full family name to
-        # filter the results with"), unlike ListTaskDefinitionFamilies. With the family
-        # fixed the key is the revision alone, which keeps the seek exact.
-        q = q.where(defs.c.family == p["familyPrefix"])
-        columns = [defs.c.revision]
-    else:
-        columns = [defs.c.family, defs.c.revision]
+    # Despite its name ECS matches the whole family with familyPrefix ("The full family
+    # name to filter the results with"), unlike ListTaskDefinitionFamilies.
+    q, columns = model.listing(ctx, status=status, family=p.get("familyPrefix"))
     rows, token = pagination.keyset_page(ctx.conn, q, columns, p, descending=descending)
     return pagination.result(
         "taskDefinitionArns",
@@ -137,14 +124,8 @@ def list_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_task_definition_families(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     # ECS lists ACTIVE and INACTIVE families alike unless told otherwise.
     status = p.get("status") or "ALL"
-    q = select(families.c.family).where(families.c.region == ctx.region)
-    if status != "ALL":
-        q = q.where(families.c.status == status)
-    if p.get("familyPrefix"):
-        prefix = p["familyPrefix"]
-        # A range on the indexed column rather than LIKE, so the index serves it.
-        q = q.where(families.c.family >= prefix, families.c.family < prefix + "\U0010ffff")
-    rows, token = pagination.keyset_page(ctx.conn, q, [families.c.family], p)
+    q, key = model.family_listing(ctx, status=status, prefix=p.get("familyPrefix"))
+    rows, token = pagination.keyset_page(ctx.conn, q, key, p)
     return pagination.result("families", [r.family for r in rows], token)
 
 

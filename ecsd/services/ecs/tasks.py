@@ -13,7 +13,6 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import tasks as model
-from ...store.schema.ecs_tasks import tasks
 from .. import pagination
 from . import clusters, fargate, tags, task_definitions
 from .api import ecs
@@ -151,7 +150,7 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         desired = "RUNNING"  # ECS lists tasks ECS intends to run; PENDING ones are among them
     if p.get("launchType") not in (None, "FARGATE"):
         return {"taskArns": []}
-    q = model.listing(
+    q, key = model.listing(
         ctx,
         cluster["clusterArn"],
         desired_status=desired,
@@ -159,7 +158,7 @@ def list_tasks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         started_by=p.get("startedBy"),
         service_name=p.get("serviceName"),
     )
-    rows, token = pagination.keyset_page(ctx.conn, q, [tasks.c.arn], p)
+    rows, token = pagination.keyset_page(ctx.conn, q, key, p)
     return pagination.result("taskArns", [r.arn for r in rows], token)
 
 

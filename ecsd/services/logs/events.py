@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Row, select, tuple_
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import events as model
 from ...model.logs import rows
-from ...store.schema.logs import log_events
 from . import tokens
 from .api import operation
 
@@ -109,22 +109,10 @@ def get_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         direction, gap = tokens.parse_stream_token(p["nextToken"])
     else:
         direction = "f" if p.get("startFromHead") else "b"
-    e = log_events.c
-    key = tuple_(e.timestamp, e.id)
-    q = select(e.id, e.timestamp, e.message, e.ingestion_time).where(e.stream_id == stream.id)
-    if start is not None:
-        q = q.where(e.timestamp >= start)
-    if end is not None:
-        q = q.where(e.timestamp < end)
-    if direction == "f":
-        if gap is not None:
-            q = q.where(key > tuple_(*gap))
-        q = q.order_by(e.timestamp, e.id)
-    else:
-        if gap is not None:
-            q = q.where(key <= tuple_(*gap))
-        q = q.order_by(e.timestamp.desc(), e.id.desc())
-    page = take_page(ctx.conn.execute(q.limit(limit)), limit)
+    found = model.of_stream(
+        ctx, stream, start=start, end=end, direction=direction, gap=gap, limit=limit
+    )
+    page = take_page(found, limit)
     if direction == "b":
         page.reverse()
     if page:

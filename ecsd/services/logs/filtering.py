@@ -16,24 +16,18 @@ relies on: it polls with startTime and drops event ids it has already seen.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
 from typing import Any
-
-from sqlalchemy import Row, Select, select, tuple_
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import events as model
 from ...model.logs import rows
-from ...store.schema.logs import log_events, log_streams
 from . import tokens
 from .api import operation
 from .events import DEFAULT_LIMIT, PAGE_BYTES
-from .groups import prefix_upper_bound
 from .patterns import compile_pattern
 
 SCAN_ROWS = 20_000
-MERGE_STREAMS = 100
 
 
 @operation("FilterLogEvents")
@@ -54,18 +48,20 @@ def filter_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         direction, gap = ("f" if p.get("startFromHead", True) else "b"), None
     streams: dict[int, str] | None = None
     if names or prefix:
-        s = log_streams.c
-        q = select(s.id, s.name).where(s.group_id == group.id)
-        if names:
-            q = q.where(s.name.in_(names))
-        else:
-            q = q.where(s.name >= prefix, s.name < prefix_upper_bound(str(prefix)))
-        streams = {r.id: r.name for r in ctx.conn.execute(q)}
+        streams = model.streams_named(ctx, group.id, names=names, prefix=prefix)
         if not streams:
             return {"events": [], "searchedLogStreams": []}
 
     budget = max(limit, SCAN_ROWS) if (p.get("filterPattern") or "").strip() else limit
-    found = _events(ctx, group.id, streams, p.get("startTime"), p.get("endTime"), direction, gap)
+    found = model.of_group(
+        ctx,
+        group.id,
+        streams,
+        start=p.get("startTime"),
+        end=p.get("endTime"),
+        direction=direction,
+        gap=gap,
+    )
     events: list[dict[str, Any]] = []
     size = scanned = 0
     more = False
@@ -98,61 +94,3 @@ def filter_log_events(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if more and last is not None:
         out["nextToken"] = tokens.filter_token(direction, last)
     return out
-
-
-class _Rows:
-    """An iterator over event rows that owns (and closes) the cursors it reads."""
-
-    def __init__(self, results: list[Any], merged: Iterator[Row[Any]]) -> None:
-        self._results = results
-        self._merged = merged
-
-    def __iter__(self) -> Iterator[Row[Any]]:
-        return self._merged
-
-    def close(self) -> None:
-        for result in self._results:
-            result.close()
-
-
-def _events(
-    ctx: Context,
-    group_id: int,
-    streams: dict[int, str] | None,
-    start: int | None,
-    end: int | None,
-    direction: str,
-    gap: tokens.Key | None,
-) -> _Rows:
-    e = log_events.c
-    columns = [e.id, e.stream_id, e.timestamp, e.message, e.ingestion_time]
-
-    def ordered(q: Select[Any]) -> Select[Any]:
-        key = tuple_(e.timestamp, e.id)
-        if start is not None:
-            q = q.where(e.timestamp >= start)
-        if end is not None:
-            q = q.where(e.timestamp <= end)
-        if direction == "f":
-            if gap is not None:
-                q = q.where(key > tuple_(*gap))
-            return q.order_by(e.timestamp, e.id)
-        if gap is not None:
-            q = q.where(key <= tuple_(*gap))
-        return q.order_by(e.timestamp.desc(), e.id.desc())
-
-    if streams is not None and len(streams) <= MERGE_STREAMS:
-        results = [
-            ctx.conn.execute(ordered(select(*columns).where(e.stream_id == sid))) for sid in streams
-        ]
-        merged = heapq.merge(*results, key=lambda r: (r.timestamp, r.id), reverse=direction == "b")
-        return _Rows(results, merged)
-    q = (
-        select(*columns, log_streams.c.name.label("stream_name"))
-        .join(log_streams, log_streams.c.id == e.stream_id)
-        .where(e.group_id == group_id)
-    )
-    if streams is not None:
-        q = q.where(e.stream_id.in_(list(streams)))
-    result = ctx.conn.execute(ordered(q))
-    return _Rows([result], iter(result))

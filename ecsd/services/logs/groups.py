@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.logs import groups as model
 from ...model.logs import rows
-from ...store.schema.logs import log_groups
 from .. import pagination
 from .api import operation
 from .tags import check_tags
@@ -50,12 +50,6 @@ _CLASS_FILTER = {
     "INFREQUENT_ACCESS": ("INFREQUENT_ACCESS", "ESSENTIALS"),
     "ESSENTIALS": ("INFREQUENT_ACCESS", "ESSENTIALS"),
 }
-
-
-def prefix_upper_bound(prefix: str) -> str:
-    """The smallest string above every string that starts with `prefix`, so that a prefix
-    match is the index range [prefix, bound) (LIKE would not use the index)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def view(ctx: Context, row: Row[Any]) -> dict[str, Any]:
@@ -106,21 +100,19 @@ def describe_log_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     size = p.get("limit") or 50
     after = pagination.decode_token(p.get("nextToken"), [str])
-    g = log_groups.c
-    q = select(log_groups).where(g.region == ctx.region).order_by(g.name).limit(size + 1)
-    if prefix:
-        q = q.where(g.name >= prefix, g.name < prefix_upper_bound(prefix))
-    if pattern:
-        # A case-sensitive substring match, as documented (instr, unlike LIKE, is one).
-        q = q.where(func.instr(g.name, pattern) > 0)
-    if p.get("logGroupClass"):
-        q = q.where(g.log_group_class.in_(_CLASS_FILTER[p["logGroupClass"]]))
+    names = None
     if p.get("logGroupIdentifiers"):
-        names = [rows.name_from_identifier(ctx, i) for i in p["logGroupIdentifiers"]]
-        q = q.where(g.name.in_([n for n in names if n]))
-    if after is not None:
-        q = q.where(g.name > after[0])
-    found = list(ctx.conn.execute(q))
+        named = [rows.name_from_identifier(ctx, i) for i in p["logGroupIdentifiers"]]
+        names = [n for n in named if n]
+    found = model.page(
+        ctx,
+        after=after[0] if after is not None else None,
+        size=size,
+        prefix=prefix,
+        pattern=pattern,
+        classes=_CLASS_FILTER[p["logGroupClass"]] if p.get("logGroupClass") else None,
+        names=names,
+    )
     groups = [view(ctx, r) for r in found[:size]]
     if pattern:
         # With a pattern AWS answers only these three fields.
@@ -155,18 +147,14 @@ def put_retention_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             f"[{', '.join(str(d) for d in RETENTION_DAYS)}]",
         )
     group = rows.require_group(ctx, p["logGroupName"])
-    ctx.conn.execute(
-        update(log_groups).where(log_groups.c.id == group.id).values(retention_in_days=days)
-    )
+    model.set_retention(ctx, group, days)
     return {}
 
 
 @operation("DeleteRetentionPolicy", write=True)
 def delete_retention_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = rows.require_group(ctx, p["logGroupName"])
-    ctx.conn.execute(
-        update(log_groups).where(log_groups.c.id == group.id).values(retention_in_days=None)
-    )
+    model.set_retention(ctx, group, None)
     return {}
 
 
@@ -176,9 +164,5 @@ def put_log_group_deletion_protection(ctx: Context, p: dict[str, Any]) -> dict[s
     if name is None:
         raise AwsError("ResourceNotFoundException", rows.MISSING_GROUP)
     group = rows.require_group(ctx, name)
-    ctx.conn.execute(
-        update(log_groups)
-        .where(log_groups.c.id == group.id)
-        .values(deletion_protection=bool(p["deletionProtectionEnabled"]))
-    )
+    model.set_deletion_protection(ctx, group, bool(p["deletionProtectionEnabled"]))
     return {}

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select, tuple_
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.logs import rows
-from ...store.schema.logs import log_streams
+from ...model.logs import rows, streams
 from .. import pagination
 from .api import operation
-from .groups import prefix_upper_bound
 
 
 def view(ctx: Context, group: Row[Any], row: Row[Any]) -> dict[str, Any]:
@@ -60,17 +58,9 @@ def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     size = p.get("limit") or 50
     kinds = [int, str] if by_time else [str]
     after = pagination.decode_token(p.get("nextToken"), kinds)
-    s = log_streams.c
-    key = tuple_(s.last_event_order, s.name) if by_time else s.name
-    columns = (s.last_event_order, s.name) if by_time else (s.name,)
-    q = select(log_streams).where(s.group_id == group.id).limit(size + 1)
-    q = q.order_by(*[c.desc() if descending else c for c in columns])
-    if prefix:
-        q = q.where(s.name >= prefix, s.name < prefix_upper_bound(prefix))
-    if after is not None:
-        bound = tuple_(*after) if by_time else after[0]
-        q = q.where(key < bound if descending else key > bound)
-    found = list(ctx.conn.execute(q))
+    found = streams.page(
+        ctx, group, after=after, size=size, by_time=by_time, descending=descending, prefix=prefix
+    )
     out: dict[str, Any] = {"logStreams": [view(ctx, group, r) for r in found[:size]]}
     if len(found) > size:
         last = found[size - 1]

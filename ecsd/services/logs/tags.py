@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.logs import rows
-from ...store.schema.logs import log_groups
+from ...model.logs import groups, rows
 from .api import operation
 
 MAX_TAGS = 50
@@ -40,7 +39,7 @@ def _merge(ctx: Context, group: Row[Any], new: dict[str, str], *, too_many: str)
 
 
 def _save(ctx: Context, group: Row[Any], tags: dict[str, str]) -> None:
-    ctx.conn.execute(update(log_groups).where(log_groups.c.id == group.id).values(tags=tags))
+    groups.set_tags(ctx, group, tags)
 
 
 def _group_for_arn(ctx: Context, arn: str) -> Row[Any]:

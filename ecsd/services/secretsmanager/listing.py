@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...store.schema.secretsmanager import secrets
+from ...model.secretsmanager import secrets
 from .. import pagination
 from .api import secretsmanager
 from .secrets import describe
@@ -81,15 +81,11 @@ def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
                 "InvalidParameterException",
                 "Invalid filter: each filter needs a Key and at least one value.",
             )
-    s = secrets.c
-    columns = {"name": [s.name], "last-changed-date": [s.changed, s.arn]}.get(
-        p.get("SortBy") or "created-date", [s.created, s.arn]
+    q, columns = secrets.listing(
+        ctx,
+        sort_by=p.get("SortBy") or "created-date",
+        include_planned_deletion=bool(p.get("IncludePlannedDeletion")),
     )
-    q = select(secrets).where(s.region == ctx.region)
-    if p.get("IncludePlannedDeletion"):
-        q = q.where(or_(s.deleted_date.is_(None), s.deleted_date > ctx.now))
-    else:
-        q = q.where(s.deleted_date.is_(None))
     after = pagination.decode_token(
         p.get("NextToken"), pagination.kinds_of(columns), error=BAD_TOKEN
     )

@@ -14,13 +14,12 @@ import re
 import string
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.secretsmanager import rows
-from ...store.schema.secretsmanager import secret_versions as versions
-from ...store.schema.secretsmanager import secrets
+from ...model.secretsmanager import secrets as model
 from .api import secretsmanager
 from .versions import add_version, new_value, stages_by_version, touch
 
@@ -33,7 +32,7 @@ def _new_arn(ctx: Context, name: str) -> str:
     while True:
         suffix = "".join(random.choices(_SUFFIX, k=6))
         arn = f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:{name}-{suffix}"
-        if ctx.conn.execute(select(secrets.c.arn).where(secrets.c.arn == arn)).first() is None:
+        if not model.arn_taken(ctx, arn):
             return arn
 
 
@@ -75,9 +74,7 @@ def create_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     tags = p.get("Tags") or []
     _check_tags(tags)
     rows.purge_expired(ctx.conn, ctx.region, name, ctx.now)
-    existing = ctx.conn.execute(
-        select(secrets).where(secrets.c.region == ctx.region, secrets.c.name == name)
-    ).first()
+    existing = model.named(ctx, name)
     if existing is not None:
         if existing.deleted_date is not None:
             raise AwsError(
@@ -113,14 +110,10 @@ def create_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     for key in ("Description", "KmsKeyId"):
         if p.get(key):
             doc[key] = p[key]
-    ctx.conn.execute(
-        insert(secrets).values(
-            arn=arn, region=ctx.region, name=name, created=ctx.now, changed=ctx.now, doc=doc
-        )
-    )
+    model.create(ctx, arn, name, doc)
     out: dict[str, Any] = {"ARN": arn, "Name": name}
     if value is not None:
-        secret = ctx.conn.execute(select(secrets).where(secrets.c.arn == arn)).one()
+        secret = model.by_arn(ctx, arn)
         out["VersionId"] = add_version(ctx, secret, value, p.get("ClientRequestToken")).version_id
     return out
 
@@ -157,20 +150,19 @@ def delete_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     secret = rows.require(ctx, p["SecretId"], allow_deleted=True)
     if force:
-        ctx.conn.execute(delete(versions).where(versions.c.arn == secret.arn))
-        ctx.conn.execute(delete(secrets).where(secrets.c.arn == secret.arn))
+        model.delete_for_good(ctx, secret.arn)
         return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": ctx.now}
     if secret.deleted_date is not None:
         raise AwsError("InvalidRequestException", rows.MARKED)
     when = ctx.now + (window or 30) * 86400
-    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn).values(deleted_date=when))
+    model.schedule_deletion(ctx, secret.arn, when)
     return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": when}
 
 
 @secretsmanager.operation("RestoreSecret", write=True)
 def restore_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"], allow_deleted=True)
-    ctx.conn.execute(update(secrets).where(secrets.c.arn == secret.arn).values(deleted_date=None))
+    model.schedule_deletion(ctx, secret.arn, None)
     return {"ARN": secret.arn, "Name": secret.name}
 
 

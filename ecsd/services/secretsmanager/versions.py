@@ -14,15 +14,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.secretsmanager import rows
+from ...model.secretsmanager import rows, versions
 from ...model.secretsmanager.rows import CURRENT, PREVIOUS
-from ...store import sealing
-from ...store.schema.secretsmanager import secret_versions as versions
-from ...store.schema.secretsmanager import secrets
+from ...model.secretsmanager.secrets import touch
 from .. import pagination
 from .api import secretsmanager
 
@@ -61,11 +59,7 @@ def _relabel(ctx: Context, existing: list[Row[Any]], stages: list[str], new_id: 
         if moving_current and v.version_id == old_current:
             labels.append(PREVIOUS)
         if labels != list(v.stages):
-            ctx.conn.execute(
-                update(versions)
-                .where(versions.c.arn == v.arn, versions.c.version_id == v.version_id)
-                .values(stages=labels)
-            )
+            versions.set_stages(ctx, v.arn, v.version_id, labels)
 
 
 def _trim(ctx: Context, arn: str) -> None:
@@ -75,9 +69,7 @@ def _trim(ctx: Context, arn: str) -> None:
         if extra <= 0:
             break
         if not v.stages and v.created < ctx.now - KEEP_DEPRECATED_FOR:
-            ctx.conn.execute(
-                delete(versions).where(versions.c.arn == arn, versions.c.version_id == v.version_id)
-            )
+            versions.drop(ctx, arn, v.version_id)
             extra -= 1
 
 
@@ -106,30 +98,10 @@ def add_version(
         )
     stages = list(dict.fromkeys(stages or [CURRENT]))
     _relabel(ctx, existing, stages, version_id)
-    ctx.conn.execute(
-        insert(versions).values(
-            arn=secret.arn,
-            version_id=version_id,
-            stages=stages,
-            created=ctx.now,
-            binary=int(binary),
-            value=sealing.seal(
-                ctx.settings.data_dir, data, rows.seal_context(secret.arn, version_id)
-            ),
-        )
-    )
+    versions.add(ctx, secret.arn, version_id, stages, data, binary=binary)
     _trim(ctx, secret.arn)
     touch(ctx, secret)
-    return ctx.conn.execute(
-        select(versions).where(versions.c.arn == secret.arn, versions.c.version_id == version_id)
-    ).one()
-
-
-def touch(ctx: Context, secret: Row[Any], **changes: Any) -> None:
-    doc = {**secret.doc, **changes, "LastChangedDate": ctx.now}
-    ctx.conn.execute(
-        update(secrets).where(secrets.c.arn == secret.arn).values(doc=doc, changed=ctx.now)
-    )
+    return versions.get(ctx, secret.arn, version_id)
 
 
 def stages_by_version(ctx: Context, arn: str) -> dict[str, list[str]]:
@@ -178,17 +150,13 @@ def put_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @secretsmanager.operation("ListSecretVersionIds")
 def list_secret_version_ids(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     secret = rows.require(ctx, p["SecretId"])
-    q = select(versions).where(versions.c.arn == secret.arn)
-    after = pagination.decode_token(
-        p.get("NextToken"),
-        pagination.kinds_of([versions.c.created, versions.c.version_id]),
-        error=BAD_TOKEN,
-    )
+    q, key = versions.listing(secret.arn)
+    after = pagination.decode_token(p.get("NextToken"), pagination.kinds_of(key), error=BAD_TOKEN)
     include_all = bool(p.get("IncludeDeprecated"))
     page, next_key = pagination.scan(
         ctx.conn,
         q,
-        [versions.c.created, versions.c.version_id],
+        key,
         after,
         p.get("MaxResults") or 100,
         lambda v: include_all or bool(v.stages),
@@ -239,16 +207,10 @@ def update_secret_version_stage(ctx: Context, p: dict[str, Any]) -> dict[str, An
             _relabel(ctx, list(existing.values()), [stage], move_to)
             target = existing[move_to]
             labels = [s for s in target.stages if s != PREVIOUS or stage != CURRENT]
-            ctx.conn.execute(
-                update(versions)
-                .where(versions.c.arn == secret.arn, versions.c.version_id == move_to)
-                .values(stages=labels + [stage])
-            )
+            versions.set_stages(ctx, secret.arn, move_to, labels + [stage])
     elif remove_from:
-        ctx.conn.execute(
-            update(versions)
-            .where(versions.c.arn == secret.arn, versions.c.version_id == remove_from)
-            .values(stages=[s for s in existing[remove_from].stages if s != stage])
+        versions.set_stages(
+            ctx, secret.arn, remove_from, [s for s in existing[remove_from].stages if s != stage]
         )
     touch(ctx, secret)
     return {"ARN": secret.arn, "Name": secret.name}

@@ -10,12 +10,11 @@ import base64
 import re
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ssm import names, rows
-from ...store.schema.ssm import ssm_parameter_versions as versions
+from ...model.ssm import names, rows, versions
 from .. import pagination
 from .api import ssm
 
@@ -35,13 +34,7 @@ def _parameter(ctx: Context, name: str) -> Row[Any]:
 
 
 def _version(ctx: Context, param: Row[Any], number: int) -> Row[Any]:
-    row = ctx.conn.execute(
-        select(versions).where(
-            versions.c.region == param.region,
-            versions.c.name == param.name,
-            versions.c.version == number,
-        )
-    ).first()
+    row = versions.get(ctx, param, number)
     if row is None:
         raise AwsError(
             "ParameterVersionNotFound",
@@ -51,28 +44,12 @@ def _version(ctx: Context, param: Row[Any], number: int) -> Row[Any]:
     return row
 
 
-def _set_labels(ctx: Context, row: Row[Any], labels: list[str]) -> None:
-    ctx.conn.execute(
-        update(versions)
-        .where(
-            versions.c.region == row.region,
-            versions.c.name == row.name,
-            versions.c.version == row.version,
-        )
-        .values(labels=labels)
-    )
-
-
 @ssm.operation("GetParameterHistory")
 def get_parameter_history(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     param = _parameter(ctx, p["Name"])
-    q = select(versions).where(versions.c.region == param.region, versions.c.name == param.name)
-    after = pagination.decode_token(
-        p.get("NextToken"), pagination.kinds_of([versions.c.version]), error=BAD_TOKEN
-    )
-    page, next_key = pagination.scan(
-        ctx.conn, q, [versions.c.version], after, p.get("MaxResults") or 50
-    )
+    q, key = versions.history(param)
+    after = pagination.decode_token(p.get("NextToken"), pagination.kinds_of(key), error=BAD_TOKEN)
+    page, next_key = pagination.scan(ctx.conn, q, key, after, p.get("MaxResults") or 50)
     decrypt = bool(p.get("WithDecryption"))
     history = []
     for v in page:
@@ -106,16 +83,10 @@ def label_parameter_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "labels to another version and try again.",
         )
     if good:
-        for other in ctx.conn.execute(
-            select(versions).where(
-                versions.c.region == param.region,
-                versions.c.name == param.name,
-                versions.c.version != number,
-            )
-        ).all():
-            if any(label in other.labels for label in good):
-                _set_labels(ctx, other, [x for x in other.labels if x not in good])
-        _set_labels(ctx, target, labels)
+        for other in versions.all_of(ctx, param):
+            if other.version != number and any(label in other.labels for label in good):
+                versions.set_labels(ctx, other, [x for x in other.labels if x not in good])
+        versions.set_labels(ctx, target, labels)
     return {"InvalidLabels": invalid, "ParameterVersion": number}
 
 
@@ -126,7 +97,7 @@ def unlabel_parameter_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]
     asked = list(dict.fromkeys(p["Labels"]))
     removed = [label for label in asked if label in target.labels]
     if removed:
-        _set_labels(ctx, target, [x for x in target.labels if x not in removed])
+        versions.set_labels(ctx, target, [x for x in target.labels if x not in removed])
     return {
         "RemovedLabels": removed,
         "InvalidLabels": [label for label in asked if label not in removed],

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ssm import names, rows
-from ...store.schema.ssm import ssm_parameter_versions as versions
-from ...store.schema.ssm import ssm_parameters as params
+from ...model.ssm import listing, names, rows, versions
 from .. import pagination
 from .api import ssm
 from .parameters import view
@@ -23,14 +21,6 @@ from .parameters import view
 BAD_TOKEN = AwsError("InvalidNextToken", "The specified token isn't valid.")
 _FIELDS = {"Name": "Name", "Type": "Type", "KeyId": "KeyId", "Tier": "Tier", "DataType": "DataType"}
 BY_PATH_KEYS = ("Type", "KeyId", "Label")
-
-
-def _under(q: Select[Any], path: str, recursive: bool) -> Select[Any]:
-    if not recursive:
-        return q.where(params.c.parent == path)
-    prefix = path if path == "/" else path + "/"
-    # "0" is the character after "/": [prefix, bound) is every name under the path.
-    return q.where(params.c.name >= prefix, params.c.name < prefix[:-1] + "0")
 
 
 def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
@@ -53,9 +43,7 @@ def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
 
 
 def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | None:
-    for v in ctx.conn.execute(
-        select(versions).where(versions.c.region == row.region, versions.c.name == row.name)
-    ):
+    for v in versions.all_of(ctx, row):
         hit = next((label for label in labels if label in v.labels), None)
         if hit is not None:
             return rows.Found(
@@ -89,7 +77,7 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     _check_keys(filters, BY_PATH_KEYS)
     labels = [v for f in filters if f["Key"] == "Label" for v in f.get("Values") or []]
     plain = [f for f in filters if f["Key"] != "Label"]
-    q = _under(select(params).where(params.c.region == ctx.region), path, bool(p.get("Recursive")))
+    q, key = listing.parameters(ctx, path, recursive=bool(p.get("Recursive")))
 
     def keep(row: Row[Any]) -> bool:
         return all(_matches(f, row) for f in plain) and (
@@ -97,9 +85,7 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
 
     after = pagination.decode_token(p.get("NextToken"), [str], error=BAD_TOKEN)
-    page, next_key = pagination.scan(
-        ctx.conn, q, [params.c.name], after, p.get("MaxResults") or 10, keep
-    )
+    page, next_key = pagination.scan(ctx.conn, q, key, after, p.get("MaxResults") or 10, keep)
     decrypt = bool(p.get("WithDecryption"))
     found = [
         (
@@ -124,7 +110,6 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     filters = list(p.get("ParameterFilters") or p.get("Filters") or [])
     _check_keys(filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType"))
-    q = select(params).where(params.c.region == ctx.region)
     paths = [f for f in filters if f["Key"] == "Path"]
     if len(paths) > 1:
         raise AwsError(
@@ -132,9 +117,12 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "The following filter is duplicated in the request: Path. A request "
             "can contain only one occurrence of a specific filter.",
         )
+    q, key = listing.parameters(ctx)
     for f in paths:
         path = names.check_path((f.get("Values") or ["/"])[0])
-        q = _under(q, path, (f.get("Option") or "OneLevel") == "Recursive")
+        q, key = listing.parameters(
+            ctx, path, recursive=(f.get("Option") or "OneLevel") == "Recursive"
+        )
     rest = [f for f in filters if f["Key"] != "Path"]
     after = pagination.decode_token(p.get("NextToken"), [str], error=BAD_TOKEN)
     if p.get("Shared"):
@@ -142,7 +130,7 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     page, next_key = pagination.scan(
         ctx.conn,
         q,
-        [params.c.name],
+        key,
         after,
         p.get("MaxResults") or 10,
         lambda row: all(_matches(f, row) for f in rest),

@@ -11,14 +11,10 @@ import base64
 import re
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ssm import names, rows
-from ...store import sealing
-from ...store.schema.ssm import ssm_parameter_versions as versions
-from ...store.schema.ssm import ssm_parameters as params
+from ...model.ssm import parameters as model
 from .api import ssm
 
 MAX_VERSIONS = 100
@@ -106,12 +102,7 @@ def check_tags(tags: list[dict[str, str]]) -> None:
 def _drop_oldest(ctx: Context, name: str, newest: int) -> None:
     """Parameter Store keeps 100 versions; the 101st pushes out the oldest, unless a
     label holds it."""
-    oldest = ctx.conn.execute(
-        versions.select()
-        .where(versions.c.region == ctx.region, versions.c.name == name)
-        .order_by(versions.c.version)
-        .limit(1)
-    ).first()
+    oldest = model.oldest_version(ctx, name)
     if oldest is None or newest - oldest.version < MAX_VERSIONS:
         return
     if oldest.labels:
@@ -123,13 +114,7 @@ def _drop_oldest(ctx: Context, name: str, newest: int) -> None:
             "associated with it. Move the label to another version of the "
             "parameter, and try again.",
         )
-    ctx.conn.execute(
-        delete(versions).where(
-            versions.c.region == ctx.region,
-            versions.c.name == name,
-            versions.c.version == oldest.version,
-        )
-    )
+    model.drop_version(ctx, name, oldest.version)
 
 
 @ssm.operation("PutParameter", write=True)
@@ -199,36 +184,22 @@ def put_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc["Description"] = description
     if pattern:
         doc["AllowedPattern"] = pattern
-    sealed = sealing.seal(
-        ctx.settings.data_dir, value.encode(), rows.seal_context(ctx.region, name, version)
-    )
+    sealed = model.seal(ctx, name, version, value)
     current = {**doc, "ARN": names.arn(ctx.region, ctx.account, name)}
     if existing is None:
-        ctx.conn.execute(
-            insert(params).values(
-                region=ctx.region,
-                name=name,
-                parent=names.parent(name),
-                type=kind,
-                version=version,
-                modified=ctx.now,
-                value=sealed,
-                tags=p.get("Tags") or [],
-                doc=current,
-            )
+        model.create(
+            ctx,
+            name,
+            kind=kind,
+            version=version,
+            sealed=sealed,
+            tags=p.get("Tags") or [],
+            doc=current,
         )
     else:
-        ctx.conn.execute(
-            update(params)
-            .where(params.c.region == ctx.region, params.c.name == name)
-            .values(type=kind, version=version, modified=ctx.now, value=sealed, doc=current)
-        )
+        model.replace(ctx, name, kind=kind, version=version, sealed=sealed, doc=current)
         _drop_oldest(ctx, name, version)
-    ctx.conn.execute(
-        insert(versions).values(
-            region=ctx.region, name=name, version=version, value=sealed, labels=[], doc=doc
-        )
-    )
+    model.add_version(ctx, name, version, sealed, doc)
     return {"Version": version, "Tier": tier}
 
 
@@ -261,10 +232,7 @@ def _delete(ctx: Context, ref: str) -> bool:
     found = rows.lookup(ctx.conn, parsed)
     if found is None:
         return False
-    for table in (versions, params):
-        ctx.conn.execute(
-            delete(table).where(table.c.region == found.region, table.c.name == found.name)
-        )
+    model.delete_parameter(ctx, found.region, found.name)
     return True
 
 

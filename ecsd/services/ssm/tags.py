@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ssm import rows
-from ...store.schema.ssm import ssm_parameters as params
+from ...model.ssm import parameters, rows
 from .api import ssm
 from .parameters import check_tags
 
@@ -29,11 +28,7 @@ def _parameter(ctx: Context, p: dict[str, Any]) -> Row[Any]:
 
 def _save(ctx: Context, row: Row[Any], tags: list[dict[str, str]]) -> None:
     check_tags(tags)
-    ctx.conn.execute(
-        update(params)
-        .where(params.c.region == row.region, params.c.name == row.name)
-        .values(tags=tags)
-    )
+    parameters.set_tags(ctx, row, tags)
 
 
 @ssm.operation("AddTagsToResource", write=True)

@@ -1,0 +1,24 @@
+"""The parameter queries GetParametersByPath and DescribeParameters page by name. A path
+is an index range: one level is `parent = path`, recursive is the name range under
+`path/`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ...core.unit import Unit
+from ...store.schema.ssm import ssm_parameters as params
+from ..keyset import Keyset
+
+
+def parameters(unit: Unit, path: str | None = None, *, recursive: bool = False) -> Keyset:
+    """The unit's region's parameters (under `path`, if given), by name."""
+    q = select(params).where(params.c.region == unit.region)
+    if path is not None:
+        if not recursive:
+            q = q.where(params.c.parent == path)
+        else:
+            prefix = path if path == "/" else path + "/"
+            # "0" is the character after "/": [prefix, bound) is every name under the path.
+            q = q.where(params.c.name >= prefix, params.c.name < prefix[:-1] + "0")
+    return Keyset(q, [params.c.name])
