@@ -276,6 +276,27 @@ def remove_leftovers(data_dir: Path) -> None:
         subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
 
 
+def prepare(ecs: Any) -> None:
+    """The cluster and the one-container task definition every row runs."""
+    ecs.create_cluster()
+    ecs.register_task_definition(
+        family="bench",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[
+            {
+                "name": "web",
+                "image": IMAGE,
+                "command": COMMAND,
+                "stopTimeout": 1,
+                "portMappings": [{"containerPort": 8080}],
+            }
+        ],
+    )
+
+
 def at_scale(n: int, runs: int = 10, rest_seconds: float = 150.0) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proxy = CountingProxy(Path(tmp) / "docker.sock").start()
@@ -285,23 +306,7 @@ def at_scale(n: int, runs: int = 10, rest_seconds: float = 150.0) -> int:
         arns: list[str] = []
         try:
             ecs = client(server)
-            ecs.create_cluster()
-            ecs.register_task_definition(
-                family="bench",
-                requiresCompatibilities=["FARGATE"],
-                networkMode="awsvpc",
-                cpu="256",
-                memory="512",
-                containerDefinitions=[
-                    {
-                        "name": "web",
-                        "image": IMAGE,
-                        "command": COMMAND,
-                        "stopTimeout": 1,
-                        "portMappings": [{"containerPort": 8080}],
-                    }
-                ],
-            )
+            prepare(ecs)
             t0 = time.perf_counter()
             arns = start_many(ecs, n)
             print(f"{n} tasks RUNNING in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -364,23 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         server = EcsdProcess(Path(tmp) / "data").start()
         try:
             ecs = client(server)
-            ecs.create_cluster()
-            ecs.register_task_definition(
-                family="bench",
-                requiresCompatibilities=["FARGATE"],
-                networkMode="awsvpc",
-                cpu="256",
-                memory="512",
-                containerDefinitions=[
-                    {
-                        "name": "web",
-                        "image": IMAGE,
-                        "command": COMMAND,
-                        "stopTimeout": 1,
-                        "portMappings": [{"containerPort": 8080}],
-                    }
-                ],
-            )
+            prepare(ecs)
             # Warm-up: the holder image is built on first use, and both paths get a run.
             arns, _ = start_tasks(ecs, 2, False)
             stop_all(ecs, arns)
