@@ -130,12 +130,3 @@ class Workers:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
         self._pokes.clear()
-
-
-async def wait_poke(poke: asyncio.Event, timeout: float) -> bool:
-    """Wait for a poke or the timeout on the system clock; True if poked. Clears the poke
-    either way. (Controllers given a Clock call its `wait` instead.)"""
-    return await _SYSTEM.wait(poke, timeout)
-
-
-_SYSTEM = SystemClock()
