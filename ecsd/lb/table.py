@@ -34,6 +34,10 @@ class Target:
     port: int
     check_port: int
     availability_zone: str | None = None
+    # The store says this target was healthy when the table was built (ecsd restarted,
+    # or the table was rebuilt): it keeps its traffic while checks resume, instead of
+    # starting over at `initial`.
+    known_healthy: bool = False
 
     @property
     def key(self) -> str:
