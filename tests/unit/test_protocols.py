@@ -246,5 +246,69 @@ def test_validation_never_quotes_a_sensitive_value():
         validate.validate(
             op.input_shape, {"Name": "n", "SecretString": secret}, error_code="ValidationException"
         )
-    assert "SecretString" in err.value.message
+    assert err.value.message == (
+        "1 validation error detected: Value at 'secretString' failed to satisfy constraint: "
+        "Member must have length less than or equal to 65536"
+    )
     assert "s3cr3t" not in err.value.message
+
+
+def test_validation_prints_values_as_aws_does():
+    """Numbers, lists and structures printed as AWS's front end prints them (Java's
+    toString), member names with the first letter lowered, every problem reported."""
+    op = models.load("ssm").model.operation_model("DescribeParameters")
+    with pytest.raises(AwsError) as err:
+        validate.validate(
+            op.input_shape,
+            {"MaxResults": 51, "ParameterFilters": [{"Key": "Name", "Option": "x" * 11}]},
+            error_code="ValidationException",
+            operation=op,
+        )
+    assert err.value.message == (
+        "2 validation errors detected: Value '51' at 'maxResults' failed to satisfy "
+        "constraint: Member must have value less than or equal to 50; Value 'xxxxxxxxxxx' at "
+        "'parameterFilters.1.member.option' failed to satisfy constraint: Member must have "
+        "length less than or equal to 10"
+    )
+    op = models.load("ssm").model.operation_model("GetParameters")
+    for names, constraint in (
+        ([], "greater than or equal to 1"),
+        (["a", "b"] * 6, "less than or equal to 10"),
+    ):
+        with pytest.raises(AwsError) as err:
+            validate.validate(
+                op.input_shape, {"Names": names}, error_code="ValidationException", operation=op
+            )
+        shown = "[" + ", ".join(names) + "]"
+        assert err.value.message == (
+            f"1 validation error detected: Value '{shown}' at 'names' failed to satisfy "
+            f"constraint: Member must have length {constraint}"
+        )
+    op = models.load("secretsmanager").model.operation_model("TagResource")
+    with pytest.raises(AwsError) as err:
+        validate.validate(
+            op.input_shape,
+            {"SecretId": "s", "Tags": [{"Key": "k", "Value": "v"}] * 51},
+            error_code="ValidationException",
+            operation=op,
+        )
+    assert err.value.message.startswith(
+        "1 validation error detected: Value '[Tag(key=k, value=v), Tag(key=k, value=v), "
+    )
+    assert err.value.message.endswith(
+        "Tag(key=k, value=v)]' at 'tags' failed to satisfy constraint: Member must have "
+        "length less than or equal to 50"
+    )
+
+
+def test_validation_prints_at_most_a_bounded_value():
+    op = models.load("ssm").model.operation_model("GetParameters")
+    with pytest.raises(AwsError) as err:
+        validate.validate(
+            op.input_shape,
+            {"Names": ["n" * 1000] * 50_000},
+            error_code="ValidationException",
+            operation=op,
+        )
+    assert len(err.value.message) < 2300
+    assert "...' at 'names'" in err.value.message
