@@ -12,12 +12,13 @@ The arithmetic is rollout.py's; this module decides which tasks those numbers me
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..aws.errors import AwsError
 from ..core.unit import Unit
-from ..model.ecs import arns, service_events, tags, task_definitions
+from ..model.ecs import arns, capacity, service_events, tags, task_definitions
 from ..model.ecs import services as service_model
 from ..model.ecs import tasks as task_model
 from ..model.ecs.scheduler_state import SchedulerState
@@ -203,7 +204,9 @@ class Tick:
             self.event(service_events.failed_health_checks(self.name, t.arn))
             self.count_failure(t, health=True)
         self.stop(stop_sick, "ServiceSchedulerInitiated", HEALTH_STOP_REASON)
-        started = self.start(primary, start, replacing=min(start, len(sick))) if start else 0
+        started = (
+            self.start(primary, start, replacing=min(start, len(sick)), live=live) if start else 0
+        )
 
         stopped_arns = {t.arn for t in stop_old + stop_new + stop_sick}
         remaining = [t for t in live if t.arn not in stopped_arns]
@@ -345,9 +348,26 @@ class Tick:
         if stopped:
             self.event(service_events.stopped(self.name, stopped))
 
-    def start(self, primary: dict[str, Any], n: int, *, replacing: int = 0) -> int:
+    def start(
+        self,
+        primary: dict[str, Any],
+        n: int,
+        *,
+        replacing: int = 0,
+        live: list[Task] | None = None,
+    ) -> int:
         """Start `n` tasks of the primary deployment; `replacing` of them stand in for
         UNHEALTHY tasks, which the event says as ECS does."""
+        if self.doc.get("launchType") in ("EC2", "EXTERNAL"):
+            # capacity providers (fid-ecs): no container instance on ecsd, as on a cluster
+            # with none registered.
+            self.event(service_events.no_container_instance(self.name))
+            return 0
+        providers = capacity.spread(
+            self.doc.get("capacityProviderStrategy") or [],
+            n,
+            Counter(str(t.doc.get("capacityProviderName")) for t in live or []),
+        )
         try:
             taskdef = task_definitions.load(self.ctx, primary["taskDefinition"])
         except AwsError as exc:
@@ -365,7 +385,7 @@ class Tick:
                 {"key": "aws:ecs:serviceName", "value": self.name},
             ]
         made = []
-        for _ in range(n):
+        for i in range(n):
             doc = task_model.new_task(
                 self.ctx,
                 cluster_arn=self.doc["clusterArn"],
@@ -376,6 +396,9 @@ class Tick:
                 network=primary.get("networkConfiguration"),
                 launch_type="FARGATE",
                 task_tags=task_tags,
+                capacity_provider=providers[i]
+                if self.doc.get("capacityProviderStrategy")
+                else None,
             )
             if managed:
                 tags.put(self.ctx, doc["taskArn"], managed, reserved=True)

@@ -93,6 +93,7 @@ def test_kill9_mid_rollout_and_the_deployment_finishes(ecsd_factory, point):
         [{"name": "app", "command": SERVE, "environment": [{"name": "V", "value": "2"}]}],
     )
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="roll",
         taskDefinition=old_def,
         desiredCount=DESIRED,

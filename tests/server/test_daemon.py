@@ -96,19 +96,27 @@ def test_writes_publish_typed_events_once_committed(server):
     ecs.register_task_definition(**TASKDEF)
     assert seen == []  # clusters and task definitions wake nobody
 
-    task = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK)["tasks"][0]
+    task = ecs.run_task(launchType="FARGATE", taskDefinition="web", networkConfiguration=NETWORK)[
+        "tasks"
+    ][0]
     assert TaskChanged(task["taskArn"], None) in seen
 
     seen.clear()
     with pytest.raises(Exception) as err:
-        ecs.run_task(taskDefinition="web", count=11, networkConfiguration=NETWORK)
+        ecs.run_task(
+            launchType="FARGATE", taskDefinition="web", count=11, networkConfiguration=NETWORK
+        )
     assert aws_error(err)[0] == "InvalidParameterException"
     # A refused request changes nothing and tells nobody (the first task's own steps,
     # written by the task controller meanwhile, are all that may be heard).
     assert [e for e in seen if getattr(e, "arn", None) != task["taskArn"]] == []
 
     arn = ecs.create_service(
-        serviceName="api", taskDefinition="web", desiredCount=0, networkConfiguration=NETWORK
+        launchType="FARGATE",
+        serviceName="api",
+        taskDefinition="web",
+        desiredCount=0,
+        networkConfiguration=NETWORK,
     )["service"]["serviceArn"]
     assert ServiceChanged(arn) in seen
 
@@ -129,7 +137,11 @@ def test_a_service_tasks_changes_name_their_service(server):
     ecs.create_cluster()
     ecs.register_task_definition(**TASKDEF)
     arn = ecs.create_service(
-        serviceName="api", taskDefinition="web", desiredCount=1, networkConfiguration=NETWORK
+        launchType="FARGATE",
+        serviceName="api",
+        taskDefinition="web",
+        desiredCount=1,
+        networkConfiguration=NETWORK,
     )["service"]["serviceArn"]
     # The scheduler starts a task (no engine here, so the task controller then fails it);
     # every one of those writes says which service's worker it concerns.
@@ -143,7 +155,9 @@ def test_a_service_tasks_changes_name_their_service(server):
 
     # A task of no service names none, also when the API stops it.
     seen.clear()
-    lone = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK)["tasks"][0]
+    lone = ecs.run_task(launchType="FARGATE", taskDefinition="web", networkConfiguration=NETWORK)[
+        "tasks"
+    ][0]
     ecs.stop_task(task=lone["taskArn"], reason="done")
     assert TaskChanged(lone["taskArn"], None) in seen
     assert all(e.service_arn is None for e in list(seen) if e.arn == lone["taskArn"])

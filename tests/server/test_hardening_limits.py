@@ -45,6 +45,7 @@ def test_desired_count_past_the_quota_is_refused_and_changes_nothing(no_engine_e
     _setup(ecs)
     with pytest.raises(ClientError) as err:
         ecs.create_service(
+            launchType="FARGATE",
             serviceName=f"big{count}",
             taskDefinition="web",
             desiredCount=count,
@@ -55,7 +56,10 @@ def test_desired_count_past_the_quota_is_refused_and_changes_nothing(no_engine_e
         assert aws_error(err)[1] == "Desired count exceeds limit."
     assert not any(a.endswith(f"/big{count}") for a in ecs.list_services()["serviceArns"])
     ecs.create_service(
-        serviceName=f"small{count}", taskDefinition="web", networkConfiguration=NETWORK
+        launchType="FARGATE",
+        serviceName=f"small{count}",
+        taskDefinition="web",
+        networkConfiguration=NETWORK,
     )
     with pytest.raises(ClientError) as err:
         ecs.update_service(service=f"small{count}", desiredCount=count)
@@ -73,7 +77,11 @@ def test_a_service_at_the_quota_never_wedges_other_writes_nor_shutdown(
     ecs = client_for(server, "ecs")
     _setup(ecs)
     ecs.create_service(
-        serviceName="big", taskDefinition="web", desiredCount=5000, networkConfiguration=NETWORK
+        launchType="FARGATE",
+        serviceName="big",
+        taskDefinition="web",
+        desiredCount=5000,
+        networkConfiguration=NETWORK,
     )
     worst, n = 0.0, 0
     until = time.monotonic() + 6

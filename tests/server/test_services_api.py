@@ -36,6 +36,8 @@ def ecs(no_engine_ecs):
 def create(ecs, name="web", **extra):
     extra.setdefault("desiredCount", 0)
     extra.setdefault("networkConfiguration", NETWORK)
+    if "capacityProviderStrategy" not in extra:
+        extra.setdefault("launchType", "FARGATE")
     return ecs.create_service(
         serviceName=name, taskDefinition=extra.pop("taskDefinition", "web:1"), **extra
     )["service"]
@@ -130,7 +132,9 @@ def test_bad_creates_are_refused_and_change_nothing(ecs, extra, code, message):
     if extra.get("networkConfiguration", 0) is None:
         extra = {k: v for k, v in extra.items() if k != "networkConfiguration"}
         with pytest.raises(ClientError) as err:
-            ecs.create_service(serviceName="web", taskDefinition="web:1", desiredCount=0)
+            ecs.create_service(
+                serviceName="web", taskDefinition="web:1", desiredCount=0, launchType="FARGATE"
+            )
     else:
         with pytest.raises(ClientError) as err:
             create(ecs, **extra)

@@ -1149,14 +1149,21 @@ def test_what_fargate_can_not_run_is_never_launched(ecs):
         "Task definition does not support launch_type FARGATE.",
     )
     with pytest.raises(ClientError) as err:
-        ecs.run_task(taskDefinition="web", networkConfiguration=network)
+        ecs.run_task(launchType="FARGATE", taskDefinition="web", networkConfiguration=network)
     assert aws_error(err) == expected
     with pytest.raises(ClientError) as err:
-        ecs.create_service(serviceName="s", taskDefinition="web", networkConfiguration=network)
+        ecs.create_service(
+            launchType="FARGATE",
+            serviceName="s",
+            taskDefinition="web",
+            networkConfiguration=network,
+        )
     assert aws_error(err) == expected
     assert ecs.list_tasks()["taskArns"] == [] and ecs.list_services()["serviceArns"] == []
     ecs.register_task_definition(**fargate())
-    ecs.create_service(serviceName="s", taskDefinition="web:2", networkConfiguration=network)
+    ecs.create_service(
+        launchType="FARGATE", serviceName="s", taskDefinition="web:2", networkConfiguration=network
+    )
     with pytest.raises(ClientError) as err:
         ecs.update_service(service="s", taskDefinition="web:1")
     assert aws_error(err) == expected

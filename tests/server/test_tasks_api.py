@@ -31,7 +31,7 @@ def ecs(no_engine_ecs):
 
 def test_awsvpc_needs_network_configuration(ecs):
     with pytest.raises(ClientError) as err:
-        ecs.run_task(taskDefinition="web")
+        ecs.run_task(launchType="FARGATE", taskDefinition="web")
     assert aws_error(err) == (
         "InvalidParameterException",
         "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
@@ -41,29 +41,34 @@ def test_awsvpc_needs_network_configuration(ecs):
 
 def test_unknown_cluster_and_task_definition(ecs):
     with pytest.raises(ClientError) as err:
-        ecs.run_task(cluster="nope", taskDefinition="web", networkConfiguration=NETWORK)
+        ecs.run_task(
+            launchType="FARGATE", cluster="nope", taskDefinition="web", networkConfiguration=NETWORK
+        )
     assert aws_error(err) == ("ClusterNotFoundException", "Cluster not found.")
     with pytest.raises(ClientError) as err:
-        ecs.run_task(taskDefinition="nope", networkConfiguration=NETWORK)
+        ecs.run_task(launchType="FARGATE", taskDefinition="nope", networkConfiguration=NETWORK)
     assert aws_error(err)[0] == "ClientException"
 
 
 def test_inactive_task_definition_cannot_run(ecs):
     ecs.deregister_task_definition(taskDefinition="web:1")
     with pytest.raises(ClientError) as err:
-        ecs.run_task(taskDefinition="web:1", networkConfiguration=NETWORK)
+        ecs.run_task(launchType="FARGATE", taskDefinition="web:1", networkConfiguration=NETWORK)
     assert aws_error(err) == ("ClientException", "TaskDefinition is inactive")
 
 
 def test_count_bounds(ecs):
     with pytest.raises(ClientError) as err:
-        ecs.run_task(taskDefinition="web", count=11, networkConfiguration=NETWORK)
+        ecs.run_task(
+            launchType="FARGATE", taskDefinition="web", count=11, networkConfiguration=NETWORK
+        )
     assert aws_error(err)[0] == "InvalidParameterException"
     assert ecs.list_tasks()["taskArns"] == []
 
 
 def test_run_records_a_provisioning_task_as_ecs_shows_it(ecs):
     out = ecs.run_task(
+        launchType="FARGATE",
         taskDefinition="web",
         count=2,
         networkConfiguration=NETWORK,
@@ -85,10 +90,12 @@ def test_run_records_a_provisioning_task_as_ecs_shows_it(ecs):
 
 
 def test_describe_reports_missing_and_list_filters(ecs):
-    a = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK, startedBy="one")["tasks"][
-        0
-    ]["taskArn"]
-    ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK, startedBy="two")
+    a = ecs.run_task(
+        launchType="FARGATE", taskDefinition="web", networkConfiguration=NETWORK, startedBy="one"
+    )["tasks"][0]["taskArn"]
+    ecs.run_task(
+        launchType="FARGATE", taskDefinition="web", networkConfiguration=NETWORK, startedBy="two"
+    )
     missing = "arn:aws:ecs:us-east-1:000000000000:task/default/" + "0" * 32
     out = ecs.describe_tasks(tasks=[a, "0" * 32])
     assert [t["taskArn"] for t in out["tasks"]] == [a]
@@ -119,7 +126,9 @@ def _wait_stopped(ecs, arn: str) -> dict:
 
 
 def test_without_an_engine_tasks_stop_with_a_clear_reason_and_stop_task_works(ecs):
-    arn = ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK)["tasks"][0]["taskArn"]
+    arn = ecs.run_task(launchType="FARGATE", taskDefinition="web", networkConfiguration=NETWORK)[
+        "tasks"
+    ][0]["taskArn"]
     task = _wait_stopped(ecs, arn)
     assert task["lastStatus"] == "STOPPED"
     assert task["stopCode"] == "TaskFailedToStart"

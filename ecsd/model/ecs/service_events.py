@@ -59,6 +59,16 @@ def unable_to_place(service: str, reason: str) -> str:
     return f"(service {service}) was unable to place a task. Reason: {reason}."
 
 
+def no_container_instance(service: str) -> str:
+    """A service whose launch type is EC2 on a cluster with no container instance."""
+    return (
+        f"(service {service}) was unable to place a task because no container instance met "
+        "all of its requirements. Reason: No Container Instances were found in your cluster. "
+        "For more information, see the Troubleshooting section of the Amazon ECS Developer "
+        "Guide."
+    )
+
+
 def inconsistent_starts(service: str) -> str:
     return f"(service {service}) is unable to consistently start tasks successfully."
 

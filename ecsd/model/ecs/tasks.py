@@ -75,6 +75,7 @@ def new_task(
     network: dict[str, Any] | None,
     launch_type: str,
     task_tags: list[dict[str, str]],
+    capacity_provider: str | None = None,
 ) -> dict[str, Any]:
     """Insert one PROVISIONING task and return its document (shared with services)."""
     task_id = uuid.uuid4().hex
@@ -149,6 +150,8 @@ def new_task(
         "ephemeralStorage": {"sizeInGiB": 20},
         "fargateEphemeralStorage": {"sizeInGiB": 20},
     }
+    if capacity_provider:
+        doc["capacityProviderName"] = capacity_provider
     if started_by:
         doc["startedBy"] = started_by
     runtime = {

@@ -3,6 +3,7 @@
 # Importing each resource family's module registers its operations.
 from . import (  # noqa: F401
     account_settings,
+    capacity_providers,
     clusters,
     services,
     tags,

@@ -9,13 +9,13 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ecs import arns
+from ...model.ecs import arns, capacity
 from ...model.ecs import clusters as model
 from .. import pagination
 from . import tags
 from .api import ecs
 
-FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+FARGATE_PROVIDERS = capacity.FARGATE_PROVIDERS
 INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
 
 

@@ -105,11 +105,11 @@ def _desired(p: dict[str, Any]) -> int | None:
     return desired
 
 
-def _taskdef(ctx: Context, ref: str) -> dict[str, Any]:
+def _taskdef(ctx: Context, ref: str, launch: str | None) -> dict[str, Any]:
     taskdef = task_definitions.load(ctx, ref)
     if taskdef["status"] != "ACTIVE":
         raise AwsError("ClientException", "TaskDefinition is inactive")
-    fargate.launchable(taskdef, "FARGATE")  # every ecsd service runs the Fargate way
+    fargate.launchable(taskdef, launch or "FARGATE")
     return taskdef
 
 
@@ -148,14 +148,14 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "TaskDefinition must be specified for the ECS deployment controller.",
         )
     strategy = p.get("schedulingStrategy") or "REPLICA"
-    launch = task_api.launch_type(p)
+    launch, providers = task_api.placement(p, cluster)
     if strategy == "DAEMON":
         raise AwsError(
             "InvalidParameterException",
             "The daemon scheduling strategy is not supported with the FARGATE launch type.",
         )
     desired = _desired(p)
-    taskdef = _taskdef(ctx, p["taskDefinition"])
+    taskdef = _taskdef(ctx, p["taskDefinition"], launch)
     network = task_api.check_network(taskdef, p)
     config = _deployment_configuration(p.get("deploymentConfiguration"))
     grace = _grace(p)
@@ -185,8 +185,10 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "enableExecuteCommand": bool(p.get("enableExecuteCommand")),
         "availabilityZoneRebalancing": p.get("availabilityZoneRebalancing") or "ENABLED",
     }
-    if p.get("capacityProviderStrategy"):
-        doc["capacityProviderStrategy"] = p["capacityProviderStrategy"]
+    # A service without either takes the cluster's default strategy (shown as its own, as
+    # ECS does), or else the EC2 launch type, whose tasks find no container instance.
+    if providers:
+        doc["capacityProviderStrategy"] = providers
     else:
         doc["launchType"] = launch
     doc["platformVersion"] = p.get("platformVersion") or "LATEST"
@@ -218,13 +220,13 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     changed = bool(p.get("forceNewDeployment"))
     taskdef_arn = doc["taskDefinition"]
     if p.get("taskDefinition"):
-        taskdef = _taskdef(ctx, p["taskDefinition"])
+        taskdef = _taskdef(ctx, p["taskDefinition"], doc.get("launchType"))
         changed |= taskdef["taskDefinitionArn"] != taskdef_arn
         taskdef_arn = taskdef["taskDefinitionArn"]
     else:
         taskdef = task_definitions.load(ctx, taskdef_arn)
     if p.get("capacityProviderStrategy") is not None:
-        task_api.launch_type({"capacityProviderStrategy": p["capacityProviderStrategy"]})
+        task_api.check_strategy(p["capacityProviderStrategy"])
         changed |= p["capacityProviderStrategy"] != doc.get("capacityProviderStrategy")
         doc.pop("launchType", None)
         doc["capacityProviderStrategy"] = p["capacityProviderStrategy"]

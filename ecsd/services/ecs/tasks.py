@@ -12,6 +12,7 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ecs import capacity
 from ...model.ecs import tasks as model
 from .. import pagination
 from . import clusters, fargate, tags, task_definitions
@@ -34,29 +35,38 @@ def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] 
     return network
 
 
-def launch_type(p: dict[str, Any]) -> str:
+def placement(
+    p: dict[str, Any], cluster: dict[str, Any]
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """(launch type, capacity provider strategy) of a RunTask or CreateService: the
+    launch type given, or the strategy given, or the cluster's default strategy, or else
+    EC2 (model/ecs/capacity.py)."""
     if p.get("launchType") and p.get("capacityProviderStrategy"):
         raise AwsError(
             "InvalidParameterException",
             "Specifying both a launch type and capacity provider strategy is not "
             "supported. Remove one and try again.",
         )
-    strategy = p.get("capacityProviderStrategy")
-    if strategy:
-        for item in strategy:
-            if item["capacityProvider"] not in clusters.FARGATE_PROVIDERS:
-                raise AwsError(
-                    "InvalidParameterException",
-                    f"The specified capacity provider {item['capacityProvider']} was not found.",
-                )
-        return "FARGATE"
-    launch = p.get("launchType") or "FARGATE"
-    if launch != "FARGATE":
-        raise AwsError(
-            "InvalidParameterException",
-            f"ecsd runs tasks the Fargate way; launch type {launch} is not supported. Use FARGATE.",
-        )
-    return launch
+    check_strategy(p.get("capacityProviderStrategy"))
+    return capacity.strategy_for(p.get("capacityProviderStrategy"), p.get("launchType"), cluster)
+
+
+def check_strategy(strategy: list[dict[str, Any]] | None) -> None:
+    for item in strategy or []:
+        if item["capacityProvider"] not in capacity.FARGATE_PROVIDERS:
+            raise AwsError(
+                "InvalidParameterException",
+                f"The specified capacity provider {item['capacityProvider']} was not found.",
+            )
+
+
+def check_launchable(taskdef: dict[str, Any], launch: str | None) -> None:
+    """The task definition must be compatible with where it goes; the EC2 and EXTERNAL
+    launch types then find no container instance, as on a cluster with none registered
+    (ECS answers RunTask so, rather than with failures[])."""
+    fargate.launchable(taskdef, launch or "FARGATE")
+    if launch in ("EC2", "EXTERNAL"):
+        raise AwsError("InvalidParameterException", capacity.NO_INSTANCES)
 
 
 @ecs.operation("RunTask", write=True)
@@ -75,9 +85,12 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "startedBy may contain up to 36 letters (uppercase and lowercase), "
             "numbers, hyphens, forward slashes and underscores.",
         )
-    launch = launch_type(p)
-    fargate.launchable(taskdef, launch)
+    launch, strategy = placement(p, cluster)
+    check_launchable(taskdef, launch)
     network = check_network(taskdef, p)
+    providers: list[str | None] = (
+        list(capacity.spread(strategy, count)) if strategy else [None] * count
+    )
     task_tags = list(p.get("tags") or [])
     if p.get("propagateTags") == "TASK_DEFINITION":
         given = {t["key"] for t in task_tags}
@@ -94,10 +107,11 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             group=group,
             started_by=started_by,
             network=network,
-            launch_type=launch,
+            launch_type="FARGATE",
+            capacity_provider=provider,
             task_tags=task_tags,
         )
-        for _ in range(count)
+        for provider in providers
     ]
     return {
         "tasks": [_view(ctx, d, {"TAGS"} if task_tags else set()) for d in made],

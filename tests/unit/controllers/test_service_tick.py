@@ -64,6 +64,7 @@ class World:
                     "serviceName": "web",
                     "taskDefinition": "web",
                     "networkConfiguration": NETWORK,
+                    **({} if "capacityProviderStrategy" in service else {"launchType": "FARGATE"}),
                     **service,
                 },
             )["service"]["serviceArn"]

@@ -1,0 +1,144 @@
+"""ECS answers as AWS gives them (issue #12, item 2): capacity providers, the EC2 launch
+type on a cluster with no container instance, container instances, task protection.
+
+The server runs with no reachable container engine (tasks are recorded, then stop with
+TaskFailedToStart): what is checked here is the API, through boto3 and the aws CLI.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import AwsCli, aws_error
+
+NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
+NO_INSTANCES = "No Container Instances were found in your cluster."
+
+
+@pytest.fixture
+def ecs(no_engine_ecs):
+    no_engine_ecs.register_task_definition(
+        family="web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": "busybox"}],
+    )
+    return no_engine_ecs
+
+
+@pytest.fixture
+def cli(no_engine, ecs) -> AwsCli:
+    return AwsCli(no_engine)
+
+
+def test_tasks_placed_through_a_strategy_carry_their_capacity_provider(ecs):
+    strategy = [
+        {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+    ]
+    tasks = ecs.run_task(
+        taskDefinition="web",
+        count=5,
+        capacityProviderStrategy=strategy,
+        networkConfiguration=NETWORK,
+    )["tasks"]
+    names = [t["capacityProviderName"] for t in tasks]
+    assert names[0] == "FARGATE"  # the base first
+    assert sorted(names) == ["FARGATE"] * 3 + ["FARGATE_SPOT"] * 2
+    assert all(t["launchType"] == "FARGATE" for t in tasks)
+    described = ecs.describe_tasks(tasks=[tasks[1]["taskArn"]])["tasks"][0]
+    assert described["capacityProviderName"] == names[1]
+    # A launch type given: no capacity provider.
+    plain = ecs.run_task(taskDefinition="web", launchType="FARGATE", networkConfiguration=NETWORK)
+    assert "capacityProviderName" not in plain["tasks"][0]
+
+
+def test_the_clusters_default_strategy_places_tasks_and_services(ecs):
+    ecs.create_cluster(
+        clusterName="spot",
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    )
+    task = ecs.run_task(cluster="spot", taskDefinition="web", networkConfiguration=NETWORK)
+    assert task["tasks"][0]["capacityProviderName"] == "FARGATE_SPOT"
+    service = ecs.create_service(
+        cluster="spot", serviceName="s", taskDefinition="web", networkConfiguration=NETWORK
+    )["service"]
+    assert service["capacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1}
+    ]
+    assert "launchType" not in service
+
+
+def test_no_launch_type_and_no_strategy_is_the_ec2_launch_type(ecs):
+    with pytest.raises(ClientError) as err:
+        ecs.run_task(taskDefinition="web", networkConfiguration=NETWORK)
+    assert aws_error(err) == ("InvalidParameterException", NO_INSTANCES)
+    with pytest.raises(ClientError) as err:
+        ecs.run_task(taskDefinition="web", launchType="EC2", networkConfiguration=NETWORK)
+    assert aws_error(err) == ("InvalidParameterException", NO_INSTANCES)
+    assert ecs.list_tasks()["taskArns"] == []  # refused: nothing made
+
+
+def test_an_ec2_service_says_it_finds_no_container_instance(ecs, no_engine):
+    service = ecs.create_service(
+        serviceName="ec2", taskDefinition="web", desiredCount=1, networkConfiguration=NETWORK
+    )["service"]
+    assert service["launchType"] == "EC2"
+    expected = (
+        "(service ec2) was unable to place a task because no container instance met all of "
+        "its requirements. Reason: No Container Instances were found in your cluster. For "
+        "more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+    )
+    events: list[str] = []
+    for _ in range(100):
+        events = [
+            e["message"] for e in ecs.describe_services(services=["ec2"])["services"][0]["events"]
+        ]
+        if expected in events:
+            break
+        time.sleep(0.1)
+    assert expected in events
+    assert ecs.list_tasks()["taskArns"] == []
+
+
+def test_describe_capacity_providers_lists_the_built_in_ones(ecs, cli):
+    out = ecs.describe_capacity_providers()
+    assert [p["name"] for p in out["capacityProviders"]] == ["FARGATE", "FARGATE_SPOT"]
+    assert out["capacityProviders"][0] == {
+        "capacityProviderArn": "arn:aws:ecs:us-east-1:000000000000:capacity-provider/FARGATE",
+        "name": "FARGATE",
+        "status": "ACTIVE",
+    }
+    some = ecs.describe_capacity_providers(capacityProviders=["FARGATE_SPOT", "mine"])
+    assert [p["name"] for p in some["capacityProviders"]] == ["FARGATE_SPOT"]
+    assert some["failures"] == [
+        {
+            "arn": "arn:aws:ecs:us-east-1:000000000000:capacity-provider/mine",
+            "reason": "MISSING",
+        }
+    ]
+    via_cli = cli.json("ecs", "describe-capacity-providers", "--capacity-providers", "FARGATE")
+    assert [p["name"] for p in via_cli["capacityProviders"]] == ["FARGATE"]
+
+
+def test_container_instances_of_a_fargate_cluster(ecs, cli):
+    assert ecs.list_container_instances()["containerInstanceArns"] == []
+    out = ecs.describe_container_instances(containerInstances=["abc"])
+    assert out["containerInstances"] == []
+    assert out["failures"] == [
+        {
+            "arn": "arn:aws:ecs:us-east-1:000000000000:container-instance/default/abc",
+            "reason": "MISSING",
+        }
+    ]
+    with pytest.raises(ClientError) as err:
+        ecs.list_container_instances(cluster="nope")
+    assert aws_error(err) == ("ClusterNotFoundException", "Cluster not found.")
+    assert cli.json("ecs", "list-container-instances") == {"containerInstanceArns": []}
+    proc = cli.run("ecs", "run-task", "--task-definition", "web", check=False)
+    assert proc.returncode != 0 and NO_INSTANCES in proc.stderr
