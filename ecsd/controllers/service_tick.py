@@ -18,7 +18,7 @@ from typing import Any
 
 from ..aws.errors import AwsError
 from ..core.unit import Unit
-from ..model.ecs import arns, capacity, service_events, tags, task_definitions
+from ..model.ecs import arns, capacity, protection, service_events, tags, task_definitions
 from ..model.ecs import services as service_model
 from ..model.ecs import tasks as task_model
 from ..model.ecs.scheduler_state import SchedulerState
@@ -43,6 +43,7 @@ BATCH = 100
 class Task:
     doc: dict[str, Any]
     checked: bool  # an essential container has a health check
+    protected_until: float = 0.0  # scale-in protection (UpdateTaskProtection) ends then
 
     @property
     def arn(self) -> str:
@@ -134,7 +135,7 @@ class Tick:
                 d.get("essential", True) and d.get("healthCheck")
                 for d in runtime.get("containers") or []
             )
-            out.append(Task(doc=doc, checked=checked))
+            out.append(Task(doc=doc, checked=checked, protected_until=protection.until(runtime)))
         out.sort(key=lambda t: float(t.doc["createdAt"]))
         return out
 
@@ -183,10 +184,10 @@ class Tick:
         old_order = sorted(
             others, key=lambda t: (t in others_healthy, by_age.get(t.deployment, -1))
         )
-        stop_old = old_order[: step.stop_old]
+        stop_old = self.unprotected(old_order, step.stop_old)
         # Scale-in: tasks not yet healthy first, then the newest.
         new_order = sorted(ok, key=lambda t: (t in ok_healthy, -float(t.doc["createdAt"])))
-        stop_new = new_order[: step.stop_new]
+        stop_new = self.unprotected(new_order, step.stop_new)
         # An unhealthy task is replaced start-first: it stops once its replacement is
         # healthy, or at once when maximumPercent leaves no room for a replacement.
         replaced = len(ok_healthy) >= desired
@@ -233,6 +234,23 @@ class Tick:
             self.doc["status"] = "INACTIVE"
         self.state.seen_until = self.now
         return min(self.wake_at, default=self.now + IDLE_SECONDS)
+
+    def unprotected(self, order: list[Task], n: int) -> list[Task]:
+        """The first `n` of `order` that are not scale-in protected. A protected task is
+        passed over (and the pass looks again when its protection ends); when that leaves
+        fewer than `n`, the service event says how many are protected, as ECS does."""
+        if n <= 0:
+            return []
+        free = [t for t in order if t.protected_until <= self.now]
+        held = [t for t in order if t.protected_until > self.now]
+        if len(free) < n and held:
+            self.wake_at.append(min(t.protected_until for t in held))
+            self.event(
+                service_events.protected_from_scale_in(
+                    self.name, held[0].deployment, min(len(held), n - len(free))
+                )
+            )
+        return free[:n]
 
     def nothing_in_flight(self, live: list[Task]) -> bool:
         """No task on its way up and none waiting out its time to count as healthy: the

@@ -142,3 +142,35 @@ def test_container_instances_of_a_fargate_cluster(ecs, cli):
     assert cli.json("ecs", "list-container-instances") == {"containerInstanceArns": []}
     proc = cli.run("ecs", "run-task", "--task-definition", "web", check=False)
     assert proc.returncode != 0 and NO_INSTANCES in proc.stderr
+
+
+def test_task_protection_answers_failures_for_what_it_cannot_protect(ecs, cli):
+    lone = ecs.run_task(taskDefinition="web", launchType="FARGATE", networkConfiguration=NETWORK)
+    arn = lone["tasks"][0]["taskArn"]
+    missing = "arn:aws:ecs:us-east-1:000000000000:task/default/" + "0" * 32
+    out = ecs.update_task_protection(
+        cluster="default", tasks=[arn, "0" * 32], protectionEnabled=True
+    )
+    assert out["protectedTasks"] == []
+    assert [(f["arn"], f["reason"]) for f in out["failures"]] == [
+        (arn, "TASK_NOT_VALID"),
+        (missing, "MISSING"),
+    ]
+    with pytest.raises(ClientError) as err:
+        ecs.update_task_protection(
+            cluster="default", tasks=[arn], protectionEnabled=True, expiresInMinutes=0
+        )
+    assert aws_error(err)[0] == "InvalidParameterException"
+    got = cli.json("ecs", "get-task-protection", "--cluster", "default", "--tasks", "0" * 32)
+    assert got == {"protectedTasks": [], "failures": [{"arn": missing, "reason": "MISSING"}]}
+    proc = cli.run(
+        "ecs",
+        "update-task-protection",
+        "--cluster",
+        "default",
+        "--tasks",
+        arn,
+        "--protection-enabled",
+        check=False,
+    )
+    assert proc.returncode == 0 and "TASK_NOT_VALID" in proc.stdout

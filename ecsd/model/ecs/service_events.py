@@ -69,6 +69,16 @@ def no_container_instance(service: str) -> str:
     )
 
 
+def protected_from_scale_in(service: str, deployment: str, n: int) -> str:
+    """Scale-in (or a deployment) held by task scale-in protection; the words are ECS's
+    as reported from its events tab (the task set of an ECS-controlled service is its
+    deployment)."""
+    return (
+        f"(service {service}, taskSet {deployment}) was unable to scale in due to "
+        f"(reason {n} tasks under protection)"
+    )
+
+
 def inconsistent_starts(service: str) -> str:
     return f"(service {service}) is unable to consistently start tasks successfully."
 

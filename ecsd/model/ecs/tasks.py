@@ -180,7 +180,7 @@ def new_task(
     )
     if task_tags:
         tags.put(unit, arn, task_tags)
-    _changed(unit, doc)
+    changed(unit, doc)
     return doc
 
 
@@ -204,10 +204,11 @@ def save(unit: Unit, doc: dict[str, Any], *, runtime: dict[str, Any] | None = No
     if runtime is not None:
         values["runtime"] = runtime
     unit.conn.execute(tasks.update().where(tasks.c.arn == doc["taskArn"]).values(**values))
-    _changed(unit, doc)
+    changed(unit, doc)
 
 
-def _changed(unit: Unit, doc: dict[str, Any]) -> None:
+def changed(unit: Unit, doc: dict[str, Any]) -> None:
+    """Record that the task changed (its service, if any, is named so its worker wakes)."""
     service = arns.service_of_task(doc["clusterArn"], doc["group"])
     unit.record(TaskChanged(doc["taskArn"], service))
 

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     services,
     tags,
     task_definitions,
+    task_protection,
     tasks,
 )
 from .api import ecs
