@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..model.ecs import service_deployments
+
 DEFAULT_MAXIMUM_PERCENT = 200
 DEFAULT_MINIMUM_HEALTHY_PERCENT = 100
-BREAKER_MIN, BREAKER_MAX = 3, 200
+BREAKER_MIN, BREAKER_MAX = service_deployments.BREAKER_MIN, service_deployments.BREAKER_MAX
 
 
 def max_tasks(desired: int, maximum_percent: int = DEFAULT_MAXIMUM_PERCENT) -> int:
@@ -31,10 +33,9 @@ def min_healthy(
     return math.ceil(desired * minimum_healthy_percent / 100)
 
 
-def breaker_threshold(desired: int) -> int:
-    """Failed tasks that trip the deployment circuit breaker: half the desired count,
-    rounded up, kept within [3, 200]."""
-    return min(BREAKER_MAX, max(BREAKER_MIN, math.ceil(0.5 * desired)))
+# Failed tasks that trip the deployment circuit breaker (kept beside the service
+# deployments that report it, so both say the same).
+breaker_threshold = service_deployments.breaker_threshold
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,37 @@ def test_task_protection_answers_failures_for_what_it_cannot_protect(ecs, cli):
         check=False,
     )
     assert proc.returncode == 0 and "TASK_NOT_VALID" in proc.stdout
+
+
+def test_the_service_deployments_api_through_boto3_and_the_cli(ecs, cli):
+    ecs.create_service(
+        serviceName="api",
+        taskDefinition="web",
+        desiredCount=0,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    ecs.update_service(service="api", forceNewDeployment=True)
+    listed = ecs.list_service_deployments(service="api")["serviceDeployments"]
+    assert len(listed) == 2
+    newest = listed[0]
+    assert newest["clusterArn"] == "arn:aws:ecs:us-east-1:000000000000:cluster/default"
+    described = ecs.describe_service_deployments(
+        serviceDeploymentArns=[newest["serviceDeploymentArn"]]
+    )["serviceDeployments"][0]
+    assert described["sourceServiceRevisions"][0]["arn"] == listed[1]["targetServiceRevisionArn"]
+    assert described["deploymentConfiguration"]["maximumPercent"] == 200
+    revision = ecs.describe_service_revisions(
+        serviceRevisionArns=[newest["targetServiceRevisionArn"]]
+    )["serviceRevisions"][0]
+    assert revision["taskDefinition"].endswith(":task-definition/web:1")
+    via_cli = cli.json("ecs", "list-service-deployments", "--service", "api", "--status", "STOPPED")
+    assert [d["serviceDeploymentArn"] for d in via_cli["serviceDeployments"]] == [
+        d["serviceDeploymentArn"] for d in listed if d["status"] == "STOPPED"
+    ]
+    with pytest.raises(ClientError) as err:
+        ecs.stop_service_deployment(serviceDeploymentArn=newest["serviceDeploymentArn"] + "0")
+    assert aws_error(err)[0] == "ServiceDeploymentNotFoundException"
+    with pytest.raises(ClientError) as err:
+        ecs.list_service_deployments(service="nope")
+    assert aws_error(err) == ("ServiceNotFoundException", "Service not found.")

@@ -20,7 +20,7 @@ from ...core.unit import Unit
 from ...store.schema.ecs_services import services
 from ...store.schema.ecs_tasks import tasks as task_rows
 from ..keyset import Keyset
-from . import arns, tags
+from . import arns, service_deployments, tags
 from .scheduler_state import SchedulerState
 
 PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
@@ -129,6 +129,8 @@ def save(
         unit.conn.execute(
             services.update().where(services.c.arn == doc["serviceArn"]).values(**values)
         )
+    # The service deployments' history follows deployments[] (service_deployments.py).
+    service_deployments.record(unit, doc, scheduler)
     unit.record(ServiceChanged(doc["serviceArn"]))
 
 

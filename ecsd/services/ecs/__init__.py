@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     account_settings,
     capacity_providers,
     clusters,
+    service_deployments,
     services,
     tags,
     task_definitions,
