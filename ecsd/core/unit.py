@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from . import partitions
 from .bus import Event
 from .clock import Clock, SystemClock
 
@@ -48,10 +49,10 @@ class Unit:
 
     @property
     def principal(self) -> str:
-        return f"arn:aws:iam::{self.account}:root"
+        return partitions.global_arn("iam", self.region, self.account, "root")
 
     def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+        return partitions.arn(service, self.region, self.account, resource)
 
 
 class Transactions(Protocol):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, select, update
 
 from ...aws.errors import AwsError
+from ...core import partitions
 from ...core.unit import Unit as Context
 from ...store.schema.logs import log_events, log_groups, log_streams
 
@@ -30,7 +31,7 @@ def now_ms(ctx: Context) -> int:
 
 def group_arn(region: str, account: str, name: str) -> str:
     """The log group ARN without the trailing `:*` (DescribeLogGroups' `logGroupArn`)."""
-    return f"arn:aws:logs:{region}:{account}:log-group:{name}"
+    return partitions.arn("logs", region, account, f"log-group:{name}")
 
 
 def stream_arn(region: str, account: str, group: str, stream: str) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ...aws.errors import AwsError
-from ...core import numbers
+from ...core import numbers, partitions
 
 MAX_DEPTH = 15
 _CHARS = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -35,7 +35,7 @@ PATH_RULES = (
 
 
 def arn(region: str, account: str, name: str) -> str:
-    return f"arn:aws:ssm:{region}:{account}:parameter/{name.lstrip('/')}"
+    return partitions.arn("ssm", region, account, f"parameter/{name.lstrip('/')}")
 
 
 def parent(name: str) -> str | None:

@@ -31,7 +31,7 @@ _SUFFIX = string.ascii_letters + string.digits
 def _new_arn(ctx: Context, name: str) -> str:
     while True:
         suffix = "".join(random.choices(_SUFFIX, k=6))
-        arn = f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:{name}-{suffix}"
+        arn = ctx.arn("secretsmanager", f"secret:{name}-{suffix}")
         if not model.arn_taken(ctx, arn):
             return arn
 
