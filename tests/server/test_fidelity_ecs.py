@@ -208,3 +208,27 @@ def test_the_service_deployments_api_through_boto3_and_the_cli(ecs, cli):
     with pytest.raises(ClientError) as err:
         ecs.list_service_deployments(service="nope")
     assert aws_error(err) == ("ServiceNotFoundException", "Service not found.")
+
+
+def test_identifiers_that_cannot_be_a_tasks_are_refused_in_ecs_words(ecs, cli):
+    for ref, message in (
+        ("None", "taskId length should be one of [32,36]"),
+        ("", "taskId length should be one of [32,36]"),
+        ("a/b", "Invalid identifier: Unexpected number of separators"),
+        (
+            "arn:aws:ecs:us-east-1:000000000000:task/default/x/" + "0" * 32,
+            "Invalid identifier: Unexpected number of separators",
+        ),
+    ):
+        with pytest.raises(ClientError) as err:
+            ecs.describe_tasks(tasks=[ref])
+        assert aws_error(err) == ("InvalidParameterException", message), ref
+    proc = cli.run("ecs", "stop-task", "--task", "None", check=False)
+    assert proc.returncode != 0 and "taskId length should be one of [32,36]" in proc.stderr
+    nested = "arn:aws:ecs:us-east-1:000000000000:cluster/arn:aws:ecs:us-east-1:0:cluster/x"
+    with pytest.raises(ClientError) as err:
+        ecs.describe_clusters(clusters=[nested])
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "Invalid identifier: Unexpected number of separators",
+    )

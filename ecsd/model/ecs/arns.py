@@ -24,7 +24,14 @@ def cluster_arn(unit: Unit, ref: str | None) -> str:
     ref = ref or "default"
     if ref.startswith("arn:"):
         parts = parse(ref)
+        if parts is not None and parts[2] == "cluster" and "/" in parts[3]:
+            # ECS's words for an ARN with a path where a name belongs (a cluster ARN
+            # nested in another, say).
+            raise AwsError(
+                "InvalidParameterException", "Invalid identifier: Unexpected number of separators"
+            )
         if parts is None or parts[2] != "cluster":
+            # ecsd's own words.
             raise AwsError("InvalidParameterException", f"Invalid cluster identifier: {ref}")
         return ref
     return unit.arn("ecs", f"cluster/{ref}")

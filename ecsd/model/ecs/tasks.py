@@ -30,10 +30,24 @@ def task_arn(unit: Unit, cluster_arn: str, task_id: str) -> str:
 
 
 def resolve(unit: Unit, cluster_arn: str, ref: str) -> str:
-    """The ARN for a task id or ARN, in the cluster given."""
+    """The ARN for a task id or ARN, in the cluster given; an identifier that cannot be a
+    task's is refused in ECS's words (as when `None` or an empty string is passed)."""
+    task_id = ref
     if ref.startswith("arn:"):
-        return ref
-    return task_arn(unit, cluster_arn, ref)
+        parts = arns.parse(ref)
+        # task/<cluster>/<id>, or the old task/<id>.
+        if parts is None or parts[2] != "task" or parts[3].count("/") > 1:
+            raise AwsError(
+                "InvalidParameterException", "Invalid identifier: Unexpected number of separators"
+            )
+        task_id = parts[3].rsplit("/", 1)[-1]
+    elif "/" in ref or ":" in ref:
+        raise AwsError(
+            "InvalidParameterException", "Invalid identifier: Unexpected number of separators"
+        )
+    if len(task_id) not in (32, 36):
+        raise AwsError("InvalidParameterException", "taskId length should be one of [32,36]")
+    return ref if ref.startswith("arn:") else task_arn(unit, cluster_arn, ref)
 
 
 def apply_overrides(
