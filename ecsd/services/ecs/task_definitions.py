@@ -152,6 +152,8 @@ def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         try:
             doc = _load_revision(ctx, ref)
         except AwsError as err:
+            # The failure reasons below are ecsd's wording: AWS's API reference gives the
+            # failures[] shape (arn, reason, detail) but not these texts.
             reason = (
                 "The specified task definition does not exist."
                 if err.message == NOT_FOUND
