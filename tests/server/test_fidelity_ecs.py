@@ -36,6 +36,21 @@ def cli(no_engine, ecs) -> AwsCli:
 
 
 def test_tasks_placed_through_a_strategy_carry_their_capacity_provider(ecs):
+    with pytest.raises(ClientError) as err:  # the cluster must have the providers first
+        ecs.run_task(
+            taskDefinition="web",
+            capacityProviderStrategy=[{"capacityProvider": "FARGATE"}],
+            networkConfiguration=NETWORK,
+        )
+    assert aws_error(err)[1].startswith(
+        "The specified capacity provider strategy cannot contain a capacity provider that "
+        "is not associated with the cluster."
+    )
+    ecs.put_cluster_capacity_providers(
+        cluster="default",
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[],
+    )
     strategy = [
         {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
         {"capacityProvider": "FARGATE_SPOT", "weight": 1},

@@ -226,7 +226,9 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     else:
         taskdef = task_definitions.load(ctx, taskdef_arn)
     if p.get("capacityProviderStrategy") is not None:
-        task_api.check_strategy(p["capacityProviderStrategy"])
+        task_api.check_strategy(
+            p["capacityProviderStrategy"], clusters.load(ctx, doc["clusterArn"])
+        )
         changed |= p["capacityProviderStrategy"] != doc.get("capacityProviderStrategy")
         doc.pop("launchType", None)
         doc["capacityProviderStrategy"] = p["capacityProviderStrategy"]

@@ -47,16 +47,26 @@ def placement(
             "Specifying both a launch type and capacity provider strategy is not "
             "supported. Remove one and try again.",
         )
-    check_strategy(p.get("capacityProviderStrategy"))
+    check_strategy(p.get("capacityProviderStrategy"), cluster)
     return capacity.strategy_for(p.get("capacityProviderStrategy"), p.get("launchType"), cluster)
 
 
-def check_strategy(strategy: list[dict[str, Any]] | None) -> None:
+def check_strategy(strategy: list[dict[str, Any]] | None, cluster: dict[str, Any]) -> None:
+    """A strategy names providers that exist and that the cluster has (as ECS requires:
+    PutClusterCapacityProviders or CreateCluster associates them)."""
     for item in strategy or []:
         if item["capacityProvider"] not in capacity.FARGATE_PROVIDERS:
             raise AwsError(
                 "InvalidParameterException",
                 f"The specified capacity provider {item['capacityProvider']} was not found.",
+            )
+        if item["capacityProvider"] not in (cluster.get("capacityProviders") or []):
+            raise AwsError(
+                "InvalidParameterException",
+                "The specified capacity provider strategy cannot contain a capacity "
+                "provider that is not associated with the cluster. Associate the "
+                "capacity provider with the cluster or specify a valid capacity "
+                "provider and try again.",
             )
 
 
