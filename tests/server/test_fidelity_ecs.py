@@ -247,3 +247,32 @@ def test_identifiers_that_cannot_be_a_tasks_are_refused_in_ecs_words(ecs, cli):
         "InvalidParameterException",
         "Invalid identifier: Unexpected number of separators",
     )
+
+
+def test_a_services_tasks_are_spread_by_its_strategy(ecs):
+    ecs.create_cluster(
+        clusterName="mix",
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[
+            {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+            {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+        ],
+    )
+    ecs.create_service(
+        cluster="mix",
+        serviceName="s",
+        taskDefinition="web",
+        desiredCount=3,
+        networkConfiguration=NETWORK,
+    )
+    arns: list[str] = []
+    for _ in range(100):  # the scheduler starts them (and, with no engine, they then stop)
+        arns = ecs.list_tasks(cluster="mix")["taskArns"]
+        arns += ecs.list_tasks(cluster="mix", desiredStatus="STOPPED")["taskArns"]
+        if len(arns) >= 3:
+            break
+        time.sleep(0.1)
+    tasks = ecs.describe_tasks(cluster="mix", tasks=arns[:100])["tasks"]
+    first = sorted(tasks, key=lambda t: t["createdAt"])[:3]  # the first pass's three
+    names = sorted(t["capacityProviderName"] for t in first)
+    assert names == ["FARGATE", "FARGATE", "FARGATE_SPOT"]
