@@ -276,3 +276,36 @@ def test_a_services_tasks_are_spread_by_its_strategy(ecs):
     first = sorted(tasks, key=lambda t: t["createdAt"])[:3]  # the first pass's three
     names = sorted(t["capacityProviderName"] for t in first)
     assert names == ["FARGATE", "FARGATE", "FARGATE_SPOT"]
+
+
+def test_stop_service_deployment_rolls_back(ecs, cli):
+    ecs.create_service(
+        serviceName="roll",
+        taskDefinition="web",
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    ecs.update_service(service="roll", forceNewDeployment=True)
+    newest = ecs.list_service_deployments(service="roll")["serviceDeployments"][0]
+    assert newest["status"] == "IN_PROGRESS"  # with no engine its tasks never run
+    out = cli.json(
+        "ecs",
+        "stop-service-deployment",
+        "--service-deployment-arn",
+        newest["serviceDeploymentArn"],
+        "--stop-type",
+        "ROLLBACK",
+    )
+    assert out == {"serviceDeploymentArn": newest["serviceDeploymentArn"]}
+    [doc] = ecs.describe_service_deployments(
+        serviceDeploymentArns=[newest["serviceDeploymentArn"]]
+    )["serviceDeployments"]
+    assert doc["status"] == "ROLLBACK_IN_PROGRESS"
+    assert doc["rollback"]["serviceRevisionArn"] == doc["sourceServiceRevisions"][0]["arn"]
+    service = ecs.describe_services(services=["roll"])["services"][0]
+    assert len(ecs.list_service_deployments(service="roll")["serviceDeployments"]) == 2
+    assert service["deployments"][0]["status"] == "PRIMARY"
+    with pytest.raises(ClientError) as err:
+        ecs.stop_service_deployment(serviceDeploymentArn=newest["serviceDeploymentArn"])
+    assert aws_error(err)[0] == "ConflictException"

@@ -23,6 +23,7 @@ The statusReason texts are ecsd's own where AWS's are not documented.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -37,6 +38,7 @@ BREAKER_MIN, BREAKER_MAX = 3, 200
 ROLLBACK_MARK = "ECS deployment circuit breaker: rolling back"
 # Set on a deployment started by StopServiceDeployment ROLLBACK (ecsd's own text).
 STOP_ROLLBACK_REASON = "Service deployment rolled back on request (StopServiceDeployment)."
+_BACK_TO = re.compile(r"rolling back to deploymentId (\S+?)\.?$")
 FINISHED = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
 
 
@@ -249,14 +251,14 @@ def _rolled_back_by(
     }.get(str(state), "ROLLBACK_IN_PROGRESS")
     if doc["status"] == status and doc.get("_rollbackId") == d["id"]:
         return
+    if doc.get("_rollbackId") != d["id"]:
+        # Written once, when the rollback starts: the deployment's reason changes later.
+        doc["rollback"] = {
+            "reason": str(d.get("rolloutStateReason") or ""),
+            "startedAt": d["createdAt"],
+            "serviceRevisionArn": _rolled_back_to(service, d, doc),
+        }
     doc.update(status=status, updatedAt=unit.now, _rollbackId=d["id"])
-    doc["rollback"] = {
-        "reason": str(d.get("rolloutStateReason") or ""),
-        "startedAt": d["createdAt"],
-        "serviceRevisionArn": _revision_of_task_definition(
-            unit, service, d["taskDefinition"], before=d["createdAt"]
-        ),
-    }
     doc.pop("stoppedAt", None)
     if status != "ROLLBACK_IN_PROGRESS":
         doc["finishedAt"] = d["updatedAt"]
@@ -266,20 +268,15 @@ def _rolled_back_by(
     _write(unit, doc, insert=False)
 
 
-def _revision_of_task_definition(
-    unit: Unit, service: dict[str, Any], taskdef: str, *, before: float
-) -> str:
-    """The newest revision of the service that ran `taskdef` (what a rollback returns to)."""
-    rows = unit.conn.execute(
-        select(service_revisions.c.doc)
-        .where(service_revisions.c.service_arn == service["serviceArn"])
-        .where(service_revisions.c.created_at < before)
-        .order_by(service_revisions.c.created_at.desc())
-    )
-    for r in rows:
-        if r.doc.get("taskDefinition") == taskdef:
-            return str(r.doc["serviceRevisionArn"])
-    return ""
+def _rolled_back_to(service: dict[str, Any], d: dict[str, Any], doc: dict[str, Any]) -> str:
+    """The revision a rollback returns to: the circuit breaker names the deployment it
+    goes back to ("... rolling back to deploymentId <id>."); a requested rollback returns
+    to the revision the stopped deployment replaced."""
+    m = _BACK_TO.search(str(d.get("rolloutStateReason") or ""))
+    if m:
+        return revision_arn(service, m.group(1))
+    sources = doc.get("sourceServiceRevisions") or []
+    return str(sources[0]["arn"]) if sources else ""
 
 
 def _purge(unit: Unit, now: float) -> None:

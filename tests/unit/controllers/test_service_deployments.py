@@ -148,6 +148,8 @@ def test_the_circuit_breakers_rollback_and_90_days():
     assert doc["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL")
     assert doc["deploymentCircuitBreaker"]["threshold"] == 3
     assert doc["rollback"]["reason"].startswith("ECS deployment circuit breaker: rolling back")
+    completed = _list(w)["serviceDeployments"][1]
+    assert doc["rollback"]["serviceRevisionArn"] == completed["targetServiceRevisionArn"]
     w.now = T0 + 91 * 24 * 3600
     w.update(forceNewDeployment=True)  # a write purges what is older than 90 days
     assert len(_list(w)["serviceDeployments"]) == 1
