@@ -28,9 +28,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.ecs_service_deployments import service_deployments, service_revisions
 from ..keyset import Keyset
+from . import task_definitions
 from .scheduler_state import SchedulerState
 
 KEPT_SECONDS = 90 * 24 * 3600
@@ -86,6 +88,19 @@ def _revision(service: dict[str, Any], d: dict[str, Any]) -> dict[str, Any]:
     if d.get("networkConfiguration"):
         out["networkConfiguration"] = d["networkConfiguration"]
     return out
+
+
+def _images(unit: Unit, taskdef_arn: str) -> list[dict[str, str]]:
+    """The revision's containerImages: each container's image as the task definition
+    names it (ecsd resolves no digest before a task pulls it, so none is shown)."""
+    try:
+        taskdef = task_definitions.load(unit, taskdef_arn)
+    except AwsError:
+        return []
+    return [
+        {"containerName": c["name"], "image": c["image"]}
+        for c in taskdef.get("containerDefinitions") or []
+    ]
 
 
 def _summary(service: dict[str, Any], d: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +185,7 @@ def _record_one(
             return
         sources = [_summary(service, o) for o in current if o["id"] != d["id"]]
         revision = _revision(service, d)
+        revision["containerImages"] = _images(unit, d["taskDefinition"])
         unit.conn.execute(
             service_revisions.insert().values(
                 arn=revision["serviceRevisionArn"],

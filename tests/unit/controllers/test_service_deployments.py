@@ -66,6 +66,7 @@ def test_a_rollout_is_a_service_deployment_from_its_source_to_its_target_revisio
     [revision] = revisions["serviceRevisions"]
     assert revision["taskDefinition"].endswith("task-definition/web:1")
     assert revision["launchType"] == "FARGATE" and revision["serviceArn"] == SERVICE
+    assert revision["containerImages"] == [{"containerName": "app", "image": "busybox"}]
     assert revision["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-1"]
     assert revisions["failures"] == [{"arn": "arn:x", "reason": "MISSING"}]
     # Filters and paging: newest first.
