@@ -39,6 +39,7 @@ from ecsd.lb.table import (
     Table,
     Target,
 )
+from ecsd.lb.upstream import Pool as UpstreamPool
 
 Report = Callable[[HealthReport | Drained], None]
 Socket = tuple[str, int]
@@ -106,6 +107,7 @@ class Plane:
         self._in_flight: dict[str, dict[str, int]] = {}
         self._draining: dict[tuple[str, str], Target] = {}
         self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
+        self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
 
     # -- the interface ---------------------------------------------------------------------
@@ -131,6 +133,9 @@ class Plane:
             table, {s: ls for s, ls in wanted.items() if s in self._sockets}
         )
         self.table = table
+        dialled = {(t.host, t.port) for g in table.target_groups for t in (*g.targets, *g.draining)}
+        for key in [k for k in self._pools if k not in dialled]:
+            self._pools.pop(key).close()
         for sock in [s for s in self._sockets if s not in wanted]:
             await self._close_socket(sock)
         return errors
@@ -141,6 +146,9 @@ class Plane:
         for checker in list(self._checkers.values()):
             await checker.stop()
         self._checkers.clear()
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -164,6 +172,14 @@ class Plane:
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
+
+    def upstream(self, target: Target) -> UpstreamPool:
+        """The keep-alive connections to a target (by where the proxy dials it)."""
+        key = (target.host, target.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = UpstreamPool(target.host, target.port)
+        return pool
 
     def timeout_for(self, idle: int) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(idle)
