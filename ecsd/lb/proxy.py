@@ -301,17 +301,11 @@ class Proxy:
         idle = float(listener.idle_timeout_seconds)
         method = request.method
         has_body = request.body_exists
-        headers = self._upstream_headers(request, listener)
-        if has_body:
-            if request.headers.get("Expect", "").lower() == "100-continue":
-                # Answer the client's Expect here (the body is streamed on at once); the
-                # target is not asked to.
-                headers.popall("Expect", None)
-                await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        chunked = has_body and "Content-Length" not in headers
-        if chunked:
-            headers["Transfer-Encoding"] = "chunked"
-        head_bytes = request_head(method, request.raw_path, headers)
+        if has_body and request.headers.get("Expect", "").lower() == "100-continue":
+            # Answer the client's Expect here (the body is streamed on at once); the
+            # target is not asked (Expect is not passed on).
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        head_bytes, chunked = request_head(request, listener, has_body)
         conn = pool.idle()
         reused = conn is not None
         try:
@@ -413,12 +407,57 @@ class Proxy:
         return ws
 
 
-def request_head(method: str, raw_path: str, headers: CIMultiDict[str]) -> bytes:
-    lines = [f"{method} {raw_path} HTTP/1.1"]
-    for name, value in headers.items():
-        lines.append(f"{name}: {value}")
-    lines.append("\r\n")
-    return "\r\n".join(lines).encode("utf-8", "surrogateescape")
+_REPLACED = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port", b"x-amzn-trace-id", b"expect"}
+)
+_HOP_BY_HOP_B = frozenset(h.encode() for h in HOP_BY_HOP)
+
+
+def request_head(
+    request: web.BaseRequest, listener: Listener, has_body: bool
+) -> tuple[bytes, bool]:
+    """The request's head as the target gets it, built from the raw header bytes (no
+    decoding and re-encoding on the hot path): hop-by-hop headers dropped, X-Forwarded-*
+    and X-Amzn-Trace-Id set as ALB sets them. Returns the bytes and whether the body
+    goes chunked (it does when the client sent no Content-Length)."""
+    drop = _HOP_BY_HOP_B
+    connection = request.headers.get("Connection")
+    if connection:
+        drop = drop | {t.strip().lower().encode() for t in connection.split(",")}
+    parts = [f"{request.method} {request.raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
+    xff: list[bytes] = []
+    incoming_trace: bytes | None = None
+    has_length = False
+    for name, value in request.raw_headers:
+        low = name.lower()
+        if low in drop:
+            continue
+        if low in _REPLACED:
+            if low == b"x-forwarded-for":
+                xff.append(value)
+            elif low == b"x-amzn-trace-id":
+                incoming_trace = value
+            continue
+        if low == b"content-length":
+            has_length = True
+        parts.append(b"%b: %b\r\n" % (name, value))
+    peer = (request.remote or "").encode()
+    mode = listener.xff_mode
+    if mode == "append":
+        xff.append(peer)
+        parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
+    elif mode == "preserve" and xff:
+        parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
+    trace = trace_id(incoming_trace.decode("latin-1") if incoming_trace else None)
+    parts.append(
+        b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\nX-Amzn-Trace-Id: %b\r\n"
+        % (listener.port, trace.encode())
+    )
+    chunked = has_body and not has_length
+    if chunked:
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    parts.append(b"\r\n")
+    return b"".join(parts), chunked
 
 
 async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool) -> None:
