@@ -93,7 +93,12 @@ class Plane:
         report: Report,
         clock: Clock | None = None,
         probe: Probe | None = None,
+        reuse_port: bool = False,
     ) -> None:
+        # reuse_port: bind with SO_REUSEPORT, so that several processes each running a
+        # Plane with the same table share the listeners' ports and the kernel spreads
+        # connections over them (a multi-process data plane; see bench/alb.py --workers).
+        self._reuse_port = reuse_port
         self._report = report
         self._clock: Clock = clock or SystemClock()
         self._http_probe = HttpProbe() if probe is None else None
@@ -219,7 +224,9 @@ class Plane:
             max_line_size=16 * 1024,
         )
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(handler, sock[0], sock[1], reuse_address=True)
+        server = await loop.create_server(
+            handler, sock[0], sock[1], reuse_address=True, reuse_port=self._reuse_port or None
+        )
         self._sockets[sock] = _Served(server, handler)
 
     async def _close_socket(self, sock: Socket) -> None:
