@@ -10,7 +10,7 @@ from collections import Counter
 import aiohttp
 from aiohttp import web
 
-from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect
+from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect, Stickiness
 
 from .harness import Backend, Harness, default, forward, free_port, group, listener, rule
 
@@ -307,5 +307,39 @@ def test_several_load_balancers_share_a_port_by_host():
             await h.close()
             await one.stop()
             await two.stop()
+
+    asyncio.run(scenario())
+
+
+def test_target_stickiness_with_the_load_balancer_cookie():
+    async def scenario() -> None:
+        a, b = Backend("a"), Backend("b")
+        await a.start()
+        await b.start()
+        h = Harness()
+        port = free_port()
+        try:
+            sticky = Stickiness(enabled=True, type="lb_cookie", duration_seconds=60)
+            groups = (group("tg", a.target(), b.target(), stickiness=sticky),)
+            await h.apply(listener(port, default(forward("tg"))), groups=groups)
+            await h.until_healthy("tg", a.target(), b.target())
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as s:
+                seen = set()
+                for _ in range(10):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        assert "AWSALB" in r.cookies
+                        seen.add((await r.text()).split()[0])
+            assert len(seen) == 1
+            async with aiohttp.ClientSession() as s:  # no cookies kept: round robin
+                seen = set()
+                for _ in range(4):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        seen.add((await r.text()).split()[0])
+            assert seen == {"a", "b"}
+        finally:
+            await h.close()
+            await a.stop()
+            await b.stop()
 
     asyncio.run(scenario())
