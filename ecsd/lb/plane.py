@@ -114,11 +114,17 @@ class Plane:
         self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
         self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._apply_lock = asyncio.Lock()
 
     # -- the interface ---------------------------------------------------------------------
 
     async def apply(self, table: Table) -> dict[str, str]:
         """Serve `table` from now on; {listener_arn: error} for listeners not bound."""
+        # Applies are serialised (opening sockets awaits); requests never take this lock.
+        async with self._apply_lock:
+            return await self._apply(table)
+
+    async def _apply(self, table: Table) -> dict[str, str]:
         errors: dict[str, str] = {}
         wanted: dict[Socket, list[Listener]] = {}
         for listener in table.listeners:
@@ -288,7 +294,11 @@ class Plane:
         # New targets get a checker; changed settings reach the running ones.
         for key, (target, check) in live.items():
             running = self._checkers.get(key)
-            if running is not None and running.target == target:
+            if (
+                running is not None
+                and running.target == target
+                and running.check.enabled == check.enabled
+            ):
                 if running.check != check:
                     running.update(check)
                 continue
