@@ -94,7 +94,11 @@ class Plane:
         clock: Clock | None = None,
         probe: Probe | None = None,
         reuse_port: bool = False,
+        checks: bool = True,
     ) -> None:
+        # checks=False: this plane runs no health checks; its targets' states come from
+        # `set_health` (a worker process of lb/workers.py, whose parent checks).
+        self._checks = checks
         # reuse_port: bind with SO_REUSEPORT, so that several processes each running a
         # Plane with the same table share the listeners' ports and the kernel spreads
         # connections over them (a multi-process data plane; see bench/alb.py --workers).
@@ -304,7 +308,19 @@ class Plane:
                 continue
             if running is not None:
                 asyncio.get_running_loop().create_task(running.stop())
-            self._start_checker(key, target, check)
+            if self._checks:
+                self._start_checker(key, target, check)
+
+    def set_health(self, tg: str, key: str, state: str) -> None:
+        """A target's state as someone else's checks found it (checks=False)."""
+        states = self._states.setdefault(tg, {})
+        before = states.get(key)
+        states[key] = state
+        if state == "healthy" and before != "healthy":
+            self._healthy_since.setdefault(tg, {})[key] = self._clock.monotonic()
+        pool = self.routing.pools.get(tg)
+        if pool is not None:
+            pool.refresh()
 
     def _start_checker(self, key: tuple[str, str], target: Target, check: HealthCheck) -> None:
         tg, tkey = key
@@ -312,15 +328,7 @@ class Plane:
         def on_change(status: Status) -> None:
             if self._checkers.get(key) is not checker:
                 return  # a stopped checker's last word
-            state = status[0]
-            states = self._states.setdefault(tg, {})
-            before = states.get(tkey)
-            states[tkey] = state
-            if state == "healthy" and before != "healthy":
-                self._healthy_since.setdefault(tg, {})[tkey] = self._clock.monotonic()
-            pool = self.routing.pools.get(tg)
-            if pool is not None:
-                pool.refresh()
+            self.set_health(tg, tkey, status[0])
             self._report(HealthReport(tg, target, *status))
 
         checker = Checker(
