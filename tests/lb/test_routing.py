@@ -343,3 +343,43 @@ def test_target_stickiness_with_the_load_balancer_cookie():
             await b.stop()
 
     asyncio.run(scenario())
+
+
+def test_target_stickiness_with_the_application_cookie():
+    async def scenario() -> None:
+        def login(name: str):  # type: ignore[no-untyped-def]
+            async def handler(request: web.Request) -> web.Response:
+                response = web.Response(text=f"{name} login")
+                response.set_cookie("SESSION", "abc")
+                return response
+
+            return handler
+
+        a, b = Backend("a"), Backend("b")
+        await a.start({"/login": login("a")})
+        await b.start({"/login": login("b")})
+        h = Harness()
+        port = free_port()
+        try:
+            sticky = Stickiness(enabled=True, type="app_cookie", cookie_name="SESSION")
+            groups = (group("tg", a.target(), b.target(), stickiness=sticky),)
+            await h.apply(listener(port, default(forward("tg"))), groups=groups)
+            await h.until_healthy("tg", a.target(), b.target())
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as s:
+                async with s.get(f"http://127.0.0.1:{port}/") as r:
+                    assert "AWSALBAPP-0" not in r.cookies  # the app set no cookie yet
+                async with s.get(f"http://127.0.0.1:{port}/login") as r:
+                    assert "AWSALBAPP-0" in r.cookies and "SESSION" in r.cookies
+                    first = (await r.text()).split()[0]
+                seen = set()
+                for _ in range(6):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        seen.add((await r.text()).split()[0])
+            assert seen == {first}
+        finally:
+            await h.close()
+            await a.stop()
+            await b.stop()
+
+    asyncio.run(scenario())
