@@ -13,6 +13,10 @@ that a draining target is reported `Drained` the moment its last request ends.
 Several load balancers may have a listener on the same port (on AWS each has its own
 address; here they share the host's loopback): they share one socket and the Host header
 picks the load balancer by its DNS name.
+
+One Plane is one process's event loop; `workers.ProcessPlane` offers the same interface
+over several worker processes (each a Plane with `reuse_port=True, checks=False`) where
+one core is not enough (bench/alb.py has the figures).
 """
 
 from __future__ import annotations
