@@ -32,7 +32,7 @@ from aiohttp import web
 from ecsd.core.clock import Clock, SystemClock
 from ecsd.lb.balancing import ForwardChooser, Pool
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
-from ecsd.lb.proxy import CONNECT_TIMEOUT, Proxy
+from ecsd.lb.proxy import Proxy
 from ecsd.lb.rules import Matcher, host_only
 from ecsd.lb.table import (
     Drained,
@@ -119,7 +119,6 @@ class Plane:
         self._healthy_since: dict[str, dict[str, float]] = {}
         self._in_flight: dict[str, dict[str, int]] = {}
         self._draining: dict[tuple[str, str], Target] = {}
-        self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
         self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
         self._apply_lock = asyncio.Lock()
@@ -199,15 +198,6 @@ class Plane:
         if pool is None:
             pool = self._pools[key] = UpstreamPool(target.host, target.port)
         return pool
-
-    def timeout_for(self, idle: int) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(idle)
-        if timeout is None:
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=None, sock_connect=CONNECT_TIMEOUT, sock_read=float(idle)
-            )
-            self._timeouts[idle] = timeout
-        return timeout
 
     def begin(self, tg: str, key: str) -> None:
         counts = self._in_flight.get(tg)
