@@ -16,7 +16,7 @@ from .api import elbv2
 LIMITS = [
     ("application-load-balancers", load_balancers.MAX_LOAD_BALANCERS),
     ("condition-values-per-alb-rule", conditions.MAX_VALUES),
-    ("condition-wildcards-per-alb-rule", 5),
+    ("condition-wildcards-per-alb-rule", conditions.MAX_WILDCARDS),
     ("gateway-load-balancers", 100),
     ("gateway-load-balancers-per-vpc", 100),
     ("geneve-target-groups", 100),

@@ -37,9 +37,9 @@ def create_rule(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     priority = p["Priority"]
     if rules.at(ctx, listener.arn, priority) is not None:
         raise _in_use(priority)
-    if rules.count(ctx, listener.arn) >= rules.MAX_RULES:
+    if rules.count_for_load_balancer(ctx, listener.lb_arn) >= rules.MAX_RULES:
         raise AwsError(
-            "TooManyRules", "The quota for the number of rules per listener has been reached"
+            "TooManyRules", "The quota for the number of rules per load balancer has been reached"
         )  # ecsd's own wording
     doc = rules.create(ctx, listener.arn, listener.lb_arn, priority, shaped, acts, groups)
     if given_tags:
