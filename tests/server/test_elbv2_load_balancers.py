@@ -61,6 +61,7 @@ def test_hosted_zone_follows_the_region(client):
 
 def test_create_is_idempotent_and_refuses_a_different_duplicate(elb):
     first = make_lb(elb, Scheme="internal")
+    assert re.fullmatch(r"internal-web-\d{10}\.us-east-1\.elb\.localhost", first["DNSName"])
     again = make_lb(elb, Scheme="internal")
     assert again["LoadBalancerArn"] == first["LoadBalancerArn"]
     with pytest.raises(ClientError) as err:

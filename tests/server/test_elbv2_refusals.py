@@ -1,0 +1,130 @@
+"""A refused ELBv2 request changes nothing: a world of load balancers, listeners, rules,
+target groups and targets is read from the store's file before and after a volley of
+requests ELBv2 refuses for what they mean (not for their shape — the fuzz test does
+that), and every table is the same."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+VPC = "vpc-0123456789abcdef0"
+
+
+def snapshot(database: Any) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'elbv2_%'"
+            )
+        ]
+        assert names, "no ELBv2 tables in the store"
+        return {n: sorted(map(tuple, conn.execute(f"SELECT * FROM {n}")), key=repr) for n in names}
+    finally:
+        conn.close()
+
+
+def test_refused_requests_change_nothing(client, ecsd):
+    elb = client("elbv2")
+    lb = elb.create_load_balancer(Name="web", Subnets=["s-a", "s-b"])["LoadBalancers"][0]
+    lb_arn = lb["LoadBalancerArn"]
+    tg = elb.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    spare = elb.create_target_group(
+        Name="spare", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    la = elb.create_listener(
+        LoadBalancerArn=lb_arn,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Listeners"][0]["ListenerArn"]
+    rule = elb.create_rule(
+        ListenerArn=la,
+        Priority=1,
+        Conditions=[{"Field": "path-pattern", "Values": ["/a"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Rules"][0]["RuleArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}])
+    elb.add_tags(ResourceArns=[lb_arn], Tags=[{"Key": "k", "Value": "v"}])
+    elb.modify_load_balancer_attributes(
+        LoadBalancerArn=lb_arn, Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}]
+    )
+    path = [{"Field": "path-pattern", "Values": ["/b"]}]
+    fwd = [{"Type": "forward", "TargetGroupArn": spare}]
+    missing_tg = tg[:-16] + "f" * 16
+    refused = [
+        lambda: elb.create_load_balancer(Name="web", Subnets=["s-a", "s-c"]),
+        lambda: elb.create_load_balancer(Name="bad_name", Subnets=["s-a", "s-b"]),
+        lambda: elb.delete_load_balancer(LoadBalancerArn=lb_arn),
+        lambda: elb.create_target_group(Name="app", Protocol="HTTP", Port=81, VpcId=VPC),
+        lambda: elb.delete_target_group(TargetGroupArn=tg),
+        lambda: elb.modify_target_group(TargetGroupArn=tg, HealthCheckTimeoutSeconds=60),
+        lambda: elb.modify_target_group_attributes(
+            TargetGroupArn=tg,
+            Attributes=[
+                {"Key": "deregistration_delay.timeout_seconds", "Value": "0"},
+                {"Key": "slow_start.duration_seconds", "Value": "5"},
+            ],
+        ),
+        lambda: elb.register_targets(
+            TargetGroupArn=tg, Targets=[{"Id": "10.0.0.2"}, {"Id": "not-an-ip"}]
+        ),
+        lambda: elb.deregister_targets(
+            TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}, {"Id": "10.0.0.9"}]
+        ),
+        lambda: elb.create_listener(
+            LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80, DefaultActions=fwd
+        ),
+        lambda: elb.create_listener(
+            LoadBalancerArn=lb_arn,
+            Protocol="HTTP",
+            Port=81,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": missing_tg}],
+        ),
+        lambda: elb.modify_listener(
+            ListenerArn=la,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": missing_tg}],
+        ),
+        lambda: elb.create_rule(ListenerArn=la, Priority=1, Conditions=path, Actions=fwd),
+        lambda: elb.create_rule(
+            ListenerArn=la,
+            Priority=2,
+            Conditions=[{"Field": "path-pattern", "Values": ["/*/*/*/*/*/*"]}],
+            Actions=fwd,
+        ),
+        lambda: elb.modify_rule(
+            RuleArn=rule,
+            Conditions=path,
+            Actions=[
+                {
+                    "Type": "fixed-response",
+                    "FixedResponseConfig": {"StatusCode": "200", "ContentType": "x/y"},
+                }
+            ],
+        ),
+        lambda: elb.set_rule_priorities(
+            RulePriorities=[
+                {"RuleArn": rule, "Priority": 7},
+                {"RuleArn": rule[:-1] + "0", "Priority": 8},
+            ]
+        ),
+        lambda: elb.add_tags(
+            ResourceArns=[lb_arn, missing_tg], Tags=[{"Key": "new", "Value": "v"}]
+        ),
+        lambda: elb.remove_tags(ResourceArns=[lb_arn, missing_tg], TagKeys=["k"]),
+        lambda: elb.set_subnets(LoadBalancerArn=lb_arn, Subnets=["s-only"]),
+    ]
+    before = snapshot(ecsd.data_dir / "ecsd.db")
+    for i, call in enumerate(refused):
+        with pytest.raises(ClientError):
+            call()
+        assert snapshot(ecsd.data_dir / "ecsd.db") == before, (
+            f"refused request {i} changed the store"
+        )
