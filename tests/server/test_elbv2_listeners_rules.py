@@ -455,3 +455,19 @@ def test_rules_quota_counts_the_whole_load_balancer(elb, setup):
             Actions=forward(blue),
         )
     assert aws_error(err)[0] == "TooManyRules"
+
+
+def test_capacity_reservation_and_listener_certificates(elb, setup):
+    lb, blue, _green = setup
+    out = elb.describe_capacity_reservation(LoadBalancerArn=lb)
+    assert out["CapacityReservationState"] == [] and "MinimumLoadBalancerCapacity" not in out
+    https = elb.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTPS",
+        Port=443,
+        Certificates=[{"CertificateArn": CERT}],
+        DefaultActions=forward(blue),
+    )["Listeners"][0]["ListenerArn"]
+    assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
+        {"CertificateArn": CERT, "IsDefault": True}
+    ]
