@@ -266,6 +266,12 @@ def test_rules_conditions_actions_and_priorities(elb, setup, aws):
     with pytest.raises(ClientError) as err:
         elb.delete_rule(RuleArn=default)
     assert aws_error(err)[0] == "OperationNotPermitted"
+    with pytest.raises(ClientError) as err:
+        elb.modify_rule(RuleArn=default, Actions=forward(green))
+    assert aws_error(err) == (
+        "OperationNotPermitted",
+        f"Default rule '{default}' cannot be modified",
+    )
     # modify conditions; paging; delete
     out = elb.modify_rule(
         RuleArn=r1["RuleArn"], Conditions=[{"Field": "path-pattern", "Values": ["/v2/*"]}]
