@@ -268,15 +268,19 @@ def test_invalid_targets_are_refused_and_nothing_registered(elb):
         elb.register_targets(
             TargetGroupArn=ip, Targets=[{"Id": "10.0.0.1"}, {"Id": "i-0123456789abcdef0"}]
         )
-    assert aws_error(err) == (
-        "InvalidTarget",
-        "The following targets are not valid IP addresses: 'i-0123456789abcdef0'",
-    )
+    assert aws_error(err) == ("ValidationError", "IP address 'i-0123456789abcdef0' is not valid")
+    for public in ("8.8.8.8", "127.0.0.1", "224.0.0.1"):
+        with pytest.raises(ClientError) as err:
+            elb.register_targets(TargetGroupArn=ip, Targets=[{"Id": "10.0.0.1"}, {"Id": public}])
+        assert aws_error(err) == (
+            "InvalidTarget",
+            f"The following targets are not in a private IP address range: '{public}'",
+        )
     assert health(elb, ip) == []
     inst = make_tg(elb, name="inst", TargetType="instance")["TargetGroupArn"]
     with pytest.raises(ClientError) as err:
         elb.register_targets(TargetGroupArn=inst, Targets=[{"Id": "10.0.0.1"}])
-    assert aws_error(err)[0] == "InvalidTarget"
+    assert aws_error(err) == ("ValidationError", "Instance ID '10.0.0.1' is not valid")
     elb.register_targets(TargetGroupArn=inst, Targets=[{"Id": "i-0123456789abcdef0"}])
     assert health(elb, inst) == [("i-0123456789abcdef0", 8080, "unused", "Target.NotInUse")]
 
