@@ -76,9 +76,7 @@ def test_refused_requests_change_nothing(client, ecsd):
         lambda: elb.register_targets(
             TargetGroupArn=tg, Targets=[{"Id": "10.0.0.2"}, {"Id": "not-an-ip"}]
         ),
-        lambda: elb.deregister_targets(
-            TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}, {"Id": "10.0.0.9"}]
-        ),
+        lambda: elb.deregister_targets(TargetGroupArn=missing_tg, Targets=[{"Id": "10.0.0.1"}]),
         lambda: elb.create_listener(
             LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80, DefaultActions=fwd
         ),

@@ -144,26 +144,10 @@ def _where(stmt: Any, tg_arn: str, target_id: str, port: int) -> Any:
     )
 
 
-def unregistered(
-    unit: Unit, tg_arn: str, entries: list[tuple[str, int | None]]
-) -> list[tuple[str, int]]:
-    """Those of `entries` that are not registered (nor draining) in the group."""
-    group = target_groups.get_row(unit, tg_arn)
-    if group is None:
-        return []
-    out = []
-    for target_id, port in entries:
-        p = _port(group.doc, port)
-        row = _row(unit, tg_arn, target_id, p)
-        if row is None:
-            out.append((target_id, p))
-    return out
-
-
 def deregister(unit: Unit, tg_arn: str, entries: list[tuple[str, int | None]]) -> None:
     """Deregister targets: each drains for the group's deregistration delay (removed at
     once with a delay of 0, or when no load balancer uses the group). Targets not
-    registered are passed over (the API refuses them before calling this)."""
+    registered are passed over, as AWS does."""
     group = target_groups.get_row(unit, tg_arn)
     if group is None:
         raise AwsError("TargetGroupNotFound", "One or more target groups not found")
