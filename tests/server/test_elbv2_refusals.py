@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import client_for
 
 VPC = "vpc-0123456789abcdef0"
 
@@ -126,3 +127,37 @@ def test_refused_requests_change_nothing(client, ecsd):
         assert snapshot(ecsd.data_dir / "ecsd.db") == before, (
             f"refused request {i} changed the store"
         )
+
+
+def test_kill9_keeps_every_elbv2_record(ecsd_factory):
+    """What the load-balancing controller re-reads after a crash is all in the store:
+    load balancers, attributes, listeners, rules, target groups, targets and draining.
+    (Targets' health is left out of the comparison: health checks may resume at once.)"""
+    server = ecsd_factory()
+    elb = client_for(server, "elbv2")
+    lb = elb.create_load_balancer(Name="web", Subnets=["s-a", "s-b"])["LoadBalancers"][0]
+    tg = elb.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    la = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Listeners"][0]["ListenerArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}, {"Id": "10.0.0.2"}])
+    elb.deregister_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.2"}])
+    before = snapshot(server.data_dir / "ecsd.db")
+    server.kill9()
+    server.start()
+    after = snapshot(server.data_dir / "ecsd.db")
+    targets = before.pop("elbv2_targets"), after.pop("elbv2_targets")
+    assert after == before
+    # (tg, id, port, zone, ..., registered_at, drain_until): all but the health columns
+    assert [(r[:4], r[-2:]) for r in targets[1]] == [(r[:4], r[-2:]) for r in targets[0]]
+    assert elb.describe_listeners(ListenerArns=[la])["Listeners"][0]["Port"] == 80
+    states = {
+        d["Target"]["Id"]: d["TargetHealth"]["State"]
+        for d in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    }
+    assert states["10.0.0.2"] == "draining" and states["10.0.0.1"] != "draining"
