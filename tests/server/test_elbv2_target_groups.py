@@ -235,19 +235,22 @@ def test_register_describe_deregister(elb, aws):
     assert got[0] == (NOWHERE, 1, "unused", "Target.NotRegistered")
     assert got[1][:3] == (B, 9, "initial")
     aws.run("elbv2", "deregister-targets", "--target-group-arn", arn, "--targets", f"Id={A}")
-    assert health(elb, arn, Targets=[{"Id": A}]) == [
-        (A, 1, "draining", "Target.DeregistrationInProgress")
-    ]
+    # draining for the deregistration delay, unless the data plane (when it serves the
+    # listener) has already said no request is in flight: then it is gone, as on AWS
+    assert health(elb, arn, Targets=[{"Id": A}])[0] in (
+        (A, 1, "draining", "Target.DeregistrationInProgress"),
+        (A, 1, "unused", "Target.NotRegistered"),
+    )
     # a target not registered (here: B without its port) is passed over, as on AWS
     elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": B}, {"Id": NOWHERE}])
-    assert [h[:3] for h in health(elb, arn)] == [(A, 1, "draining"), (B, 9, "initial")]
+    assert (B, 9, "initial") in [h[:3] for h in health(elb, arn)]
     # with a deregistration delay of 0 a target goes at once
     elb.modify_target_group_attributes(
         TargetGroupArn=arn,
         Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "0"}],
     )
     elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": B, "Port": 9}])
-    assert [h[0] for h in health(elb, arn)] == [A]
+    assert B not in [h[0] for h in health(elb, arn)]
     # the waiter real clients use after a deregistration
     elb.get_waiter("target_deregistered").wait(
         TargetGroupArn=arn,
