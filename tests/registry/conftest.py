@@ -1,7 +1,4 @@
-"""Fixtures for the registry: a repository and a password on the session's ecsd (made
-through the model until the ECR API is merged, see setup_model.py), an HTTP session that
-authenticates as docker does, and the docker CLI with its own config dir (the machine's
-logins are untouched)."""
+"""Fixtures for the registry tests (regutil.py holds the helpers)."""
 
 from __future__ import annotations
 
@@ -13,49 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from setup_model import create_repository, password  # noqa: E402
-
-BASE_IMAGE = "ecsd-test/busybox:latest"
-
-
-class Registry:
-    def __init__(self, server: Any, config_dir: Path) -> None:
-        self.server = server
-        self.data_dir: Path = server.data_dir
-        self.port: int = server.port
-        self.host = f"127.0.0.1:{server.port}"
-        self.url = f"http://{self.host}"
-        self.config_dir = config_dir
-        self.password = password(self.data_dir, self.port)
-        self.http = requests.Session()
-        self.http.auth = ("AWS", self.password)
-
-    def create(self, name: str, **kw: Any) -> dict[str, Any]:
-        return create_repository(self.data_dir, self.port, name, **kw)
-
-    def docker(self, *args: str, stdin: str | None = None, check: bool = True) -> Any:
-        out = subprocess.run(
-            ["docker", "--config", str(self.config_dir), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if check and out.returncode != 0:
-            raise AssertionError(f"docker {' '.join(args)} failed: {out.stdout}{out.stderr}")
-        return out
-
-    def login(self) -> None:
-        self.docker(
-            "login", "--username", "AWS", "--password-stdin", self.host, stdin=self.password
-        )
-
-    def blob_files(self) -> list[Path]:
-        root = self.data_dir / "blobs"
-        return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+from regutil import Registry, build_image  # noqa: E402
 
 
 @pytest.fixture
@@ -67,19 +24,7 @@ def registry(ecsd: Any, tmp_path: Path) -> Iterator[Registry]:
 
 @pytest.fixture(scope="session")
 def small_image(docker_engine: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A two-layer image built locally FROM the test busybox (no Docker Hub)."""
-    context = tmp_path_factory.mktemp("image")
-    (context / "Dockerfile").write_text(
-        f"FROM {BASE_IMAGE}\n"
-        f"RUN echo {uuid.uuid4().hex} > /id && head -c 200000 /dev/urandom > /rand\n"
-        'CMD ["sleep", "60"]\n'
-    )
     tag = f"ecsd-test/registry-src:{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        ["docker", "build", "-q", "-t", tag, str(context)],
-        check=True,
-        capture_output=True,
-        env={"DOCKER_BUILDKIT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"},
-    )
+    build_image(tmp_path_factory.mktemp("image"), tag)
     yield tag
     subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
