@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from setup_model import create_repository, password  # noqa: E402
+from setup_model import create_repository, describe_image, password  # noqa: E402
 
 BASE_IMAGE = "ecsd-test/busybox:latest"
 
@@ -33,6 +33,10 @@ class Registry:
 
     def create(self, name: str, **kw: Any) -> dict[str, Any]:
         return create_repository(self.data_dir, self.port, name, **kw)
+
+    def describe(self, repository: str, tag: str) -> dict[str, Any]:
+        """DescribeImages' imageDetail of `repository:tag`, read through the model."""
+        return describe_image(self.data_dir, self.port, repository, tag)
 
     def docker(self, *args: str, stdin: str | None = None, check: bool = True) -> Any:
         out = subprocess.run(

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from ecsd.config import Settings
 from ecsd.core.unit import Unit
-from ecsd.model.ecr import repositories, tokens
+from ecsd.model.ecr import images, repositories, tokens
 from ecsd.store import Store
 from ecsd.store.schema import metadata  # noqa: F401  (tables registered)
 
@@ -36,3 +36,12 @@ def create_repository(data_dir: Path, port: int, name: str, **kw: Any) -> dict[s
 
 def password(data_dir: Path, port: int) -> str:
     return in_data_dir(data_dir, port, tokens.mint)[0]
+
+
+def describe_image(data_dir: Path, port: int, repository: str, tag: str) -> dict[str, Any]:
+    def read(unit: Unit) -> dict[str, Any]:
+        row = images.find(unit, repository, tag=tag)
+        assert row is not None, f"{repository}:{tag} is not in the model"
+        return images.describe(unit, row)
+
+    return in_data_dir(data_dir, port, read)

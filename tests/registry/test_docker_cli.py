@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
+
+from regutil import build_image
 
 from ecsd.model.ecr import manifests
 
@@ -73,5 +76,36 @@ def test_push_without_login_or_with_a_wrong_password_is_refused(
         # Nothing stored: no blob on disk, no tag.
         assert registry.blob_files() == []
         assert registry.http.get(f"{registry.url}/v2/locked/tags/list").json()["tags"] == []
+    finally:
+        _untag(ref)
+
+
+def test_an_immutable_tag_is_not_overwritten_and_pulls_are_recorded(
+    registry: Any, small_image: str, tmp_path: Path
+) -> None:
+    registry.create("frozen", mutability="IMMUTABLE")
+    registry.login()
+    # An image of its own: once removed, the pull below must fetch it (docker skips the
+    # manifest GET for an image it still holds under another name).
+    ref = f"{registry.host}/frozen:v1"
+    build_image(tmp_path / "ctx", ref)
+    try:
+        first = registry.docker("push", ref).stdout
+        subprocess.run(["docker", "tag", "ecsd-test/busybox:latest", ref], check=True)
+        again = registry.docker("push", ref, check=False)
+        assert again.returncode != 0
+        assert "tag invalid" in again.stderr and "cannot be overwritten" in again.stderr
+        digest = re.search(r"digest: (sha256:[0-9a-f]{64})", first)
+        assert digest is not None
+        assert registry.http.head(f"{registry.url}/v2/frozen/manifests/v1").headers[
+            "Docker-Content-Digest"
+        ] == digest.group(1)
+        # A pull shows in the model at once (DescribeImages' lastRecordedPullTime).
+        assert registry.describe("frozen", "v1").get("lastRecordedPullTime") is None
+        _untag(ref)
+        registry.docker("pull", ref)
+        detail = registry.describe("frozen", "v1")
+        assert detail["imageTags"] == ["v1"] and detail["lastRecordedPullTime"] > 0
+        assert detail["imagePushedAt"] <= detail["lastRecordedPullTime"]
     finally:
         _untag(ref)
