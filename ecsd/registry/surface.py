@@ -4,7 +4,8 @@ tag lists, and the registry's life (the garbage-collection sweep, reset).
 Authentication is ECR's: `docker login --username AWS --password-stdin` with the password
 GetAuthorizationToken minted (model/ecr/tokens.py), sent as Basic `AWS:<password>` on
 every request; anything else is 401 with a Basic challenge, before any work. The region
-is the daemon's (`--region`): the registry host serves that region's repositories.
+of a request is that of the repository it names (repositories.region_of): one registry
+host serves every region, as the repositoryUri carries none.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextvars
 import json
 import logging
 import shutil
@@ -35,6 +37,11 @@ TAGS_PAGE_MAX = 1000
 _NAME = r"{name:.+?}"
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
+# The region of the repository the request names (repositories.region_of), for every
+# unit the request opens: each request runs in its own task, so its own context.
+_region: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "registry_region", default=None
+)
 
 
 class Registry:
@@ -49,7 +56,8 @@ class Registry:
         self.realm = f"https://{account}.dkr.ecr.{region}.amazonaws.com"
 
     def run(self, fn: Callable[[Any], Any], *, write: bool = True) -> Awaitable[Any]:
-        return self.units.run(fn, region=self.settings.region, write=write)
+        """`fn` in a unit of the region this request's repository lives in."""
+        return self.units.run(fn, region=_region.get() or self.settings.region, write=write)
 
     # -- life -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -98,6 +106,14 @@ class Registry:
                 if name is not None and not repositories.valid_name(name):
                     raise RegistryError(
                         "NAME_INVALID", "invalid repository name", 400, detail=name[:300]
+                    )
+                if name is not None:
+                    _region.set(
+                        await self.units.run(
+                            lambda unit: repositories.region_of(unit, name),
+                            region=self.settings.region,
+                            write=False,
+                        )
                     )
                 return await handler(request, **{k: v for k, v in args.items() if k != "tail"})
             except RegistryError as error:

@@ -17,21 +17,23 @@ from ecsd.store.schema import metadata  # noqa: F401  (tables registered)
 T = TypeVar("T")
 
 
-def in_data_dir(data_dir: Path, port: int, fn: Callable[[Unit], T]) -> T:
+def in_data_dir(data_dir: Path, port: int, fn: Callable[[Unit], T], region: str | None = None) -> T:
     settings = Settings(data_dir=data_dir, port=port)
     store = Store(settings.database)
     try:
 
         def body(conn: Any) -> T:
-            return fn(Unit(conn, settings.region, settings.account_id, settings))
+            return fn(Unit(conn, region or settings.region, settings.account_id, settings))
 
         return store.write_sync(body)
     finally:
         store.close()
 
 
-def create_repository(data_dir: Path, port: int, name: str, **kw: Any) -> dict[str, Any]:
-    return in_data_dir(data_dir, port, lambda u: repositories.create(u, name, **kw))
+def create_repository(
+    data_dir: Path, port: int, name: str, region: str | None = None, **kw: Any
+) -> dict[str, Any]:
+    return in_data_dir(data_dir, port, lambda u: repositories.create(u, name, **kw), region)
 
 
 def password(data_dir: Path, port: int) -> str:

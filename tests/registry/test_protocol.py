@@ -153,3 +153,16 @@ def test_mount_from_another_repository_and_unknown_names(registry: Any) -> None:
     assert r.status_code == 404 and r.json()["errors"][0]["code"] == "NAME_UNKNOWN"
     r = registry.http.get(f"{registry.url}/v2/Bad_Name/tags/list")
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "NAME_INVALID"
+
+
+def test_one_registry_host_serves_every_region(registry: Any) -> None:
+    # The tutorials' CLI is set to ap-northeast-1 while ecsd's default is us-east-1: the
+    # URI carries no region, so the registry finds the repository where it lives.
+    doc = registry.create("tokyo", region="ap-northeast-1")
+    assert doc["repositoryUri"] == f"{registry.host}/tokyo"
+    assert doc["repositoryArn"].startswith("arn:aws:ecr:ap-northeast-1:")
+    config = b"{}"
+    push_blob(registry, "tokyo", config)
+    body = image_manifest(config, [])
+    assert put_manifest(registry, "tokyo", "latest", body).status_code == 201
+    assert registry.http.get(f"{registry.url}/v2/tokyo/tags/list").json()["tags"] == ["latest"]

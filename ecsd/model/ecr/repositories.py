@@ -79,6 +79,21 @@ def get(unit: Unit, name: str) -> Row[Any] | None:
     ).first()
 
 
+def region_of(unit: Unit, name: str) -> str:
+    """The region whose repository `name` the registry serves. A registry host is one
+    for every region (the URI carries no region, and users' CLIs are set to theirs, e.g.
+    ap-northeast-1, whatever ecsd's default): the unit's own region if it has the name,
+    else the first region (in name order) that does, else the unit's region."""
+    regions = sorted(
+        unit.conn.execute(
+            select(ecr_repositories.c.region).where(ecr_repositories.c.name == name)
+        ).scalars()
+    )
+    if not regions or unit.region in regions:
+        return unit.region
+    return regions[0]
+
+
 def require(unit: Unit, name: str) -> Row[Any]:
     row = get(unit, name)
     if row is None:
