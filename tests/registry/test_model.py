@@ -195,3 +195,16 @@ def test_the_sweep_removes_unreferenced_blobs_and_orphan_files(world: World) -> 
     assert not storage.blob_path(data, orphan).exists()
     assert storage.upload_ids(data) == []
     assert storage.blob_path(data, layer).exists() and storage.blob_path(data, config).exists()
+
+
+def test_registry_host_is_what_docker_reaches_over_plain_http() -> None:
+    assert repositories.registry_host(Settings(host="0.0.0.0", port=1)) == "127.0.0.1:1"
+    assert repositories.registry_host(Settings(host="localhost", port=2)) == "127.0.0.1:2"
+    assert repositories.registry_host(Settings(host="::1", port=3)) == "127.0.0.1:3"
+    assert repositories.registry_host(Settings(host="192.168.1.5", port=4)) == "192.168.1.5:4"
+    settings = Settings(port=4600)
+    for image in ("localhost:4600/app:1", "127.0.0.1:4600/app:1"):
+        assert repositories.local_image(settings, image) == "127.0.0.1:4600/app:1"
+    assert repositories.local_image(settings, "127.0.0.1:4601/app:1") is None
+    aws = "000000000000.dkr.ecr.ap-northeast-1.amazonaws.com/team/app@sha256:" + "a" * 64
+    assert repositories.local_image(settings, aws) == "127.0.0.1:4600/team/app@sha256:" + "a" * 64
