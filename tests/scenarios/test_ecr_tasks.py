@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .taskutil import register, run, wait_for
+from .taskutil import NETWORK, SERVE, register, run, service_tasks, wait_for, wait_stable
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "registry"))
 from regutil import Registry, build_image  # noqa: E402
@@ -39,6 +39,17 @@ def test_tasks_run_pushed_images_by_uri_and_aws_form(ecsd, ecs, tmp_path):
             task = wait_for(ecs, run(ecs, taskdef), "RUNNING")
             assert task["lastStatus"] == "RUNNING", task.get("stoppedReason")
             assert task["containers"][0]["imageDigest"].startswith("sha256:")
+        # Seed 004: the pushed image, by its repositoryUri, run as a service.
+        taskdef = register(ecs, "ecr-service", [{"name": "app", "image": local, "command": SERVE}])
+        ecs.create_service(
+            serviceName="pushed",
+            taskDefinition=taskdef,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=NETWORK,
+        )
+        assert wait_stable(ecs, "pushed")["runningCount"] == 1
+        assert [t["lastStatus"] for t in service_tasks(ecs, "pushed")] == ["RUNNING"]
         missing = f"{AWS_HOST}/svc:nope"
         taskdef = register(ecs, "ecr-missing", [{"name": "app", "image": missing}])
         task = wait_for(ecs, run(ecs, taskdef), "STOPPED")
