@@ -30,10 +30,11 @@ def test_tasks_run_pushed_images_by_uri_and_aws_form(ecsd, ecs, tmp_path):
     build_image(tmp_path / "ctx", local)
     try:
         reg.login()
-        reg.docker("push", local)
+        pushed = reg.docker("push", local).stdout
+        digest = pushed.split("digest: ", 1)[1].split()[0]
         # The engine must pull it: neither name is local any more.
         subprocess.run(["docker", "rmi", local], check=True, capture_output=True)
-        for image in (local, aws_form):
+        for image in (local, aws_form, f"{AWS_HOST}/svc@{digest}"):
             family = f"ecr-{uuid.uuid4().hex[:6]}"
             taskdef = register(ecs, family, [{"name": "app", "image": image}])
             task = wait_for(ecs, run(ecs, taskdef), "RUNNING")

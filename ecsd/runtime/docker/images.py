@@ -88,6 +88,8 @@ class Images(Engine):
             if ref != source and "@" not in ref:
                 name, ref_tag = parse_repository_tag(ref)
                 api.tag(attrs["Id"], name, ref_tag or "latest")
+            elif ref != source:
+                self._aliases[ref] = source  # a digest reference cannot be a tag
             return self._image_info(source, attrs)
         except docker.errors.APIError as exc:
             text = _explain(exc)
