@@ -5,6 +5,7 @@ logins are untouched), and a small image built locally FROM the test busybox."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -72,5 +73,5 @@ def build_image(context: Path, tag: str, extra_run: str = "") -> None:
         ["docker", "build", "-q", "-t", tag, str(context)],
         check=True,
         capture_output=True,
-        env={"DOCKER_BUILDKIT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        env={**os.environ, "DOCKER_BUILDKIT": "0"},
     )
