@@ -71,17 +71,22 @@ def test_call_validates_by_the_model_and_refuses_as_aws_does(server):
 def test_surfaces_are_mounted_in_their_own_places(server):
     status, body = _get(f"{server.url}/_ecsd/health")
     assert status == 200 and json.loads(body)["status"] == "ok"
-    # Kept for the registry and the console: not read as an AWS call.
-    for path in ("/v2/", "/v2/app/manifests/latest", "/_console/index.html"):
+    # The registry answers /v2/ itself (it asks docker for its credentials) ...
+    for path in ("/v2/", "/v2/app/manifests/latest"):
         status, body = _get(f"{server.url}{path}")
-        assert status == 404, path
-        assert json.loads(body) == {"message": "Not served by this ecsd."}
+        assert status == 401, path
+        assert json.loads(body)["errors"][0]["code"] == "UNAUTHORIZED"
+    # ... and the console's place is kept: not read as an AWS call.
+    status, body = _get(f"{server.url}/_console/index.html")
+    assert status == 404
+    assert json.loads(body) == {"message": "Not served by this ecsd."}
     # Everything else is the AWS gateway.
     assert client_for(server, "sts").get_caller_identity()["Account"] == "000000000000"
     assert [c.name for c in server.daemon.components] == [
         "store",
         "runtime",
         "log sink",
+        "registry",
         "task controller",
         "service controller",
     ]

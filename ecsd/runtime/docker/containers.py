@@ -129,7 +129,7 @@ class Containers(Images):
         )
         try:
             created = api.create_container(
-                spec.image,
+                self._aliases.get(spec.image, spec.image),
                 name=spec.name,
                 command=spec.command,
                 entrypoint=spec.entrypoint,

@@ -53,6 +53,9 @@ class Engine:
         self._pause_ready = False
         self._digests: dict[str, str | None] = {}  # image id → repo digest (ids are immutable)
         self._pulls: dict[str, asyncio.Future[ImageInfo]] = {}
+        # A digest reference docker cannot tag (the AWS form of an ecsd-registry image by
+        # digest) → the reference it was pulled as, which containers are created from.
+        self._aliases: dict[str, str] = {}
         self._closers: set[Callable[[], None]] = set()
 
     # -- plumbing -------------------------------------------------------------------
