@@ -6,10 +6,11 @@ from ..aws.provider import Provider
 
 
 def all_providers() -> list[Provider]:
+    from .ecr import ecr
     from .ecs import ecs
     from .logs import logs
     from .secretsmanager import secretsmanager
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager]
+    return [ecs, sts, logs, ssm, secretsmanager, ecr]

@@ -60,14 +60,6 @@ def registry_id(ctx: Context, p: dict[str, Any]) -> str:
     )
 
 
-def repository_not_found(name: str, registry: str) -> AwsError:
-    return AwsError(
-        "RepositoryNotFoundException",
-        f"The repository with name '{clip(name, 256)}' does not exist in the registry with "
-        f"id '{registry}'",
-    )
-
-
 def operation(name: str, *, write: bool = False) -> Callable[[Handler], Handler]:
     """`ecr.operation`, plus ECR's own wording of the repository-name and registry-id
     rules, checked before the handler runs."""

@@ -148,20 +148,3 @@ def mutability(p: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
                 "constraint: 'must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}$''"
             )
     return value, filters
-
-
-def tag_is_mutable(mutability: str, filters: list[dict[str, str]], tag: str) -> bool:
-    """Whether pushing `tag` again may move it: MUTABLE, or IMMUTABLE with the tag
-    excluded by a filter (and the converse for MUTABLE_WITH_EXCLUSION)."""
-    excluded = any(_wildcard(f["filter"]).fullmatch(tag) for f in filters)
-    if mutability == "MUTABLE":
-        return True
-    if mutability == "IMMUTABLE":
-        return False
-    if mutability == "IMMUTABLE_WITH_EXCLUSION":
-        return excluded
-    return not excluded  # MUTABLE_WITH_EXCLUSION: the filtered tags are immutable
-
-
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(p) for p in pattern.split("*")))
