@@ -63,8 +63,14 @@ def push(ecr, repo: str, seed: str, tag: str | None = None) -> tuple[str, int]:
         {
             "schemaVersion": 2,
             "mediaType": MANIFEST,
-            "config": {"mediaType": CONFIG, "size": len(config), "digest": upload(ecr, repo, config)},
-            "layers": [{"mediaType": LAYER, "size": len(layer), "digest": upload(ecr, repo, layer)}],
+            "config": {
+                "mediaType": CONFIG,
+                "size": len(config),
+                "digest": upload(ecr, repo, config),
+            },
+            "layers": [
+                {"mediaType": LAYER, "size": len(layer), "digest": upload(ecr, repo, layer)}
+            ],
         }
     )
     kw = {"imageTag": tag} if tag else {}

@@ -9,7 +9,7 @@ candidate: deleting it would break the index, and ECR refuses to delete it
 
 from __future__ import annotations
 
-from sqlalchemy import delete, distinct, insert, select
+from sqlalchemy import delete, insert, select
 
 from ...core.bus import EcrImagesChanged
 from ...core.unit import Unit
@@ -60,9 +60,9 @@ def due(unit: Unit, repository: str, policy_text: str) -> list[lifecycle.Expiry]
 def regions_with_policies(unit: Unit) -> list[str]:
     return list(
         unit.conn.execute(
-            select(distinct(ecr_repositories.c.region)).where(
-                ecr_repositories.c.lifecycle_policy.is_not(None)
-            )
+            select(ecr_repositories.c.region)
+            .where(ecr_repositories.c.lifecycle_policy.is_not(None))
+            .distinct()
         ).scalars()
     )
 
