@@ -93,7 +93,7 @@ def test_pushed_images_are_described(ecr):
     assert one["imageManifestMediaType"] == MANIFEST
     assert one["artifactMediaType"] == CONFIG
     assert one["registryId"] == ACCOUNT and one["repositoryName"] == "app"
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     assert abs((now - one["imagePushedAt"]).total_seconds()) < 60
     assert "imageTags" not in details[d2]
     tagged = ecr.describe_images(repositoryName="app", filter={"tagStatus": "TAGGED"})
@@ -282,7 +282,7 @@ def test_authorization_token(ecr, ecsd, aws):
     assert user == "AWS" and len(password) > 20
     host = ecsd.url.removeprefix("http://")
     assert data[0]["proxyEndpoint"] == f"http://{host}"
-    left = data[0]["expiresAt"] - datetime.datetime.now(datetime.timezone.utc)
+    left = data[0]["expiresAt"] - datetime.datetime.now(datetime.UTC)
     assert 11.9 * 3600 < left.total_seconds() <= 12 * 3600
     printed = aws.run("ecr", "get-login-password").stdout.strip()
     assert len(printed) > 20 and ":" not in printed
