@@ -10,9 +10,9 @@ in one place — a fake runtime and a fake clock are parameters here.
 HTTP surfaces are mounted in this order, the first match winning (aiohttp resolves
 routes in the order they were added):
   1. `/_ecsd/`   ecsd's own routes (health, reset)
-  2. reserved    `/v2/` (the ECR registry) and `/_console/` (the console) get their
-                 own surfaces here when they exist; until then they are refused (404)
-                 rather than read as AWS API calls
+  2. `/v2/`      the ECR registry (ecsd/registry/), which authenticates its own clients
+     reserved    `/_console/` (the console) gets its own surface here when it exists;
+                 until then it is refused (404) rather than read as AWS API calls
   3. `/`         the AWS gateway, everything else (AWS clients post to `/`)
 """
 
@@ -35,6 +35,7 @@ from .core.bus import Bus
 from .core.clock import Clock, SystemClock
 from .core.unit import Units
 from .model.logs.ingest import LogSink
+from .registry import Registry
 from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
@@ -43,7 +44,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 # Prefixes kept for surfaces to come, so that the gateway's catch-all never claims them.
-RESERVED_PREFIXES = ("/v2/", "/_console/")
+RESERVED_PREFIXES = ("/_console/",)
 
 
 async def _nothing() -> None:
@@ -96,12 +97,19 @@ class Daemon:
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
         self.gateway = Gateway(self.units.run, providers, settings)
+        self.registry = Registry(self.units, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
             Component(
                 "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
             ),
             Component("log sink", stop=self.sink.close, reset=self.sink.flush),
+            Component(
+                "registry",
+                start=self.registry.start,
+                stop=self.registry.stop,
+                reset=self.registry.reset,
+            ),
             Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
             Component(
                 "service controller",
@@ -176,6 +184,7 @@ class Daemon:
             handler_args={"auto_decompress": False},
         )
         self.mount_admin(app)
+        self.registry.mount(app)
         for prefix in RESERVED_PREFIXES:
             app.router.add_route("*", prefix + "{tail:.*}", _not_here)
         app.router.add_route("*", "/{tail:.*}", self.gateway.handle)

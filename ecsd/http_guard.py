@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 ADMIN_PREFIX = "/_ecsd/"
 HEALTH_PATH = "/_ecsd/health"
+# The registry (ecsd/registry/) authenticates its own clients (docker's Basic
+# `AWS:<password>`, not SigV4) and streams its bodies (layers of any size) itself, with
+# its own per-read timeout: the guard neither reads nor signs them.
+REGISTRY_PREFIX = "/v2/"
 # Content types an HTML form (or a no-preflight fetch) can send cross-site.
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 # The Query error's namespace when no service is known yet (STS is the Query service).
@@ -180,6 +184,8 @@ def middleware(settings: Settings) -> Middleware:
             return _refuse(
                 request, f"Content-Type {request.content_type} is refused on {request.path}."
             )
+        if request.path.startswith(REGISTRY_PREFIX) or request.path == REGISTRY_PREFIX[:-1]:
+            return await handler(request)
         try:
             async with asyncio.timeout(settings.body_timeout):
                 body = await request.read()  # cached: the handler's read() returns it

@@ -156,8 +156,12 @@ class Runtime(Protocol):
         """The engine's version; RuntimeUnavailable when none answers."""
         ...
 
-    async def ensure_image(self, ref: str) -> ImageInfo:
-        """A local image for `ref`, pulled if missing (ImagePullError if it cannot be)."""
+    async def ensure_image(
+        self, ref: str, *, source: str | None = None, auth: dict[str, str] | None = None
+    ) -> ImageInfo:
+        """A local image for `ref`, pulled if missing (ImagePullError if it cannot be).
+        With `source` (ecsd's own registry) it is always pulled from `source` with the
+        credentials `auth` (the tag may have moved since) and tagged as `ref`."""
         ...
 
     async def create_sandbox(

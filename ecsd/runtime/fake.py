@@ -225,7 +225,9 @@ class FakeRuntime:
         self._call("ping")
         return "fake-1.0"
 
-    async def ensure_image(self, ref: str) -> ImageInfo:
+    async def ensure_image(
+        self, ref: str, *, source: str | None = None, auth: dict[str, str] | None = None
+    ) -> ImageInfo:
         self._call("ensure_image")
         if ref not in self.local_images:
             answer = self.pull_errors.get(ref)

@@ -33,7 +33,7 @@ from ...runtime.base import (
 )
 from .. import container_spec as specs
 from .. import task_state
-from . import awslogs, network
+from . import awslogs, network, registry
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
 from .store_access import Doc, Loaded, SecretError, TaskStore
 
@@ -150,7 +150,13 @@ class Steps:
         pull_started = self.clock.time()
         images = sorted({d["image"] for d in rt["containers"]})
         results = await asyncio.gather(
-            *(self.runtime.ensure_image(i) for i in images), return_exceptions=True
+            *(
+                self.runtime.ensure_image(
+                    i, **registry.pull_args(self.settings, i, self.clock.time())
+                )
+                for i in images
+            ),
+            return_exceptions=True,
         )
         for image, result in zip(images, results, strict=True):
             if isinstance(result, ImagePullError):

@@ -22,9 +22,16 @@ _CONTEXT = "ecr/registry-password/"
 
 def mint(unit: Unit) -> tuple[str, float]:
     """(password, expires_at) for the unit's account."""
-    expires = unit.now + VALID_FOR
-    body = json.dumps({"a": unit.account, "e": expires}).encode()
-    sealed = sealing.seal(unit.settings.data_dir, body, _CONTEXT + unit.account)
+    return mint_for(unit.settings, unit.now)
+
+
+def mint_for(settings: Any, now: float) -> tuple[str, float]:
+    """(password, expires_at) for `settings.account_id`, minted at `now` (the task
+    controller's own pulls)."""
+    expires = now + VALID_FOR
+    account = settings.account_id
+    body = json.dumps({"a": account, "e": expires}).encode()
+    sealed = sealing.seal(settings.data_dir, body, _CONTEXT + account)
     return base64.urlsafe_b64encode(sealed).decode().rstrip("="), expires
 
 

@@ -28,11 +28,16 @@ from .engine import Engine
 
 
 class Images(Engine):
-    async def ensure_image(self, ref: str) -> ImageInfo:
+    async def ensure_image(
+        self, ref: str, *, source: str | None = None, auth: dict[str, str] | None = None
+    ) -> ImageInfo:
         """Concurrent requests for one ref share one pull."""
         pending = self._pulls.get(ref)
         if pending is None:
-            pending = asyncio.ensure_future(self._run(self._ensure_image, ref))
+            if source is not None:
+                pending = asyncio.ensure_future(self._run(self._pull_from, ref, source, auth or {}))
+            else:
+                pending = asyncio.ensure_future(self._run(self._ensure_image, ref))
             self._pulls[ref] = pending
 
             def done(f: asyncio.Future[ImageInfo]) -> None:
@@ -57,6 +62,38 @@ class Images(Engine):
             return self._image_info(ref, api.inspect_image(ref))
         except docker.errors.APIError as exc:
             raise ImagePullError(_pull_message(ref, _explain(exc))) from exc
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
+            raise ImagePullError(
+                _pull_message(ref, f"the engine did not answer within {self._timeout:g} s")
+            ) from exc
+
+    def _pull_from(self, api: APIClient, ref: str, source: str, auth: dict[str, str]) -> ImageInfo:
+        """Pull `source` (ecsd's registry) with `auth` and name it `ref` too. A missing
+        image reads as ECS's for a missing ECR image."""
+        repository, tag = parse_repository_tag(source)
+        missing = (
+            f"pull image manifest has been retried 5 time(s): failed to resolve ref "
+            f"{ref}: {ref}: not found"
+        )
+        try:
+            for message in api.pull(
+                repository, tag=tag or "latest", stream=True, decode=True, auth_config=auth
+            ):
+                if isinstance(message, dict) and message.get("error"):
+                    text = str(message["error"])
+                    raise ImagePullError(
+                        missing if "not found" in text else _pull_message(ref, text)
+                    )
+            attrs = api.inspect_image(source)
+            if ref != source and "@" not in ref:
+                name, ref_tag = parse_repository_tag(ref)
+                api.tag(attrs["Id"], name, ref_tag or "latest")
+            return self._image_info(source, attrs)
+        except docker.errors.APIError as exc:
+            text = _explain(exc)
+            raise ImagePullError(
+                missing if "not found" in text or "unknown" in text else _pull_message(ref, text)
+            ) from exc
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
             raise ImagePullError(
                 _pull_message(ref, f"the engine did not answer within {self._timeout:g} s")
