@@ -211,6 +211,24 @@ def test_describe_registry_and_other_registries(ecr):
     assert out["registryId"] == ACCOUNT
     assert out["replicationConfiguration"] == {"rules": []}
     assert ecr.describe_repositories(registryId=ACCOUNT)["repositories"] == []
+    with pytest.raises(ClientError) as err:
+        ecr.describe_repositories(registryId="123456789012")
+    assert aws_error(err)[0] == "AccessDeniedException"
+    with pytest.raises(ClientError) as err:
+        ecr.get_registry_policy()
+    assert aws_error(err) == (
+        "RegistryPolicyNotFoundException",
+        f"Registry policy does not exist in the registry with id '{ACCOUNT}'",
+    )
+    scanning = ecr.get_registry_scanning_configuration()["scanningConfiguration"]
+    assert scanning == {"scanType": "BASIC", "rules": []}
+    assert ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
+    ecr.create_repository(repositoryName="scan", imageScanningConfiguration={"scanOnPush": True})
+    out = ecr.batch_get_repository_scanning_configuration(repositoryNames=["scan", "nope"])
+    assert [(c["repositoryName"], c["scanOnPush"]) for c in out["scanningConfigurations"]] == [
+        ("scan", True)
+    ]
+    assert [f["repositoryName"] for f in out["failures"]] == ["nope"]
 
 
 def test_the_aws_cli_creates_and_lists(aws):
