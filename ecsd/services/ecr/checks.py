@@ -81,7 +81,7 @@ def image_id_problem(image_id: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def image_id(image_id: dict[str, Any], member: str = "imageIds") -> None:
+def image_id(image_id: dict[str, Any]) -> None:
     """An imageId a single-image operation (DescribeImages' list, PutImage) refuses whole."""
     problem = image_id_problem(image_id)
     if problem is not None:
