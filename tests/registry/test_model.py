@@ -3,8 +3,10 @@ blobs, tags under mutability, deletes, garbage collection, uploads and passwords
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +18,8 @@ from ecsd.config import Settings
 from ecsd.core.clock import FakeClock
 from ecsd.core.unit import Unit
 from ecsd.model.ecr import blobs, images, manifests, repositories, storage, tokens, uploads
+from ecsd.registry import gc
+from ecsd.registry.transfer import GcLock
 from ecsd.store import Store
 from ecsd.store.schema import metadata  # noqa: F401  (tables registered)
 
@@ -167,3 +171,27 @@ def test_passwords_expire_and_are_bound_to_the_data_dir(world: World, tmp_path: 
     assert not tokens.verify(world.settings, password, expires + 1)
     assert not tokens.verify(world.settings, password[:-2] + "xx", now)
     assert not tokens.verify(Settings(data_dir=tmp_path / "other"), password, now)
+
+
+def test_the_sweep_removes_unreferenced_blobs_and_orphan_files(world: World) -> None:
+    world.run(lambda u: repositories.create(u, "gc"))
+    config = world.blob(b"{}")
+    layer = world.blob(b"kept layer")
+    loose = world.blob(b"nobody refers to me")
+    world.run(lambda u: images.put_manifest(u, "gc", manifest(config, [(layer, 1)]), tag="v1"))
+    data = world.settings.data_dir
+    orphan, _ = storage.write_blob(data, b"a file without a row")  # a crash after rename
+    old = 1_000_000_000
+    os.utime(storage.blob_path(data, orphan), (old, old))
+    storage.create_upload(data, "0" * 32)  # an upload file without a row
+    os.utime(storage.upload_path(data, "0" * 32), (old, old))
+
+    async def run(fn: Callable[[Unit], Any], write: bool = True) -> Any:
+        return world.run(fn)
+
+    collector = gc.Collector(run, world.settings, GcLock())
+    assert asyncio.run(collector.sweep(grace=-1)) == [loose]
+    assert not storage.blob_path(data, loose).exists()
+    assert not storage.blob_path(data, orphan).exists()
+    assert storage.upload_ids(data) == []
+    assert storage.blob_path(data, layer).exists() and storage.blob_path(data, config).exists()
