@@ -238,3 +238,70 @@ def test_the_aws_cli_creates_and_lists(aws):
     assert [r["repositoryName"] for r in listed] == ["test-repos"]
     bad = aws.run("ecr", "create-repository", "--repository-name", "test-repos", check=False)
     assert bad.returncode != 0 and "RepositoryAlreadyExistsException" in bad.stderr
+
+
+def test_the_aws_cli_policies_tags_and_lifecycle(aws, tmp_path):
+    arn = aws.json(
+        "ecr", "create-repository", "--repository-name", "cli/app", "--tags", "Key=a,Value=1"
+    )["repository"]["repositoryArn"]
+    aws.run("ecr", "tag-resource", "--resource-arn", arn, "--tags", "Key=b,Value=2")
+    tags = aws.json("ecr", "list-tags-for-resource", "--resource-arn", arn)["tags"]
+    assert tags == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    (tmp_path / "policy.json").write_text(POLICY)
+    aws.run(
+        "ecr",
+        "set-repository-policy",
+        "--repository-name",
+        "cli/app",
+        "--policy-text",
+        "file://policy.json",
+        cwd=tmp_path,
+    )
+    got = aws.json("ecr", "get-repository-policy", "--repository-name", "cli/app")
+    assert json.loads(got["policyText"]) == json.loads(POLICY)
+    lifecycle = json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": 14,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+    )
+    aws.run(
+        "ecr",
+        "put-lifecycle-policy",
+        "--repository-name",
+        "cli/app",
+        "--lifecycle-policy-text",
+        lifecycle,
+    )
+    assert (
+        aws.json("ecr", "get-lifecycle-policy", "--repository-name", "cli/app")[
+            "lifecyclePolicyText"
+        ]
+        == lifecycle
+    )
+    aws.run("ecr", "start-lifecycle-policy-preview", "--repository-name", "cli/app")
+    preview = aws.json("ecr", "get-lifecycle-policy-preview", "--repository-name", "cli/app")
+    assert (preview["status"], preview["previewResults"]) == ("COMPLETE", [])
+    bad = aws.run(
+        "ecr",
+        "put-lifecycle-policy",
+        "--repository-name",
+        "cli/app",
+        "--lifecycle-policy-text",
+        "{}" + " " * 100,
+        check=False,
+    )
+    assert bad.returncode != 0 and "object has missing required properties" in bad.stderr
+    aws.run("ecr", "delete-repository", "--repository-name", "cli/app", "--force")
+    gone = aws.run("ecr", "describe-repositories", "--repository-names", "cli/app", check=False)
+    assert gone.returncode != 0 and "RepositoryNotFoundException" in gone.stderr
