@@ -37,10 +37,11 @@ def docker(config: Path, *args: str, input: str | None = None, check: bool = Tru
     return proc
 
 
-def build(config: Path, context: Path, tag: str, content: str) -> None:
+def build(config: Path, context: Path, tag: str, content: str) -> str:
+    """Build a one-layer image on the test image; its image id (to clean up by)."""
     context.mkdir(parents=True, exist_ok=True)
     (context / "Dockerfile").write_text(f"FROM {TEST_IMAGE}\nRUN echo '{content}' > /stamp\n")
-    docker(config, "build", "-q", "-t", tag, str(context))
+    return docker(config, "build", "-q", "-t", tag, str(context)).stdout.strip()
 
 
 def test_seed_004_push_shows_in_the_api_and_lifecycle_expires(docker_engine, aws, tmp_path):
@@ -56,9 +57,10 @@ def test_seed_004_push_shows_in_the_api_and_lifecycle_expires(docker_engine, aws
     assert "Login Succeeded" in login.stdout
     run = uuid.uuid4().hex[:8]
     tags = [f"{uri}:v1", f"{uri}:v2"]
+    built: list[str] = []
     try:
-        build(config, tmp_path / "one", tags[0], f"one {run}")
-        build(config, tmp_path / "two", tags[1], f"two {run}")
+        built.append(build(config, tmp_path / "one", tags[0], f"one {run}"))
+        built.append(build(config, tmp_path / "two", tags[1], f"two {run}"))
         pushed = {}
         for t in tags:
             out = docker(config, "push", t).stdout
@@ -137,4 +139,6 @@ def test_seed_004_push_shows_in_the_api_and_lifecycle_expires(docker_engine, aws
     finally:
         for t in tags:
             docker(config, "rmi", "-f", t, check=False)
+        for image in built:  # and the digest references the pushes left
+            docker(config, "rmi", "-f", image, check=False)
         docker(config, "logout", registry, check=False)
