@@ -125,7 +125,11 @@ def test_put_image_rules(ecr):
     assert [i["imageDigest"] for i in ecr.list_images(repositoryName="imm")["imageIds"]] == [d1]
     with pytest.raises(ClientError) as err:
         push(ecr, "imm", "a", "v1")
-    assert aws_error(err)[0] == "ImageAlreadyExistsException"
+    assert aws_error(err) == (
+        "ImageAlreadyExistsException",
+        f"Image with digest '{d1}' and tag 'v1' already exists in the repository with name "
+        f"'imm' in registry with id '{ACCOUNT}'",
+    )
     push(ecr, "imm", "a", "v1-alias")  # a new tag for the same image is fine
     ids = ecr.list_images(repositoryName="imm")["imageIds"]
     assert sorted(i["imageTag"] for i in ids) == ["v1", "v1-alias"]

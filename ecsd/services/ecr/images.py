@@ -182,7 +182,7 @@ def put_image(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         shown = f"Image with digest '{out['digest']}'" + (f" and tag '{tag}'" if tag else "")
         raise AwsError(
             "ImageAlreadyExistsException",
-            f"{shown} already exists in the repository with name '{repo.name}' in the "
+            f"{shown} already exists in the repository with name '{repo.name}' in "
             f"registry with id '{ctx.account}'",
         )
     image_id = {"imageDigest": out["digest"]}
