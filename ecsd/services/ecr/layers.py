@@ -98,11 +98,13 @@ def complete_layer_upload(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         checks.layer_digest(d, "layerDigests")
     digest = digests[0]
     if upload.size == 0:
+        # ecsd's own wording (the code is ECR's).
         raise AwsError(
             "EmptyUploadException",
             f"The upload with id '{p['uploadId']}' does not contain any layer parts.",
         )
     if blobs.exists(ctx, digest):
+        # ecsd's own wording, modelled on ECR's other "already exists" texts.
         raise AwsError(
             "LayerAlreadyExistsException",
             f"The layer '{digest}' already exists in the repository with name '{repo.name}' "
