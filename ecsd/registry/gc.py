@@ -27,8 +27,15 @@ ORPHAN_AGE = 600.0
 
 
 class Collector:
-    def __init__(self, run: Callable[..., Awaitable[Any]], settings: Any, lock: Any) -> None:
+    def __init__(
+        self,
+        run: Callable[..., Awaitable[Any]],
+        settings: Any,
+        lock: Any,
+        forget: Callable[[list[str]], None] = lambda _ids: None,
+    ) -> None:
         self.run = run
+        self.forget = forget  # the uploads swept: their in-memory state goes too
         self.data_dir: Path = settings.data_dir
         self.lock = lock
         self.wake = asyncio.Event()
@@ -66,6 +73,7 @@ class Collector:
             for digest in gone:
                 await asyncio.to_thread(storage.remove_blob, self.data_dir, digest)
             dropped: list[str] = await self.run(uploads.abandoned)
+            self.forget(dropped)
             live: set[str] = await self.run(uploads.live_ids, write=False)
             on_disk = await asyncio.to_thread(storage.upload_ids, self.data_dir)
             for upload_id in set(dropped) | {u for u in on_disk if u not in live}:

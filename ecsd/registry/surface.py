@@ -42,7 +42,9 @@ class Registry:
         self.units = units
         self.settings = settings
         self.transfers = Transfers(self.run, settings)
-        self.collector = gc.Collector(self.run, settings, self.transfers.gc_lock)
+        self.collector = gc.Collector(
+            self.run, settings, self.transfers.gc_lock, self.transfers.forget
+        )
         account, region = settings.account_id, settings.region
         self.realm = f"https://{account}.dkr.ecr.{region}.amazonaws.com"
 

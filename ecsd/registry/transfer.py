@@ -140,9 +140,17 @@ class Transfers:
         async with self._lock(upload_id):
             await self.run(lambda unit: uploads.require(unit, upload_id, name), write=False)
             await self.run(lambda unit: uploads.cancel(unit, upload_id))
-            self.hashers.pop(upload_id, None)
+            self.forget([upload_id])
             await asyncio.to_thread(storage.remove_upload, self.data_dir, upload_id)
             return web.Response(status=204)
+
+    def forget(self, upload_ids: list[str]) -> None:
+        """Drop what is kept in memory for uploads that ended (or were swept)."""
+        for upload_id in upload_ids:
+            self.hashers.pop(upload_id, None)
+            lock = self.locks.get(upload_id)
+            if lock is not None and not lock.locked():
+                del self.locks[upload_id]
 
     async def _finish(
         self, request: web.Request, name: str, upload_id: str, digest: str
