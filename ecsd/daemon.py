@@ -28,6 +28,7 @@ from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
+from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -93,6 +94,8 @@ class Daemon:
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
+        self.ecr_lifecycle = EcrLifecycleController(self.units)
+        self.ecr_lifecycle.subscribe(self.bus)
         self.gateway = Gateway(self.units.run, providers, settings)
         self.registry = Registry(self.units, settings)
         self.components = [
@@ -112,6 +115,12 @@ class Daemon:
                 "service controller",
                 start=self.services.start,
                 stop=self.services.stop,
+                active=True,
+            ),
+            Component(
+                "ecr lifecycle",
+                start=self.ecr_lifecycle.start,
+                stop=self.ecr_lifecycle.stop,
                 active=True,
             ),
         ]

@@ -35,6 +35,15 @@ class ServiceChanged(Event):
     arn: str
 
 
+@dataclass(frozen=True)
+class EcrImagesChanged(Event):
+    """A repository's images (a push, a delete) or its lifecycle policy changed: the
+    ECR lifecycle controller evaluates the region's policies soon after."""
+
+    region: str
+    repository: str
+
+
 E = TypeVar("E", bound=Event)
 Listener = Callable[[Event], None]
 

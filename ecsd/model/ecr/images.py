@@ -16,10 +16,11 @@ from sqlalchemy import Row, and_, exists, func, insert, select, update
 from sqlalchemy import delete as sa_delete
 
 from ...aws.errors import AwsError
+from ...core.bus import EcrImagesChanged
 from ...core.unit import Unit
 from ...store.schema.ecr import ecr_image_refs, ecr_images, ecr_tags
 from ..keyset import Keyset
-from . import blobs, errors, manifests, repositories, storage
+from . import blobs, errors, manifests, mutability, repositories, storage
 
 
 def digest_of(body: bytes) -> str:
@@ -131,7 +132,11 @@ def put_manifest(
             sizes.append(int(row.size))
         size = max(sizes, default=0)
     previous = tag_target(unit, repository, tag) if tag is not None else None
-    if previous is not None and previous != actual and repo.mutability.startswith("IMMUTABLE"):
+    if (
+        previous is not None
+        and previous != actual
+        and not mutability.repository_allows(repo, tag or "")
+    ):
         raise errors.tag_exists(tag or "", repository, unit.account)
     new = by_digest(unit, repository, actual) is None
     if new:
@@ -157,6 +162,8 @@ def put_manifest(
                 ],
             )
     retagged = tag is not None and previous != actual
+    if new or retagged:  # the lifecycle controller evaluates the policy again
+        unit.record(EcrImagesChanged(unit.region, repository))
     if retagged:
         if previous is None:
             unit.conn.execute(

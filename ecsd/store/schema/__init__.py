@@ -8,6 +8,7 @@ import it here so that `create_all` and `/_ecsd/reset` see them.
 
 from . import (  # noqa: F401  (table registration)
     ecr,
+    ecr_lifecycle,
     ecs,
     ecs_service_deployments,
     ecs_services,
