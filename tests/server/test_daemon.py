@@ -89,6 +89,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "registry",
         "task controller",
         "service controller",
+        "ecr lifecycle",
     ]
 
 
