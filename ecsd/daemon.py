@@ -28,6 +28,7 @@ from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
+from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -69,6 +70,7 @@ class Daemon:
         *,
         runtime: Runtime | None = None,
         clock: Clock | None = None,
+        plane: PlaneFactory = default_plane,
     ) -> None:
         self.settings = settings
         providers = all_providers()  # imports every service's tables before the store opens
@@ -81,6 +83,10 @@ class Daemon:
             self.store, settings=settings, clock=self.clock, publish=self.bus.publish
         )
         self.sink = LogSink(self.store, account=settings.account_id)
+        # The load balancers: the task controller registers, deregisters and drains a
+        # service's tasks through this controller's hooks.
+        self.load_balancing = LoadBalancingController(self.units, settings, plane=plane)
+        self.load_balancing.subscribe(self.bus)
         self.tasks = TaskController(
             self.store,
             self.runtime,
@@ -89,6 +95,8 @@ class Daemon:
             settings.instance_id(),
             bus=self.bus,
             clock=self.clock,
+            drain=self.load_balancing.drain,
+            on_status=self.load_balancing.on_status,
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
@@ -99,6 +107,13 @@ class Daemon:
                 "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
             ),
             Component("log sink", stop=self.sink.close, reset=self.sink.flush),
+            # Before the task controller: it serves (and drains) until the tasks stop.
+            Component(
+                "load balancers",
+                start=self.load_balancing.start,
+                stop=self.load_balancing.stop,
+                active=True,
+            ),
             Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
             Component(
                 "service controller",
