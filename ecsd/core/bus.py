@@ -63,3 +63,9 @@ class Bus:
         for event in events:
             for listener in self._listeners.get(type(event), ()):
                 listener(event)
+
+
+@dataclass(frozen=True)
+class LoadBalancingChanged(Event):
+    """An ELBv2 write changed load balancers, listeners, rules, target groups or targets:
+    the load-balancing controller rebuilds its routing table."""
