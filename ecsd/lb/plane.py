@@ -1,0 +1,301 @@
+"""The data plane: serves a `Table` — sockets, routing, health checkers, draining.
+
+`apply(table)` is the one way in. It compiles the table into a `Routing` (rule matchers,
+target pools, forward choosers, listeners by socket) and swaps it in one assignment, so
+a request is routed by one consistent table; opens sockets for new (host, bind port)
+pairs and closes those no listener uses any more; starts a health checker for every
+target that appears and stops those of targets that vanish or start draining.
+
+Health changes and drains go back through `report` (called on the event loop); the
+controller persists them. The plane keeps per-target counters of in-flight requests so
+that a draining target is reported `Drained` the moment its last request ends.
+
+Several load balancers may have a listener on the same port (on AWS each has its own
+address; here they share the host's loopback): they share one socket and the Host header
+picks the load balancer by its DNS name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+from aiohttp import web
+
+from ecsd.core.clock import Clock, SystemClock
+from ecsd.lb.balancing import ForwardChooser, Pool
+from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
+from ecsd.lb.proxy import CONNECT_TIMEOUT, Proxy
+from ecsd.lb.rules import Matcher, host_only
+from ecsd.lb.table import (
+    Drained,
+    Forward,
+    HealthCheck,
+    HealthReport,
+    Listener,
+    Table,
+    Target,
+)
+
+Report = Callable[[HealthReport | Drained], None]
+Socket = tuple[str, int]
+
+
+@dataclass
+class PortRoutes:
+    """The listeners sharing one socket, by their load balancer's DNS name."""
+
+    listeners: list[tuple[Listener, Matcher]]
+    by_name: dict[str, tuple[Listener, Matcher]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for listener, matcher in self.listeners:
+            if listener.dns_name:
+                self.by_name[listener.dns_name.lower()] = (listener, matcher)
+        self.names = [lst.dns_name for lst, _ in self.listeners if lst.dns_name]
+
+    def pick(self, host: str) -> tuple[Listener | None, Matcher]:
+        if len(self.listeners) == 1:
+            return self.listeners[0]
+        hit = self.by_name.get(host_only(host).lower())
+        if hit is not None:
+            return hit
+        return None, self.listeners[0][1]
+
+
+@dataclass
+class Routing:
+    ports: dict[Socket, PortRoutes] = field(default_factory=dict)
+    pools: dict[str, Pool] = field(default_factory=dict)
+    choosers: dict[str, ForwardChooser] = field(default_factory=dict)
+
+
+def _state_reader(states: dict[str, str]) -> Callable[[str], str]:
+    return lambda key: states.get(key, "initial")
+
+
+class _Served:
+    def __init__(self, server: asyncio.Server, handler: web.Server) -> None:
+        self.server = server
+        self.handler = handler
+
+
+class Plane:
+    def __init__(
+        self,
+        *,
+        report: Report,
+        clock: Clock | None = None,
+        probe: Probe | None = None,
+    ) -> None:
+        self._report = report
+        self._clock: Clock = clock or SystemClock()
+        self._http_probe = HttpProbe() if probe is None else None
+        self._probe: Probe = probe or self._http_probe  # type: ignore[assignment]
+        self.table = Table()
+        self.routing = Routing()
+        self._sockets: dict[Socket, _Served] = {}
+        self._checkers: dict[tuple[str, str], Checker] = {}
+        self._states: dict[str, dict[str, str]] = {}
+        self._healthy_since: dict[str, dict[str, float]] = {}
+        self._in_flight: dict[str, dict[str, int]] = {}
+        self._draining: dict[tuple[str, str], Target] = {}
+        self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    # -- the interface ---------------------------------------------------------------------
+
+    async def apply(self, table: Table) -> dict[str, str]:
+        """Serve `table` from now on; {listener_arn: error} for listeners not bound."""
+        errors: dict[str, str] = {}
+        wanted: dict[Socket, list[Listener]] = {}
+        for listener in table.listeners:
+            wanted.setdefault((listener.bind_host, listener.bind_port), []).append(listener)
+        for sock, listeners in wanted.items():
+            if sock in self._sockets:
+                continue
+            try:
+                await self._open(sock, listeners)
+            except OSError as e:
+                for listener in listeners:
+                    errors[listener.arn] = (
+                        f"cannot listen on {sock[0]}:{sock[1]}: {e.strerror or e}"
+                    )
+        self._sync_targets(table)
+        self.routing = self._compile(
+            table, {s: ls for s, ls in wanted.items() if s in self._sockets}
+        )
+        self.table = table
+        for sock in [s for s in self._sockets if s not in wanted]:
+            await self._close_socket(sock)
+        return errors
+
+    async def close(self) -> None:
+        for sock in list(self._sockets):
+            await self._close_socket(sock)
+        for checker in list(self._checkers.values()):
+            await checker.stop()
+        self._checkers.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._http_probe is not None:
+            await self._http_probe.close()
+
+    def in_flight(self, target_group_arn: str, key: str) -> int:
+        return self._in_flight.get(target_group_arn, {}).get(key, 0)
+
+    # -- for the proxy ---------------------------------------------------------------------
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                # One pool of keep-alive connections per target (the connector keys its
+                # pool by host and port); no overall limit, ALB has none.
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0, ttl_dns_cache=None),
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
+
+    def timeout_for(self, idle: int) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(idle)
+        if timeout is None:
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=None, sock_connect=CONNECT_TIMEOUT, sock_read=float(idle)
+            )
+            self._timeouts[idle] = timeout
+        return timeout
+
+    def begin(self, tg: str, key: str) -> None:
+        counts = self._in_flight.get(tg)
+        if counts is None:
+            counts = self._in_flight[tg] = {}
+        counts[key] = counts.get(key, 0) + 1
+
+    def end(self, tg: str, key: str) -> None:
+        counts = self._in_flight[tg]
+        left = counts[key] - 1
+        counts[key] = left
+        if left == 0:
+            target = self._draining.get((tg, key))
+            if target is not None:
+                self._report(Drained(tg, target))
+
+    # -- sockets ---------------------------------------------------------------------------
+
+    async def _open(self, sock: Socket, listeners: list[Listener]) -> None:
+        proxy = Proxy(self, lambda: self.routing.ports.get(sock), sock[1])
+        idle = max(lst.idle_timeout_seconds for lst in listeners)
+        handler = web.Server(
+            proxy.handle,
+            keepalive_timeout=float(idle),
+            access_log=None,
+            auto_decompress=False,
+            max_field_size=16 * 1024,  # ALB accepts headers up to 16 KB
+            max_line_size=16 * 1024,
+        )
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(handler, sock[0], sock[1], reuse_address=True)
+        self._sockets[sock] = _Served(server, handler)
+
+    async def _close_socket(self, sock: Socket) -> None:
+        served = self._sockets.pop(sock)
+        served.server.close()
+        with contextlib.suppress(Exception):
+            await served.handler.shutdown(1.0)
+        with contextlib.suppress(Exception):
+            await served.server.wait_closed()
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def _compile(self, table: Table, sockets: dict[Socket, list[Listener]]) -> Routing:
+        routing = Routing()
+        for sock, listeners in sockets.items():
+            routing.ports[sock] = PortRoutes([(lst, Matcher(lst.rules)) for lst in listeners])
+        for listener in table.listeners:
+            for rule in listener.rules:
+                if isinstance(rule.action, Forward):
+                    routing.choosers[rule.arn] = ForwardChooser(rule.action)
+        for group in table.target_groups:
+            states = self._states.setdefault(group.arn, {})
+            routing.pools[group.arn] = Pool(
+                group,
+                _state_reader(states),
+                self._in_flight.setdefault(group.arn, {}),
+                self._clock.monotonic,
+                self._healthy_since.setdefault(group.arn, {}),
+            )
+        return routing
+
+    # -- targets, health and draining ------------------------------------------------------
+
+    def _sync_targets(self, table: Table) -> None:
+        live: dict[tuple[str, str], tuple[Target, HealthCheck]] = {}
+        draining: dict[tuple[str, str], Target] = {}
+        for group in table.target_groups:
+            for target in group.targets:
+                live[(group.arn, target.key)] = (target, group.health_check)
+            for target in group.draining:
+                draining[(group.arn, target.key)] = target
+        # Checkers of targets gone or draining stop.
+        for key in [k for k in self._checkers if k not in live]:
+            checker = self._checkers.pop(key)
+            asyncio.get_running_loop().create_task(checker.stop())
+            self._states.get(key[0], {}).pop(key[1], None)
+            self._healthy_since.get(key[0], {}).pop(key[1], None)
+        # Targets start draining: report it, and Drained at once if nothing is in flight.
+        for key, target in draining.items():
+            if key in self._draining:
+                self._draining[key] = target
+                continue
+            self._draining[key] = target
+            self._report(HealthReport(key[0], target, *DRAINING))
+            if self.in_flight(*key) == 0:
+                self._report(Drained(key[0], target))
+        for key in [k for k in self._draining if k not in draining]:
+            del self._draining[key]
+        # New targets get a checker; changed settings reach the running ones.
+        for key, (target, check) in live.items():
+            running = self._checkers.get(key)
+            if running is not None and running.target == target:
+                if running.check != check:
+                    running.update(check)
+                continue
+            if running is not None:
+                asyncio.get_running_loop().create_task(running.stop())
+            self._start_checker(key, target, check)
+
+    def _start_checker(self, key: tuple[str, str], target: Target, check: HealthCheck) -> None:
+        tg, tkey = key
+
+        def on_change(status: Status) -> None:
+            if self._checkers.get(key) is not checker:
+                return  # a stopped checker's last word
+            state = status[0]
+            states = self._states.setdefault(tg, {})
+            before = states.get(tkey)
+            states[tkey] = state
+            if state == "healthy" and before != "healthy":
+                self._healthy_since.setdefault(tg, {})[tkey] = self._clock.monotonic()
+            pool = self.routing.pools.get(tg)
+            if pool is not None:
+                pool.refresh()
+            self._report(HealthReport(tg, target, *status))
+
+        checker = Checker(
+            target,
+            check,
+            clock=self._clock,
+            probe=self._probe,
+            on_change=on_change,
+            known_healthy=target.known_healthy,
+        )
+        self._checkers[key] = checker
+        checker.start()

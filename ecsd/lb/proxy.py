@@ -1,0 +1,428 @@
+"""The HTTP proxy: what one request on a listener's socket goes through.
+
+One aiohttp low-level server per bound socket (keep-alive with the client, the listener's
+idle timeout), one aiohttp client session whose connector keeps a pool of keep-alive
+connections per target (host:port). Bodies are streamed both ways — chunked or with a
+length, of any size, never whole in memory; only small answers with a known length
+(up to `SMALL_BODY`) are read in one go, which saves the per-chunk writes. WebSocket
+upgrades are relayed frame by frame over an aiohttp WebSocket on each side.
+
+The hot path reads the plane's current `Routes` (one attribute, swapped whole by
+`Plane.apply`), never the store and never a lock.
+
+The load balancer's own answers are ALB's (reference §4.7): 502 when the target refused,
+reset or broke the answer, 503 when the group has no registered target, 504 when the
+target did not accept within 10 s or did not answer within the idle timeout, with the
+small HTML pages ALB sends and `Server: awselb/2.0`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import WSMsgType, web
+from multidict import CIMultiDict
+from yarl import URL
+
+from ecsd.lb.balancing import APP_COOKIE, GROUP_COOKIE, TARGET_COOKIE, Pool
+from ecsd.lb.rules import Facts, host_only
+from ecsd.lb.table import FixedResponse, Forward, Listener, Redirect, Target
+
+if TYPE_CHECKING:
+    from ecsd.lb.plane import Plane, PortRoutes
+
+SERVER = "awselb/2.0"
+CONNECT_TIMEOUT = 10.0  # ALB: no connection within 10 s → 504
+SMALL_BODY = 64 * 1024
+CHUNK = 64 * 1024
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy; Host is kept as sent.
+HOP_BY_HOP = frozenset(
+    h.lower()
+    for h in (
+        "Connection",
+        "Keep-Alive",
+        "Proxy-Authenticate",
+        "Proxy-Authorization",
+        "Proxy-Connection",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+    )
+)
+WS_HANDSHAKE = frozenset(
+    h.lower()
+    for h in (
+        "Sec-WebSocket-Key",
+        "Sec-WebSocket-Version",
+        "Sec-WebSocket-Extensions",
+        "Sec-WebSocket-Protocol",
+        "Sec-WebSocket-Accept",
+    )
+)
+
+_TITLES = {
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+    504: "504 Gateway Time-out",
+    400: "400 Bad Request",
+}
+
+
+def alb_error(status: int) -> web.Response:
+    """ALB's own error page (the nginx-style page ALB serves)."""
+    title = _TITLES.get(status, f"{status}")
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    )
+    return web.Response(
+        status=status, text=body, content_type="text/html", headers={"Server": SERVER}
+    )
+
+
+def not_served(host: str, names: list[str], port: int) -> web.Response:
+    # ecsd's own words: on AWS every load balancer has its own address, so there is no
+    # such answer; here several share a port and the Host header picks one.
+    served = ", ".join(sorted(names))
+    return web.Response(
+        status=404,
+        text=(
+            f"ecsd: no load balancer on port {port} is named {host!r}. "
+            f"Load balancers served on this port: {served}. "
+            f"Use one of them as the host, e.g. curl http://{sorted(names)[0]}:{port}/\n"
+        ),
+        headers={"Server": SERVER},
+    )
+
+
+def trace_id(incoming: str | None) -> str:
+    """X-Amzn-Trace-Id: `Root=1-<8 hex epoch>-<24 hex>`; an incoming one gets `Self=`."""
+    value = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    if incoming:
+        return f"{incoming};Self={value}"
+    return f"Root={value}"
+
+
+def fixed_response(action: FixedResponse) -> web.Response:
+    return web.Response(
+        status=action.status_code,
+        body=(action.body or "").encode(),
+        content_type=action.content_type or "text/plain",
+        charset="utf-8",
+        headers={"Server": SERVER},
+    )
+
+
+def redirect_location(action: Redirect, *, host: str, port: int, path: str, query: str) -> str:
+    """The Location of a redirect action with ELBv2's placeholders. `#{path}` is the path
+    without its leading slash (the default path is `/#{path}`); `#{port}` is the port the
+    client really connected to (the bind port: on AWS it is the listener's port, here the
+    two differ where the fallback applies, and the client must come back where it can).
+    A port that is the protocol's default is left out of the URL (ecsd's choice)."""
+    values = {
+        "#{protocol}": "http",
+        "#{host}": host,
+        "#{port}": str(port),
+        "#{path}": path.lstrip("/"),
+        "#{query}": query,
+    }
+
+    def fill(text: str) -> str:
+        for k, v in values.items():
+            text = text.replace(k, v)
+        return text
+
+    proto = fill(action.protocol).lower()
+    out_host = fill(action.host)
+    out_port = fill(action.port)
+    out_path = fill(action.path)
+    if not out_path.startswith("/"):
+        out_path = "/" + out_path
+    out_query = fill(action.query)
+    default = {"http": "80", "https": "443"}.get(proto)
+    netloc = out_host if out_port in ("", default) else f"{out_host}:{out_port}"
+    return f"{proto}://{netloc}{out_path}" + (f"?{out_query}" if out_query else "")
+
+
+def redirect(action: Redirect, request: web.BaseRequest, port: int) -> web.Response:
+    location = redirect_location(
+        action,
+        host=host_only(request.host),
+        port=port,
+        path=request.path,
+        query=request.query_string,
+    )
+    status = 301 if action.status_code == "HTTP_301" else 302
+    return web.Response(
+        status=status, headers={"Location": location, "Server": SERVER}, content_type="text/html"
+    )
+
+
+def facts_of(request: web.BaseRequest) -> Facts:
+    headers = request.headers
+    return Facts(
+        host=request.host,
+        path=request.path,
+        method=request.method,
+        headers=lambda name: headers.getall(name, ()),
+        query=list(request.query.items()),
+        peer=request.remote or "",
+    )
+
+
+class Proxy:
+    """Serves requests for one bound socket; `routes()` returns the current routing."""
+
+    def __init__(self, plane: Plane, routes: Callable[[], PortRoutes | None], port: int) -> None:
+        self._plane = plane
+        self._routes = routes
+        self._port = port
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        routes = self._routes()
+        if routes is None:
+            return alb_error(503)
+        listener, matcher = routes.pick(request.host)
+        if listener is None:
+            return not_served(host_only(request.host), routes.names, self._port)
+        rule = matcher.unconditional or matcher.match(facts_of(request))
+        if rule is None:  # a listener always has a default rule; a broken table is ours
+            return alb_error(503)
+        action = rule.action
+        if isinstance(action, Forward):
+            return await self._forward(request, listener, rule.arn, action)
+        if isinstance(action, FixedResponse):
+            return fixed_response(action)
+        return redirect(action, request, self._port)
+
+    async def _forward(
+        self, request: web.BaseRequest, listener: Listener, rule_arn: str, action: Forward
+    ) -> web.StreamResponse:
+        plane = self._plane
+        routing = plane.routing
+        chooser = routing.choosers.get(rule_arn)
+        if chooser is None:
+            return alb_error(503)
+        cookies = request.cookies if "Cookie" in request.headers else {}
+        group = chooser.choose(cookies.get(GROUP_COOKIE))
+        pool = routing.pools.get(group.arn)
+        if pool is None or not pool.registered:
+            return alb_error(503)
+        sticky = pool.group.stickiness
+        target = None
+        if sticky.enabled:
+            name = TARGET_COOKIE if sticky.type == "lb_cookie" else APP_COOKIE
+            target = pool.sticky(cookies.get(name))
+        if target is None:
+            target = pool.choose()
+        if target is None:
+            return alb_error(503)
+        decorate = None
+        if group.cookie is not None or sticky.enabled:
+            group_cookie = group.cookie
+
+            def decorate(response: web.StreamResponse) -> None:
+                if group_cookie is not None:
+                    response.set_cookie(
+                        GROUP_COOKIE, group_cookie, max_age=action.stickiness_seconds, path="/"
+                    )
+                if sticky.enabled:
+                    self._target_cookie(response, pool, target)
+
+        tg = group.arn
+        plane.begin(tg, target.key)
+        try:
+            return await self._relay(request, listener, target, decorate)
+        finally:
+            plane.end(tg, target.key)
+
+    @staticmethod
+    def _target_cookie(response: web.StreamResponse, pool: Pool, target: Target) -> None:
+        sticky = pool.group.stickiness
+        if sticky.type == "lb_cookie":
+            response.set_cookie(
+                TARGET_COOKIE, pool.target_token(target), max_age=sticky.duration_seconds, path="/"
+            )
+        elif sticky.cookie_name and any(
+            v.split("=", 1)[0].strip() == sticky.cookie_name
+            for v in response.headers.getall("Set-Cookie", ())
+        ):
+            response.set_cookie(
+                APP_COOKIE, pool.target_token(target), max_age=sticky.duration_seconds, path="/"
+            )
+
+    def _upstream_headers(
+        self, request: web.BaseRequest, listener: Listener, *, websocket: bool = False
+    ) -> CIMultiDict[str]:
+        headers: CIMultiDict[str] = CIMultiDict()
+        drop = HOP_BY_HOP | WS_HANDSHAKE if websocket else HOP_BY_HOP
+        for name, value in request.headers.items():
+            if name.lower() not in drop:
+                headers.add(name, value)
+        # Connection can name more hop-by-hop headers.
+        conn = request.headers.get("Connection")
+        if conn:
+            for extra in conn.split(","):
+                headers.popall(extra.strip(), None)
+        peer = request.remote or ""
+        mode = listener.xff_mode
+        if mode == "append":
+            prior = headers.get("X-Forwarded-For")
+            headers["X-Forwarded-For"] = f"{prior}, {peer}" if prior else peer
+        elif mode == "remove":
+            headers.popall("X-Forwarded-For", None)
+        headers["X-Forwarded-Proto"] = "http"
+        headers["X-Forwarded-Port"] = str(listener.port)
+        headers["X-Amzn-Trace-Id"] = trace_id(request.headers.get("X-Amzn-Trace-Id"))
+        return headers
+
+    async def _relay(
+        self,
+        request: web.BaseRequest,
+        listener: Listener,
+        target: Target,
+        decorate: Callable[[web.StreamResponse], None] | None,
+    ) -> web.StreamResponse:
+        plane = self._plane
+        url = URL.build(
+            scheme="http", host=target.host, port=target.port, path="/", encoded=True
+        ).join(URL(request.raw_path, encoded=True))
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._websocket(request, listener, url)
+        headers = self._upstream_headers(request, listener)
+        timeout = plane.timeout_for(listener.idle_timeout_seconds)
+        data = request.content if request.body_exists else None
+        session = plane.session
+        try:
+            upstream = await session.request(
+                request.method,
+                url,
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                timeout=timeout,
+            )
+        except aiohttp.ServerTimeoutError:
+            return alb_error(504)
+        except (aiohttp.ClientError, OSError):
+            return alb_error(502)
+        except TimeoutError:
+            return alb_error(504)
+        try:
+            out = CIMultiDict[str]()
+            for name, value in upstream.headers.items():
+                if name.lower() not in HOP_BY_HOP:
+                    out.add(name, value)
+            length = upstream.content_length
+            if length is not None and length <= SMALL_BODY:
+                try:
+                    body = await upstream.read()
+                except (aiohttp.ClientError, OSError):
+                    return alb_error(502)
+                except TimeoutError:
+                    return alb_error(504)
+                out.popall("Content-Length", None)
+                response = web.Response(
+                    status=upstream.status, reason=upstream.reason, body=body, headers=out
+                )
+                if decorate is not None:
+                    decorate(response)
+                return response
+            stream = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+            stream.headers.extend(out)
+            if decorate is not None:
+                decorate(stream)
+            await stream.prepare(request)
+            try:
+                async for chunk in upstream.content.iter_chunked(CHUNK):
+                    await stream.write(chunk)
+            except (aiohttp.ClientError, OSError, TimeoutError):
+                # The answer has begun: all a proxy can do is cut the connection.
+                if request.transport is not None:
+                    request.transport.close()
+                return stream
+            await stream.write_eof()
+            return stream
+        finally:
+            upstream.release()
+
+    async def _websocket(
+        self, request: web.BaseRequest, listener: Listener, url: URL
+    ) -> web.StreamResponse:
+        plane = self._plane
+        headers = self._upstream_headers(request, listener, websocket=True)
+        protocols = tuple(
+            p.strip()
+            for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")
+            if p.strip()
+        )
+        try:
+            upstream = await plane.session.ws_connect(
+                url,
+                headers=headers,
+                protocols=protocols,
+                autoping=False,
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=10.0),
+            )
+        except aiohttp.WSServerHandshakeError as e:
+            return alb_error(502 if e.status < 400 or e.status >= 500 else e.status)
+        except aiohttp.ServerTimeoutError:
+            return alb_error(504)
+        except (aiohttp.ClientError, OSError):
+            return alb_error(502)
+        ws = web.WebSocketResponse(
+            protocols=(upstream.protocol,) if upstream.protocol else (), autoping=False
+        )
+        try:
+            await ws.prepare(request)  # type: ignore[arg-type]
+            await _pump(ws, upstream)
+        finally:
+            await upstream.close()
+            await ws.close()
+        return ws
+
+
+async def _pump(client: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse) -> None:
+    """Relay frames both ways until either side closes."""
+
+    async def to_upstream() -> None:
+        async for msg in client:
+            if msg.type == WSMsgType.TEXT:
+                await upstream.send_str(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await upstream.send_bytes(msg.data)
+            elif msg.type == WSMsgType.PING:
+                await upstream.ping(msg.data)
+            elif msg.type == WSMsgType.PONG:
+                await upstream.pong(msg.data)
+        await upstream.close(code=client.close_code or 1000)
+
+    async def to_client() -> None:
+        async for msg in upstream:
+            if msg.type == WSMsgType.TEXT:
+                await client.send_str(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await client.send_bytes(msg.data)
+            elif msg.type == WSMsgType.PING:
+                await client.ping(msg.data)
+            elif msg.type == WSMsgType.PONG:
+                await client.pong(msg.data)
+        await client.close(code=upstream.close_code or 1000)
+
+    tasks = [asyncio.ensure_future(to_upstream()), asyncio.ensure_future(to_client())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
