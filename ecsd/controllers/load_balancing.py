@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..config import Settings
@@ -67,6 +68,24 @@ def default_plane(report: Callable[[Report], None]) -> PlaneLike:
     from ..lb.plane import Plane  # the real proxy: only where the daemon runs one
 
     return Plane(report=report)
+
+
+def keep_known(before: Table, after: Table) -> Table:
+    """`after`, with each target the plane already serves given the `known_healthy` it had
+    in `before`. The store's health is for a plane that starts afresh (a restart): once
+    the plane checks a target itself, a recorded health change must not make the target
+    look new (the plane would restart its checks from that flag)."""
+    known = {(g.arn, t.key): t.known_healthy for g in before.target_groups for t in g.targets}
+    if not known:
+        return after
+    groups = []
+    for g in after.target_groups:
+        targets = tuple(
+            replace(t, known_healthy=known[(g.arn, t.key)]) if (g.arn, t.key) in known else t
+            for t in g.targets
+        )
+        groups.append(replace(g, targets=targets) if targets != g.targets else g)
+    return replace(after, target_groups=tuple(groups))
 
 
 def lb_name(load_balancer_arn: str) -> str:
@@ -176,6 +195,7 @@ class LoadBalancingController:
         table, used = await self.units.run(build, region=self.settings.region, write=False)
         if self.plane is None:
             return
+        table = keep_known(self.table, table)
         errors = await self.plane.apply(table)
         self.table, self._targets_of = table, used
         self._announce(table, errors)
@@ -205,7 +225,7 @@ class LoadBalancingController:
             if lis.arn in errors:
                 self._say(
                     f"ecsd: WARNING: load balancer {name}: the listener on port {lis.port} "
-                    f"cannot listen on {lis.bind_host}:{lis.bind_port}: {errors[lis.arn]}"
+                    f"is not served: {errors[lis.arn]}"
                 )
                 continue
             where = f"http://{host}/" if lis.bind_port == 80 else f"http://{host}:{lis.bind_port}/"

@@ -180,9 +180,18 @@ def test_tables_follow_writes_targets_resolve_and_health_is_persisted(tmp_path: 
         )
         assert state == ("healthy", None, None)
         assert h.health_events == [TargetHealthChanged(TG, "172.17.0.5", 80)]
+        # The running plane's target stays the same value (its checks go on as they
+        # are); a plane started afresh (a restart) gets the stored health.
         group = h.plane.tables[-1].group(TG)
         assert group is not None
+        assert [t.known_healthy for t in group.targets if t.id == "172.17.0.5"] == [False]
+        await h.controller.stop()
+        await h.controller.start()
+        assert len(h.planes) == 2
+        group = h.plane.tables[0].group(TG)
+        assert group is not None
         assert [t.known_healthy for t in group.targets if t.id == "172.17.0.5"] == [True]
+        assert len(h.said) == 2  # said again at the start
         # Deregistered with nothing in flight: drained as soon as the table is applied.
         await h.write(lambda u: elb_targets.deregister(u, TG, [("172.17.0.5", 80)]))
         h.plane.flight[(TG, "172.17.0.9:80")] = 1
@@ -191,7 +200,7 @@ def test_tables_follow_writes_targets_resolve_and_health_is_persisted(tmp_path: 
         assert [r.target_id for r in rows] == ["172.17.0.9"]
         await h.controller.stop()
         assert h.plane.closed
-        assert len(h.said) == 1  # the listener was announced once
+        assert len(h.said) == 2  # the listener was announced once per start
 
     asyncio.run(main())
 
