@@ -72,6 +72,8 @@ class Tick:
     healthy_after: float
     wake_at: list[float] = field(default_factory=list)
     _health: dict[str, list[Any]] = field(default_factory=dict)
+    checking: bool = False  # a task's target is still in its first health checks
+    draining: bool = False  # a task this service stopped is still draining
 
     @property
     def name(self) -> str:
@@ -98,6 +100,8 @@ class Tick:
             if t.checked and t.doc.get("healthStatus") != "HEALTHY":
                 return False
             states = self.target_health(t)
+            if any(h[1] == "initial" for h in states) or not states:
+                self.checking = True
             return bool(states) and all(h[1] == "healthy" for h in states)
         if t.checked:
             return t.doc.get("healthStatus") == "HEALTHY"
@@ -269,7 +273,15 @@ class Tick:
             old_active=sum(t.arn not in stopped_arns for t in others),
             old_healthy=0,
         )
-        settled = rollout.done(desired, after) and not sick
+        # Behind a load balancer a deployment completes once the tasks it stopped have
+        # drained (as ECS: deregistered, drained, then "deployment completed").
+        self.draining = self.balanced and any(
+            t.doc["desiredStatus"] == "STOPPED"
+            and t.doc["lastStatus"] in ("RUNNING", "DEACTIVATING")
+            and t.rt.get("targets")
+            for t in all_tasks
+        )
+        settled = rollout.done(desired, after) and not sick and not self.draining
         if primary["rolloutState"] == "IN_PROGRESS" and settled and not started:
             self.complete(primary)
         if (
@@ -288,8 +300,14 @@ class Tick:
 
     def nothing_in_flight(self, live: list[Task]) -> bool:
         """No task on its way up and none waiting out its time to count as healthy: the
-        configuration alone holds the deployment."""
-        return all(t.running for t in live) and not self.wake_at
+        configuration alone holds the deployment. A target still in its first health
+        checks is on its way up too, and a task draining is on its way down."""
+        return (
+            all(t.running for t in live)
+            and not self.wake_at
+            and not self.checking
+            and not self.draining
+        )
 
     # -- failures, backoff, circuit breaker ------------------------------------------------
     def account(self, all_tasks: list[Task]) -> None:
