@@ -7,9 +7,10 @@ from ..aws.provider import Provider
 
 def all_providers() -> list[Provider]:
     from .ecs import ecs
+    from .elbv2 import elbv2
     from .logs import logs
     from .secretsmanager import secretsmanager
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager]
+    return [ecs, sts, logs, ssm, secretsmanager, elbv2]

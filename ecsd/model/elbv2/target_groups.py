@@ -94,6 +94,12 @@ def load_balancer_arns(unit: Unit, arn: str) -> list[str]:
     return sorted(r.lb_arn for r in rows)
 
 
+def of_load_balancer(unit: Unit, lb_arn: str) -> list[Row[Any]]:
+    """The target groups a load balancer's listeners and rules forward to, by name."""
+    used = select(uses.c.tg_arn).where(uses.c.lb_arn == lb_arn).distinct()
+    return list(unit.conn.execute(select(tgs).where(tgs.c.arn.in_(used)).order_by(tgs.c.name)))
+
+
 def in_use(unit: Unit, arn: str) -> bool:
     return (
         unit.conn.execute(select(uses.c.user_arn).where(uses.c.tg_arn == arn)).first() is not None
