@@ -71,7 +71,8 @@ class PortRoutes:
 class Routing:
     ports: dict[Socket, PortRoutes] = field(default_factory=dict)
     pools: dict[str, Pool] = field(default_factory=dict)
-    choosers: dict[str, ForwardChooser] = field(default_factory=dict)
+    # by (listener ARN, rule ARN): a rule belongs to one listener
+    choosers: dict[tuple[str, str], ForwardChooser] = field(default_factory=dict)
 
 
 def _state_reader(states: dict[str, str]) -> Callable[[str], str]:
@@ -222,7 +223,7 @@ class Plane:
         for listener in table.listeners:
             for rule in listener.rules:
                 if isinstance(rule.action, Forward):
-                    routing.choosers[rule.arn] = ForwardChooser(rule.action)
+                    routing.choosers[(listener.arn, rule.arn)] = ForwardChooser(rule.action)
         for group in table.target_groups:
             states = self._states.setdefault(group.arn, {})
             routing.pools[group.arn] = Pool(

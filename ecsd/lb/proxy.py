@@ -208,7 +208,7 @@ class Proxy:
     ) -> web.StreamResponse:
         plane = self._plane
         routing = plane.routing
-        chooser = routing.choosers.get(rule_arn)
+        chooser = routing.choosers.get((listener.arn, rule_arn))
         if chooser is None:
             return alb_error(503)
         cookies = request.cookies if "Cookie" in request.headers else {}

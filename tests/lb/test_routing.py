@@ -1,0 +1,311 @@
+"""A real Plane routing real HTTP: rules, weighted forward, answers of its own, several
+load balancers on one port, the headers it adds."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+
+import aiohttp
+from aiohttp import web
+
+from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect
+
+from .harness import Backend, Harness, default, forward, free_port, group, listener, rule
+
+
+def test_routing_by_path_and_host_with_the_default_last():
+    async def scenario() -> None:
+        api, web_, admin = Backend("api"), Backend("web"), Backend("admin")
+        for b in (api, web_, admin):
+            await b.start()
+        h = Harness()
+        port = free_port()
+        try:
+            groups = (
+                group("tg/api", api.target()),
+                group("tg/web", web_.target()),
+                group("tg/admin", admin.target()),
+            )
+            errors = await h.apply(
+                listener(
+                    port,
+                    rule("r-api", 10, forward("tg/api"), Condition("path-pattern", ("/api/*",))),
+                    rule("r-admin", 5, forward("tg/admin"), Condition("host-header", ("ADMIN.*",))),
+                    default(forward("tg/web")),
+                ),
+                groups=groups,
+            )
+            assert errors == {}
+            for g in groups:
+                await h.until_healthy(g.arn, *g.targets)
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as s:
+                async with s.get(base + "/api/users?x=1") as r:
+                    assert await r.text() == "api /api/users"
+                async with s.get(base + "/API/users") as r:  # the path is case-sensitive
+                    assert await r.text() == "web /API/users"
+                async with s.get(base + "/api/x", headers={"Host": "admin.example.com"}) as r:
+                    assert await r.text() == "admin /api/x"  # priority 5 wins over 10
+                async with s.get(base + "/") as r:
+                    assert await r.text() == "web /"
+        finally:
+            await h.close()
+            for b in (api, web_, admin):
+                await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_weighted_forward_and_round_robin():
+    async def scenario() -> None:
+        blue1, blue2, green = Backend("blue1"), Backend("blue2"), Backend("green")
+        for b in (blue1, blue2, green):
+            await b.start()
+        h = Harness()
+        port = free_port()
+        try:
+            groups = (
+                group("tg/blue", blue1.target(), blue2.target()),
+                group("tg/green", green.target()),
+            )
+            await h.apply(
+                listener(port, default(forward("tg/blue", "tg/green", weights=(3, 1)))),
+                groups=groups,
+            )
+            await h.until_healthy("tg/blue", blue1.target(), blue2.target())
+            await h.until_healthy("tg/green", green.target())
+            counts: Counter[str] = Counter()
+            async with aiohttp.ClientSession() as s:
+                for _ in range(400):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        counts[(await r.text()).split()[0]] += 1
+            assert 0.65 < (counts["blue1"] + counts["blue2"]) / 400 < 0.85, counts
+            assert abs(counts["blue1"] - counts["blue2"]) <= 1, counts  # round robin
+        finally:
+            await h.close()
+            for b in (blue1, blue2, green):
+                await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_group_stickiness_keeps_a_client_on_its_group():
+    async def scenario() -> None:
+        a, b = Backend("a"), Backend("b")
+        await a.start()
+        await b.start()
+        h = Harness()
+        port = free_port()
+        try:
+            groups = (group("tg/a", a.target()), group("tg/b", b.target()))
+            await h.apply(
+                listener(port, default(forward("tg/a", "tg/b", sticky=True))), groups=groups
+            )
+            await h.until_healthy("tg/a", a.target())
+            await h.until_healthy("tg/b", b.target())
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
+                seen = set()
+                for _ in range(20):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        assert "AWSALBTG" in r.cookies
+                        seen.add((await r.text()).split()[0])
+            assert len(seen) == 1
+        finally:
+            await h.close()
+            await a.stop()
+            await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_fixed_response_and_redirect_are_answered_by_the_plane():
+    async def scenario() -> None:
+        h = Harness()
+        port = free_port()
+        try:
+            await h.apply(
+                listener(
+                    port,
+                    rule(
+                        "r-old",
+                        1,
+                        Redirect("HTTP_301", path="/new/#{path}", query="#{query}&from=old"),
+                        Condition("path-pattern", ("/old/*",)),
+                    ),
+                    rule(
+                        "r-elsewhere",
+                        2,
+                        Redirect("HTTP_302", host="example.com", port="443", protocol="HTTPS"),
+                        Condition("path-pattern", ("/away",)),
+                    ),
+                    default(FixedResponse(404, "application/json", '{"message":"nothing here"}')),
+                )
+            )
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as s:
+                async with s.get(base + "/missing") as r:
+                    assert r.status == 404
+                    assert r.headers["Content-Type"].startswith("application/json")
+                    assert await r.text() == '{"message":"nothing here"}'
+                    assert r.headers["Server"] == "awselb/2.0"
+                async with s.get(base + "/old/page?a=1", allow_redirects=False) as r:
+                    assert r.status == 301
+                    assert (
+                        r.headers["Location"]
+                        == f"http://127.0.0.1:{port}/new/old/page?a=1&from=old"
+                    )
+                async with s.get(
+                    base + "/away", allow_redirects=False, headers={"Host": "lb-1.elb.localhost"}
+                ) as r:
+                    assert r.status == 302
+                    assert r.headers["Location"] == "https://example.com/away"
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_502_503_504_as_alb_gives_them():
+    async def scenario() -> None:
+        async def slow(request: web.Request) -> web.Response:
+            await asyncio.sleep(3)
+            return web.Response(text="late")
+
+        slow_backend = await Backend("slow").start({"/slow": slow})
+        dead_port = free_port()  # nothing listens there
+        h = Harness()
+        port = free_port()
+        off = HealthCheck(enabled=False)  # targets routed without checks (unavailable)
+        try:
+            dead = group(
+                "tg/dead",
+                slow_backend.target().__class__("10.9.9.9", 80, "127.0.0.1", dead_port, dead_port),
+                check=off,
+            )
+            groups = (dead, group("tg/empty"), group("tg/slow", slow_backend.target(), check=off))
+            await h.apply(
+                listener(
+                    port,
+                    rule("r1", 1, forward("tg/dead"), Condition("path-pattern", ("/dead",))),
+                    rule("r2", 2, forward("tg/empty"), Condition("path-pattern", ("/empty",))),
+                    default(forward("tg/slow")),
+                    idle_timeout_seconds=1,
+                ),
+                groups=groups,
+            )
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as s:
+                async with s.get(base + "/dead") as r:
+                    assert r.status == 502
+                    body = await r.text()
+                    assert "<title>502 Bad Gateway</title>" in body
+                    assert r.headers["Server"] == "awselb/2.0"
+                async with s.get(base + "/empty") as r:
+                    assert r.status == 503
+                    assert "<title>503 Service Temporarily Unavailable</title>" in await r.text()
+                async with s.get(base + "/slow") as r:
+                    assert r.status == 504
+                    assert "<title>504 Gateway Time-out</title>" in await r.text()
+            states = h.states("tg/dead")
+            assert list(states.values()) == ["unavailable"]
+        finally:
+            await h.close()
+            await slow_backend.stop()
+
+    asyncio.run(scenario())
+
+
+def test_forwarded_headers_and_trace_id():
+    async def scenario() -> None:
+        b = await Backend("b").start()
+        h = Harness()
+        ports = free_port(), free_port(), free_port()
+        try:
+            groups = (group("tg/b", b.target()),)
+            await h.apply(
+                listener(ports[0], default(forward("tg/b")), dns="append.elb.localhost"),
+                listener(
+                    ports[1],
+                    default(forward("tg/b")),
+                    dns="preserve.elb.localhost",
+                    xff_mode="preserve",
+                ),
+                listener(
+                    ports[2],
+                    default(forward("tg/b")),
+                    dns="remove.elb.localhost",
+                    xff_mode="remove",
+                ),
+                groups=groups,
+            )
+            await h.until_healthy("tg/b", b.target())
+            async with aiohttp.ClientSession() as s:
+                for p in ports:
+                    async with s.get(
+                        f"http://127.0.0.1:{p}/", headers={"X-Forwarded-For": "203.0.113.7"}
+                    ):
+                        pass
+                async with s.get(
+                    f"http://127.0.0.1:{ports[0]}/",
+                    headers={"X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793"},
+                ):
+                    pass
+                async with s.get(f"http://127.0.0.1:{ports[0]}/"):
+                    pass
+            append, preserve, remove, traced, fresh = (r.headers for r in b.requests[-5:])
+            assert append["X-Forwarded-For"] == "203.0.113.7, 127.0.0.1"
+            assert preserve["X-Forwarded-For"] == "203.0.113.7"
+            assert "X-Forwarded-For" not in remove
+            assert append["X-Forwarded-Proto"] == "http"
+            assert append["X-Forwarded-Port"] == "80"  # the listener's port, as the API shows it
+            assert fresh["X-Forwarded-For"] == "127.0.0.1"
+            assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", fresh["X-Amzn-Trace-Id"])
+            assert re.fullmatch(
+                r"Root=1-5759e988-bd862e3fe1be46a994272793;Self=1-[0-9a-f]{8}-[0-9a-f]{24}",
+                traced["X-Amzn-Trace-Id"],
+            )
+        finally:
+            await h.close()
+            await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_several_load_balancers_share_a_port_by_host():
+    async def scenario() -> None:
+        one, two = Backend("one"), Backend("two")
+        await one.start()
+        await two.start()
+        h = Harness()
+        port = free_port()
+        try:
+            groups = (group("tg/one", one.target()), group("tg/two", two.target()))
+            await h.apply(
+                listener(port, default(forward("tg/one")), dns="one-1.us-east-1.elb.localhost"),
+                listener(port, default(forward("tg/two")), dns="two-2.us-east-1.elb.localhost"),
+                groups=groups,
+            )
+            await h.until_healthy("tg/one", one.target())
+            await h.until_healthy("tg/two", two.target())
+            async with aiohttp.ClientSession() as s:
+                for name in ("one", "two"):
+                    host = (
+                        f"{name.upper()}-{1 if name == 'one' else 2}.us-east-1.elb.localhost:{port}"
+                    )
+                    async with s.get(f"http://127.0.0.1:{port}/x", headers={"Host": host}) as r:
+                        assert await r.text() == f"{name} /x"
+                async with s.get(f"http://127.0.0.1:{port}/x") as r:
+                    assert r.status == 404
+                    text = await r.text()
+                    assert (
+                        "one-1.us-east-1.elb.localhost" in text
+                        and "two-2.us-east-1.elb.localhost" in text
+                    )
+        finally:
+            await h.close()
+            await one.stop()
+            await two.stop()
+
+    asyncio.run(scenario())
