@@ -132,6 +132,7 @@ def test_seed001_targets_swap_then_an_unhealthy_revision_rolls_back(ecsd):
         return len(now) == 1 and now[0][0] not in old_ips and now[0][1] == "healthy"
 
     until(swapped, timeout=60, every=0.05)
+    wait_stable(ecs, "web")
     # In ECS's order (reference §3.6): the new target registered, then the old task
     # stopped, deregistered and drained.
     order = list(reversed(_events(ecs, "web")))
@@ -142,7 +143,6 @@ def test_seed001_targets_swap_then_an_unhealthy_revision_rolls_back(ecsd):
     assert tail[3] == "has begun draining connections on 1 tasks."
     assert "deployment completed." in tail[4], tail  # once the old task has drained
     assert get(alb)[1].startswith("rev=2")
-    wait_stable(ecs, "web")
 
     # A revision with no server: its target turns unhealthy, the task is stopped for it,
     # and after 3 failures the circuit breaker rolls back to revision 2.
