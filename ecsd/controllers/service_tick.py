@@ -96,13 +96,15 @@ class Tick:
         target groups (and HEALTHY where it has container health checks too)."""
         if not (t.live and t.running):
             return False
-        if self.balanced:
+        # A task with no target (its target group was deleted, or it ran before ecsd
+        # served load balancers) counts as a task without one.
+        if self.balanced and service_targets.registered(t.rt):
             if t.checked and t.doc.get("healthStatus") != "HEALTHY":
                 return False
             states = self.target_health(t)
-            if any(h[1] == "initial" for h in states) or not states:
+            if any(h[1] == "initial" for h in states):
                 self.checking = True
-            return bool(states) and all(h[1] == "healthy" for h in states)
+            return all(h[1] == "healthy" for h in states)
         if t.checked:
             return t.doc.get("healthStatus") == "HEALTHY"
         if not settle:

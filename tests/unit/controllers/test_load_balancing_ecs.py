@@ -277,3 +277,15 @@ def test_an_elb_unhealthy_task_is_replaced_after_the_grace_period():
         f"due to (reason {why})."
     ) in messages
     assert w.doc()["deployments"][0]["failedTasks"] == 1
+
+
+def test_a_task_whose_target_group_is_gone_counts_as_one_without_a_load_balancer():
+    w = LbWorld(desired=1)
+    with w.ctx() as ctx:
+        target_groups.delete_group(ctx, TG)  # deleted after CreateService
+    w.tick()
+    [task] = w.live()
+    w.running(task["taskArn"])  # nothing to register in
+    w.now += 5
+    w.tick()
+    assert w.doc()["deployments"][0]["rolloutState"] == "COMPLETED"
