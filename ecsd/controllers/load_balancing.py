@@ -199,17 +199,6 @@ class LoadBalancingController:
         errors = await self.plane.apply(table)
         self.table, self._targets_of = table, used
         self._announce(table, errors)
-        self._idle_drains(table)
-
-    def _idle_drains(self, table: Table) -> None:
-        """A draining target with nothing in flight once the new table is in place gets
-        no request any more: it is drained now (the plane reports later ends itself)."""
-        if self.plane is None:
-            return
-        for group in table.target_groups:
-            for t in group.draining:
-                if self.plane.in_flight(group.arn, t.key) == 0:
-                    self._report(Drained(group.arn, t))
 
     def _announce(self, table: Table, errors: dict[str, str]) -> None:
         """Say where each new listener serves (and the fallback port, where the port

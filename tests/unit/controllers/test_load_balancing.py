@@ -37,7 +37,15 @@ class FakePlane:
         self.closed = False
 
     async def apply(self, table: Table) -> dict[str, str]:
+        """As the real plane: a target that starts draining with nothing in flight is
+        reported Drained at once."""
+        last = self.tables[-1] if self.tables else Table()
+        before = {(g.arn, t.key) for g in last.target_groups for t in g.draining}
         self.tables.append(table)
+        for g in table.target_groups:
+            for t in g.draining:
+                if (g.arn, t.key) not in before and self.in_flight(g.arn, t.key) == 0:
+                    self.report(Drained(g.arn, t))
         return {}
 
     async def close(self) -> None:
@@ -192,7 +200,8 @@ def test_tables_follow_writes_targets_resolve_and_health_is_persisted(tmp_path: 
         assert group is not None
         assert [t.known_healthy for t in group.targets if t.id == "172.17.0.5"] == [True]
         assert len(h.said) == 2  # said again at the start
-        # Deregistered with nothing in flight: drained as soon as the table is applied.
+        # Deregistered with nothing in flight: the plane says Drained once the table is
+        # applied, and the target is gone.
         await h.write(lambda u: elb_targets.deregister(u, TG, [("172.17.0.5", 80)]))
         h.plane.flight[(TG, "172.17.0.9:80")] = 1
         await h.quiet(0.5)
