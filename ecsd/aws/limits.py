@@ -62,6 +62,16 @@ LIST_MAX: dict[tuple[str, str, str], int] = {
     ("secretsmanager", "CreateSecret", "Tags"): 50,
     ("secretsmanager", "TagResource", "Tags"): 50,
     ("secretsmanager", "UntagResource", "TagKeys"): 50,
+    ("elbv2", "AddTags", "Tags"): 50,
+    ("elbv2", "RemoveTags", "TagKeys"): 50,
+    ("elbv2", "CreateLoadBalancer", "Tags"): 50,
+    ("elbv2", "CreateTargetGroup", "Tags"): 50,
+    ("elbv2", "CreateListener", "Tags"): 50,
+    ("elbv2", "CreateRule", "Tags"): 50,
+    # ELBv2 API reference, DescribeLoadBalancers: "You can specify up to 20 load balancers
+    # in a single call."; DescribeTags: "You can specify up to 20 resources in a single call."
+    ("elbv2", "DescribeLoadBalancers", "LoadBalancerArns"): 20,
+    ("elbv2", "DescribeTags", "ResourceArns"): 20,
 }
 
 

@@ -266,6 +266,12 @@ def test_rules_conditions_actions_and_priorities(elb, setup, aws):
     with pytest.raises(ClientError) as err:
         elb.delete_rule(RuleArn=default)
     assert aws_error(err)[0] == "OperationNotPermitted"
+    with pytest.raises(ClientError) as err:
+        elb.modify_rule(RuleArn=default, Actions=forward(green))
+    assert aws_error(err) == (
+        "OperationNotPermitted",
+        f"Default rule '{default}' cannot be modified",
+    )
     # modify conditions; paging; delete
     out = elb.modify_rule(
         RuleArn=r1["RuleArn"], Conditions=[{"Field": "path-pattern", "Values": ["/v2/*"]}]
@@ -408,3 +414,66 @@ def test_ssl_policies_and_account_limits(elb, aws):
     limits = {x["Name"]: x["Max"] for x in aws.json("elbv2", "describe-account-limits")["Limits"]}
     assert limits["application-load-balancers"] == "50"
     assert limits["targets-per-application-load-balancer"] == "1000"
+
+
+def test_listener_attributes(elb, setup):
+    lb, blue, _green = setup
+    la = listener(elb, lb, blue)["ListenerArn"]
+    assert elb.describe_listener_attributes(ListenerArn=la)["Attributes"] == [
+        {"Key": "routing.http.response.server.enabled", "Value": "true"}
+    ]
+    out = elb.modify_listener_attributes(
+        ListenerArn=la,
+        Attributes=[
+            {"Key": "routing.http.response.server.enabled", "Value": "false"},
+            {"Key": "routing.http.response.x_frame_options.header_value", "Value": "DENY"},
+        ],
+    )["Attributes"]
+    assert {"Key": "routing.http.response.x_frame_options.header_value", "Value": "DENY"} in out
+    with pytest.raises(ClientError) as err:
+        elb.modify_listener_attributes(
+            ListenerArn=la, Attributes=[{"Key": "tcp.idle_timeout.seconds", "Value": "60"}]
+        )
+    assert aws_error(err) == (
+        "ValidationError",
+        "Listener attribute key 'tcp.idle_timeout.seconds' is not recognized",
+    )
+    got = elb.describe_listener_attributes(ListenerArn=la)["Attributes"]
+    assert {"Key": "routing.http.response.server.enabled", "Value": "false"} in got
+
+
+def test_rules_quota_counts_the_whole_load_balancer(elb, setup):
+    lb, blue, _green = setup
+    first = listener(elb, lb, blue)["ListenerArn"]
+    second = listener(elb, lb, blue, port=8080)["ListenerArn"]
+    for i in range(100):
+        elb.create_rule(
+            ListenerArn=first if i % 2 else second,
+            Priority=i + 1,
+            Conditions=[{"Field": "path-pattern", "Values": [f"/{i}"]}],
+            Actions=forward(blue),
+        )
+    with pytest.raises(ClientError) as err:
+        elb.create_rule(
+            ListenerArn=first,
+            Priority=500,
+            Conditions=[{"Field": "path-pattern", "Values": ["/x"]}],
+            Actions=forward(blue),
+        )
+    assert aws_error(err)[0] == "TooManyRules"
+
+
+def test_capacity_reservation_and_listener_certificates(elb, setup):
+    lb, blue, _green = setup
+    out = elb.describe_capacity_reservation(LoadBalancerArn=lb)
+    assert out["CapacityReservationState"] == [] and "MinimumLoadBalancerCapacity" not in out
+    https = elb.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTPS",
+        Port=443,
+        Certificates=[{"CertificateArn": CERT}],
+        DefaultActions=forward(blue),
+    )["Listeners"][0]["ListenerArn"]
+    assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
+        {"CertificateArn": CERT, "IsDefault": True}
+    ]

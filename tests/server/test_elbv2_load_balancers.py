@@ -61,6 +61,7 @@ def test_hosted_zone_follows_the_region(client):
 
 def test_create_is_idempotent_and_refuses_a_different_duplicate(elb):
     first = make_lb(elb, Scheme="internal")
+    assert re.fullmatch(r"internal-web-\d{10}\.us-east-1\.elb\.localhost", first["DNSName"])
     again = make_lb(elb, Scheme="internal")
     assert again["LoadBalancerArn"] == first["LoadBalancerArn"]
     with pytest.raises(ClientError) as err:
@@ -238,3 +239,24 @@ def test_cli_create_and_describe(aws):
     aws.run("elbv2", "wait", "load-balancer-available", "--names", "cli-lb")
     got = aws.json("elbv2", "describe-load-balancers", "--names", "cli-lb")["LoadBalancers"][0]
     assert got["DNSName"] == lb["DNSName"] and got["State"]["Code"] == "active"
+
+
+def test_setters(elb):
+    arn = make_lb(elb)["LoadBalancerArn"]
+    assert elb.set_security_groups(LoadBalancerArn=arn, SecurityGroups=["sg-1", "sg-2"])[
+        "SecurityGroupIds"
+    ] == ["sg-1", "sg-2"]
+    out = elb.set_subnets(LoadBalancerArn=arn, Subnets=["subnet-x", "subnet-y", "subnet-z"])
+    assert [z["ZoneName"] for z in out["AvailabilityZones"]] == [
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+    ]
+    with pytest.raises(ClientError) as err:
+        elb.set_subnets(LoadBalancerArn=arn, Subnets=["subnet-x"])
+    assert aws_error(err)[0] == "ValidationError"
+    out = elb.set_ip_address_type(LoadBalancerArn=arn, IpAddressType="dualstack")
+    assert out["IpAddressType"] == "dualstack"
+    got = elb.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+    assert got["SecurityGroups"] == ["sg-1", "sg-2"] and got["IpAddressType"] == "dualstack"
+    assert len(got["AvailabilityZones"]) == 3

@@ -240,11 +240,8 @@ def test_register_describe_deregister(elb, aws):
     assert health(elb, arn, Targets=[{"Id": "10.0.0.1"}]) == [
         ("10.0.0.1", 8080, "draining", "Target.DeregistrationInProgress")
     ]
-    with pytest.raises(ClientError) as err:
-        elb.deregister_targets(
-            TargetGroupArn=arn, Targets=[{"Id": "10.0.0.2", "Port": 9000}, {"Id": "10.9.9.9"}]
-        )
-    assert aws_error(err)[0] == "InvalidTarget"
+    # a target not registered (here: 10.0.0.2 without its port) is passed over, as on AWS
+    elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.0.2"}, {"Id": "10.9.9.9"}])
     assert ("10.0.0.2", 9000, "initial", "Elb.RegistrationInProgress") in health(elb, arn)
     # with a deregistration delay of 0 a target goes at once
     elb.modify_target_group_attributes(
@@ -253,6 +250,12 @@ def test_register_describe_deregister(elb, aws):
     )
     elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.0.2", "Port": 9000}])
     assert [h[0] for h in health(elb, arn)] == ["10.0.0.1"]
+    # the waiter real clients use after a deregistration
+    elb.get_waiter("target_deregistered").wait(
+        TargetGroupArn=arn,
+        Targets=[{"Id": "10.0.0.2", "Port": 9000}],
+        WaiterConfig={"Delay": 1, "MaxAttempts": 2},
+    )
 
 
 def test_disabled_health_checks_are_unavailable(elb):
@@ -268,15 +271,19 @@ def test_invalid_targets_are_refused_and_nothing_registered(elb):
         elb.register_targets(
             TargetGroupArn=ip, Targets=[{"Id": "10.0.0.1"}, {"Id": "i-0123456789abcdef0"}]
         )
-    assert aws_error(err) == (
-        "InvalidTarget",
-        "The following targets are not valid IP addresses: 'i-0123456789abcdef0'",
-    )
+    assert aws_error(err) == ("ValidationError", "IP address 'i-0123456789abcdef0' is not valid")
+    for public in ("8.8.8.8", "127.0.0.1", "224.0.0.1"):
+        with pytest.raises(ClientError) as err:
+            elb.register_targets(TargetGroupArn=ip, Targets=[{"Id": "10.0.0.1"}, {"Id": public}])
+        assert aws_error(err) == (
+            "InvalidTarget",
+            f"The following targets are not in a private IP address range: '{public}'",
+        )
     assert health(elb, ip) == []
     inst = make_tg(elb, name="inst", TargetType="instance")["TargetGroupArn"]
     with pytest.raises(ClientError) as err:
         elb.register_targets(TargetGroupArn=inst, Targets=[{"Id": "10.0.0.1"}])
-    assert aws_error(err)[0] == "InvalidTarget"
+    assert aws_error(err) == ("ValidationError", "Instance ID '10.0.0.1' is not valid")
     elb.register_targets(TargetGroupArn=inst, Targets=[{"Id": "i-0123456789abcdef0"}])
     assert health(elb, inst) == [("i-0123456789abcdef0", 8080, "unused", "Target.NotInUse")]
 

@@ -32,6 +32,7 @@ CONFIG = {
     "source-ip": "SourceIpConfig",
 }
 MAX_VALUES = 5
+MAX_WILDCARDS = 5  # `*` and `?` over a rule's host-header and path-pattern values
 MAX_LENGTH = 128
 _HOST = re.compile(r"^[A-Za-z0-9.*?-]+$")
 _PATH = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&()!,;=*?%]+$")
@@ -58,6 +59,14 @@ def check(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(shaped)
     if total > MAX_VALUES:
         raise invalid(f"A rule can only have '{MAX_VALUES}' condition values")  # ecsd's own
+    wildcards = sum(
+        v.count("*") + v.count("?")
+        for c in out
+        if c["Field"] in ("host-header", "path-pattern")
+        for v in c["Values"]
+    )
+    if wildcards > MAX_WILDCARDS:
+        raise invalid(f"A rule can only have '{MAX_WILDCARDS}' wildcards")  # ecsd's own
     return out
 
 

@@ -186,8 +186,38 @@ TG_ATTRIBUTES: dict[str, tuple[str, Check, str]] = {
     ),
 }
 
+# An Application Load Balancer listener's attributes: the Server header switch, and the
+# header names and values it can rename or add (empty: not set, and not shown).
 LISTENER_ATTRIBUTES: dict[str, tuple[str, Check, str]] = {
     "routing.http.response.server.enabled": ("true", _bool, "true or false"),
+    **{
+        f"routing.http.request.x_amzn_{name}.header_name": ("", _any, "")
+        for name in (
+            "mtls_clientcert_serial_number",
+            "mtls_clientcert_issuer",
+            "mtls_clientcert_subject",
+            "mtls_clientcert_validity",
+            "mtls_clientcert_leaf",
+            "mtls_clientcert",
+            "tls_version",
+            "tls_cipher_suite",
+        )
+    },
+    **{
+        f"routing.http.response.{name}.header_value": ("", _any, "")
+        for name in (
+            "strict_transport_security",
+            "access_control_allow_origin",
+            "access_control_allow_methods",
+            "access_control_allow_headers",
+            "access_control_allow_credentials",
+            "access_control_expose_headers",
+            "access_control_max_age",
+            "content_security_policy",
+            "x_content_type_options",
+            "x_frame_options",
+        )
+    },
 }
 
 

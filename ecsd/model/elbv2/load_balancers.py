@@ -26,11 +26,13 @@ def default_vpc(unit: Unit) -> str:
     return f"vpc-{digest[:17]}"
 
 
-def dns_name(unit: Unit, name: str, arn: str) -> str:
-    # `<name>-<10 digits>.<region>.elb.localhost`: AWS's shape, under `.localhost` so
-    # that curl and browsers resolve it to loopback with no /etc/hosts entry.
+def dns_name(unit: Unit, name: str, arn: str, scheme: str) -> str:
+    # `<name>-<10 digits>.<region>.elb.localhost` (`internal-` first for an internal
+    # scheme): AWS's shape, under `.localhost` so that curl and browsers resolve it to
+    # loopback with no /etc/hosts entry.
     digits = int(hashlib.sha256(arn.encode()).hexdigest(), 16) % 10**10
-    return f"{name}-{digits:010d}.{unit.region}.elb.localhost".lower()
+    prefix = "internal-" if scheme == "internal" else ""
+    return f"{prefix}{name}-{digits:010d}.{unit.region}.elb.localhost"
 
 
 def zones_for(
@@ -118,7 +120,7 @@ def new_doc(
     arn = arns.load_balancer(unit, name)
     return {
         "LoadBalancerArn": arn,
-        "DNSName": dns_name(unit, name, arn),
+        "DNSName": dns_name(unit, name, arn, scheme),
         "CanonicalHostedZoneId": defaults.hosted_zone(unit.region),
         "CreatedTime": unit.now,
         "LoadBalancerName": name,

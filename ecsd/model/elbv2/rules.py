@@ -10,11 +10,12 @@ from sqlalchemy import Row, delete, insert, select, update
 from ...core.bus import LoadBalancingChanged
 from ...core.unit import Unit
 from ...model.keyset import Keyset
+from ...store.schema.elbv2 import elbv2_listeners as listeners_table
 from ...store.schema.elbv2 import elbv2_rules as rules
 from . import arns, tags, target_groups
 
 DEFAULT_PRIORITY = 50001  # after every rule a user can make (1-50000)
-MAX_RULES = 100  # per listener, not counting the default rule: AWS's quota
+MAX_RULES = 100  # per load balancer, not counting default rules: AWS's quota
 
 
 def get_row(unit: Unit, arn: str) -> Row[Any] | None:
@@ -40,8 +41,14 @@ def listing(unit: Unit, listener_arn: str) -> Keyset:
     return Keyset(select(rules).where(rules.c.listener_arn == listener_arn), [rules.c.priority])
 
 
-def count(unit: Unit, listener_arn: str) -> int:
-    return sum(1 for r in of(unit, listener_arn) if not r.is_default)
+def count_for_load_balancer(unit: Unit, lb_arn: str) -> int:
+    """The load balancer's rules over all its listeners, default rules not counted."""
+    mine = select(listeners_table.c.arn).where(listeners_table.c.lb_arn == lb_arn)
+    return len(
+        unit.conn.execute(
+            select(rules.c.arn).where(rules.c.listener_arn.in_(mine), rules.c.is_default.is_(False))
+        ).all()
+    )
 
 
 def create_default(unit: Unit, listener_arn: str, actions: list[dict[str, Any]]) -> None:

@@ -43,23 +43,30 @@ Health = tuple[str, str | None, str | None]
 
 
 def check(group: dict[str, Any], entries: list[tuple[str, int | None, str | None]]) -> None:
-    """Refuse targets the group cannot hold (InvalidTarget), before any is written."""
+    """Refuse targets the group cannot hold, before any is written: an id that is not an
+    IP address (ip) or an instance ID (instance) is a ValidationError, as AWS answers
+    ("Instance ID '10.19.173.98' is not valid"); an IP address no VPC could hold
+    (public, loopback, multicast, unspecified) is InvalidTarget."""
     kind = group["TargetType"]
-    bad: list[str] = []
+    unusable: list[str] = []
     for target_id, _port, _zone in entries:
-        if kind == "ip":
-            try:
-                ipaddress.ip_address(target_id)
-            except ValueError:
-                bad.append(target_id)
-        elif kind == "instance" and not _INSTANCE.match(target_id):
-            bad.append(target_id)
-    if bad:
-        # ecsd's own wording (AWS names the targets the same way, the text varies).
-        what = "IP addresses" if kind == "ip" else "instance IDs"
+        if kind == "instance":
+            if not _INSTANCE.match(target_id):
+                raise AwsError("ValidationError", f"Instance ID '{target_id}' is not valid")
+            continue
+        try:
+            ip = ipaddress.ip_address(target_id)
+        except ValueError:
+            # ecsd's own wording, after AWS's text for instance IDs.
+            raise AwsError("ValidationError", f"IP address '{target_id}' is not valid") from None
+        if ip.is_global or ip.is_loopback or ip.is_multicast or ip.is_unspecified:
+            unusable.append(target_id)
+    if unusable:
+        # ecsd's own wording: AWS registers only addresses of the VPC's private ranges.
         raise AwsError(
             "InvalidTarget",
-            f"The following targets are not valid {what}: " + ", ".join(f"'{b}'" for b in bad),
+            "The following targets are not in a private IP address range: "
+            + ", ".join(f"'{t}'" for t in unusable),
         )
 
 
@@ -137,26 +144,10 @@ def _where(stmt: Any, tg_arn: str, target_id: str, port: int) -> Any:
     )
 
 
-def unregistered(
-    unit: Unit, tg_arn: str, entries: list[tuple[str, int | None]]
-) -> list[tuple[str, int]]:
-    """Those of `entries` that are not registered (nor draining) in the group."""
-    group = target_groups.get_row(unit, tg_arn)
-    if group is None:
-        return []
-    out = []
-    for target_id, port in entries:
-        p = _port(group.doc, port)
-        row = _row(unit, tg_arn, target_id, p)
-        if row is None:
-            out.append((target_id, p))
-    return out
-
-
 def deregister(unit: Unit, tg_arn: str, entries: list[tuple[str, int | None]]) -> None:
     """Deregister targets: each drains for the group's deregistration delay (removed at
     once with a delay of 0, or when no load balancer uses the group). Targets not
-    registered are passed over (the API refuses them before calling this)."""
+    registered are passed over, as AWS does."""
     group = target_groups.get_row(unit, tg_arn)
     if group is None:
         raise AwsError("TargetGroupNotFound", "One or more target groups not found")

@@ -56,9 +56,14 @@ def modify_target_group_attributes(ctx: Context, p: dict[str, Any]) -> dict[str,
     return _answer(new)
 
 
+def _set(attributes: dict[str, str]) -> dict[str, Any]:
+    """A listener's attributes as shown: the header settings only once set."""
+    return _answer({k: v for k, v in attributes.items() if v != ""})
+
+
 @elbv2.operation("DescribeListenerAttributes")
 def describe_listener_attributes(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    return _answer(common.listener(ctx, p["ListenerArn"]).attributes)
+    return _set(common.listener(ctx, p["ListenerArn"]).attributes)
 
 
 @elbv2.operation("ModifyListenerAttributes", write=True)
@@ -69,4 +74,4 @@ def modify_listener_attributes(ctx: Context, p: dict[str, Any]) -> dict[str, Any
     )
     if new != row.attributes:
         listeners.set_attributes(ctx, row.arn, new)
-    return _answer(new)
+    return _set(new)

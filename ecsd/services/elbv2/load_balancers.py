@@ -1,4 +1,6 @@
-"""CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer (type application)."""
+"""CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer (type application), and
+the setters Terraform updates a load balancer with: SetSecurityGroups, SetSubnets,
+SetIpAddressType."""
 
 from __future__ import annotations
 
@@ -119,3 +121,34 @@ def delete_load_balancer(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     tags.drop(ctx, arn)
     load_balancers.delete_row(ctx, arn)
     return {}
+
+
+@elbv2.operation("SetSecurityGroups", write=True)
+def set_security_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    row = common.load_balancer(ctx, p["LoadBalancerArn"])
+    groups = _security_groups(ctx, p["SecurityGroups"])
+    load_balancers.set_doc(ctx, row.arn, {**row.doc, "SecurityGroups": groups})
+    return {"SecurityGroupIds": groups}
+
+
+@elbv2.operation("SetSubnets", write=True)
+def set_subnets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    row = common.load_balancer(ctx, p["LoadBalancerArn"])
+    subnets = p.get("Subnets") or []
+    mappings = p.get("SubnetMappings") or []
+    if subnets and mappings:
+        raise invalid("You can specify subnets or subnet mappings, not both")  # ecsd's own
+    if len(set(subnets or [m["SubnetId"] for m in mappings])) < 2:
+        raise invalid("At least two subnets in two different Availability Zones must be specified")
+    zones = load_balancers.zones_for(ctx, subnets, mappings)
+    ip_type = p.get("IpAddressType") or row.doc["IpAddressType"]
+    doc = {**row.doc, "AvailabilityZones": zones, "IpAddressType": ip_type}
+    load_balancers.set_doc(ctx, row.arn, doc)
+    return {"AvailabilityZones": zones, "IpAddressType": ip_type}
+
+
+@elbv2.operation("SetIpAddressType", write=True)
+def set_ip_address_type(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    row = common.load_balancer(ctx, p["LoadBalancerArn"])
+    load_balancers.set_doc(ctx, row.arn, {**row.doc, "IpAddressType": p["IpAddressType"]})
+    return {"IpAddressType": p["IpAddressType"]}

@@ -1,5 +1,6 @@
-"""The read-only calls clients make on the side: DescribeSSLPolicies and
-DescribeAccountLimits (Terraform's provider and the console read them)."""
+"""The read-only calls clients make on the side: DescribeSSLPolicies,
+DescribeAccountLimits, DescribeCapacityReservation and DescribeListenerCertificates
+(Terraform's provider and the console read them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.elbv2 import actions, conditions, rules, targets
-from . import listeners, load_balancers, paging, ssl_policies, target_groups
+from . import common, listeners, load_balancers, paging, ssl_policies, target_groups
 from .api import elbv2
 
 # AWS's quota names; the values ecsd enforces are the ones it has (the others are AWS's
@@ -16,7 +17,7 @@ from .api import elbv2
 LIMITS = [
     ("application-load-balancers", load_balancers.MAX_LOAD_BALANCERS),
     ("condition-values-per-alb-rule", conditions.MAX_VALUES),
-    ("condition-wildcards-per-alb-rule", 5),
+    ("condition-wildcards-per-alb-rule", conditions.MAX_WILDCARDS),
     ("gateway-load-balancers", 100),
     ("gateway-load-balancers-per-vpc", 100),
     ("geneve-target-groups", 100),
@@ -56,3 +57,23 @@ def describe_ssl_policies(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def describe_account_limits(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     items, marker = paging.slice_list(LIMITS, p)
     return paging.answer("Limits", [{"Name": n, "Max": str(v)} for n, v in items], marker)
+
+
+@elbv2.operation("DescribeCapacityReservation")
+def describe_capacity_reservation(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    # No load balancer here reserves capacity (Terraform's aws_lb reads this).
+    row = common.load_balancer(ctx, p["LoadBalancerArn"])
+    return {
+        "LastModifiedTime": row.doc["CreatedTime"],
+        "DecreaseRequestsRemaining": 3,
+        "CapacityReservationState": [],
+    }
+
+
+@elbv2.operation("DescribeListenerCertificates")
+def describe_listener_certificates(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    """An HTTPS listener's certificate, shown as its default one (IsDefault)."""
+    row = common.listener(ctx, p["ListenerArn"])
+    certs = [{**c, "IsDefault": True} for c in row.doc.get("Certificates", [])[:1]]
+    items, marker = paging.slice_list(certs, p)
+    return paging.answer("Certificates", items, marker)

@@ -1,8 +1,8 @@
 """CreateRule, DescribeRules, ModifyRule, DeleteRule, SetRulePriorities.
 
 Rules are evaluated by priority (1-50000, lowest first), the listener's default rule last.
-The default rule is the listener's DefaultActions: it cannot be deleted, re-prioritised or
-given conditions; changing its actions here changes the listener's DefaultActions too.
+The default rule is the listener's DefaultActions: it cannot be modified (ModifyListener
+changes its actions), deleted or re-prioritised, as on AWS.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _in_use(priority: int) -> AwsError:
 
 
 def _default_refused(arn: str, what: str) -> AwsError:
-    # ecsd's own wording for the code AWS answers.
+    # "cannot be modified" is AWS's wording; the others follow it (ecsd's own).
     return AwsError("OperationNotPermitted", f"Default rule '{arn}' cannot be {what}")
 
 
@@ -37,9 +37,9 @@ def create_rule(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     priority = p["Priority"]
     if rules.at(ctx, listener.arn, priority) is not None:
         raise _in_use(priority)
-    if rules.count(ctx, listener.arn) >= rules.MAX_RULES:
+    if rules.count_for_load_balancer(ctx, listener.lb_arn) >= rules.MAX_RULES:
         raise AwsError(
-            "TooManyRules", "The quota for the number of rules per listener has been reached"
+            "TooManyRules", "The quota for the number of rules per load balancer has been reached"
         )  # ecsd's own wording
     doc = rules.create(ctx, listener.arn, listener.lb_arn, priority, shaped, acts, groups)
     if given_tags:
@@ -64,22 +64,20 @@ def describe_rules(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @elbv2.operation("ModifyRule", write=True)
 def modify_rule(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = common.rule(ctx, p["RuleArn"])
+    if row.is_default:
+        # AWS's words ("Default rule '...' cannot be modified", seen in its answers).
+        raise _default_refused(row.arn, "modified")
     listener = listeners.get_row(ctx, row.listener_arn)
     assert listener is not None  # a rule lives and dies with its listener
     if not p.get("Conditions") and not p.get("Actions"):
         raise invalid("Either conditions or actions must be specified")  # ecsd's own
     doc = dict(row.doc)
     if p.get("Conditions"):
-        if row.is_default:
-            raise _default_refused(row.arn, "given conditions")
         doc["Conditions"] = conditions.check(p["Conditions"])
     groups = actions.forwarded_groups(doc["Actions"])
     if p.get("Actions"):
         doc["Actions"], groups = actions.check(ctx, listener.lb_arn, p["Actions"])
-    if row.is_default:
-        listeners.save(ctx, listener, {**listener.doc, "DefaultActions": doc["Actions"]}, groups)
-    else:
-        rules.save(ctx, row, listener.lb_arn, doc, groups)
+    rules.save(ctx, row, listener.lb_arn, doc, groups)
     return {"Rules": [doc]}
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.elbv2 import target_groups, targets
 from . import common
@@ -24,17 +23,10 @@ def register_targets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @elbv2.operation("DeregisterTargets", write=True)
 def deregister_targets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    """Targets that are not registered (a wrong port, say) are passed over silently: AWS
+    answers 200 and does nothing for them."""
     row = common.target_group(ctx, p["TargetGroupArn"])
-    entries = [(t["Id"], t.get("Port")) for t in p["Targets"]]
-    missing = targets.unregistered(ctx, row.arn, entries)
-    if missing:
-        # ecsd's own wording (AWS refuses targets that are not registered as InvalidTarget).
-        raise AwsError(
-            "InvalidTarget",
-            "The following targets are not registered in the target group: "
-            + ", ".join(f"'{i}:{port}'" for i, port in missing),
-        )
-    targets.deregister(ctx, row.arn, entries)
+    targets.deregister(ctx, row.arn, [(t["Id"], t.get("Port")) for t in p["Targets"]])
     return {}
 
 

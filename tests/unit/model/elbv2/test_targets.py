@@ -138,6 +138,11 @@ def test_bad_targets_refuse_the_whole_registration(world):
     arn = world.run(lambda u: make_group(u))
     with pytest.raises(AwsError) as err:
         world.run(lambda u: targets.register(u, arn, [("10.0.0.1", 80, None), ("web-1", 80, None)]))
+    assert err.value.code == "ValidationError"
+    with pytest.raises(AwsError) as err:
+        world.run(
+            lambda u: targets.register(u, arn, [("10.0.0.1", 80, None), ("1.1.1.1", 80, None)])
+        )
     assert err.value.code == "InvalidTarget"
     assert world.run(lambda u: targets.rows(u, arn)) == []
 

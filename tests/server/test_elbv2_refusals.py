@@ -1,0 +1,170 @@
+"""A refused ELBv2 request changes nothing: a world of load balancers, listeners, rules,
+target groups and targets is read from the store's file before and after a volley of
+requests ELBv2 refuses for what they mean (not for their shape — the fuzz test does
+that), and every table is the same (targets' health aside: the checks write it)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import client_for
+
+VPC = "vpc-0123456789abcdef0"
+
+
+def _query(table: str) -> str:
+    # A target's health columns are the health checks' to write, whenever they run (once
+    # the data plane serves a listener): the registration is what a request may change.
+    if table == "elbv2_targets":
+        return (
+            "SELECT tg_arn, target_id, port, availability_zone, registered_at, drain_until "
+            "FROM elbv2_targets"
+        )
+    return f"SELECT * FROM {table}"
+
+
+def snapshot(database: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every ELBv2 table's rows (targets without their health), read-only."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'elbv2_%'"
+            )
+        ]
+        assert names, "no ELBv2 tables in the store"
+        return {n: sorted(map(tuple, conn.execute(_query(n))), key=repr) for n in names}
+    finally:
+        conn.close()
+
+
+def test_refused_requests_change_nothing(client, ecsd):
+    elb = client("elbv2")
+    lb = elb.create_load_balancer(Name="web", Subnets=["s-a", "s-b"])["LoadBalancers"][0]
+    lb_arn = lb["LoadBalancerArn"]
+    tg = elb.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    spare = elb.create_target_group(
+        Name="spare", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    la = elb.create_listener(
+        LoadBalancerArn=lb_arn,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Listeners"][0]["ListenerArn"]
+    rule = elb.create_rule(
+        ListenerArn=la,
+        Priority=1,
+        Conditions=[{"Field": "path-pattern", "Values": ["/a"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Rules"][0]["RuleArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}])
+    elb.add_tags(ResourceArns=[lb_arn], Tags=[{"Key": "k", "Value": "v"}])
+    elb.modify_load_balancer_attributes(
+        LoadBalancerArn=lb_arn, Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}]
+    )
+    path = [{"Field": "path-pattern", "Values": ["/b"]}]
+    fwd = [{"Type": "forward", "TargetGroupArn": spare}]
+    missing_tg = tg[:-16] + "f" * 16
+    refused = [
+        lambda: elb.create_load_balancer(Name="web", Subnets=["s-a", "s-c"]),
+        lambda: elb.create_load_balancer(Name="bad_name", Subnets=["s-a", "s-b"]),
+        lambda: elb.delete_load_balancer(LoadBalancerArn=lb_arn),
+        lambda: elb.create_target_group(Name="app", Protocol="HTTP", Port=81, VpcId=VPC),
+        lambda: elb.delete_target_group(TargetGroupArn=tg),
+        lambda: elb.modify_target_group(TargetGroupArn=tg, HealthCheckTimeoutSeconds=60),
+        lambda: elb.modify_target_group_attributes(
+            TargetGroupArn=tg,
+            Attributes=[
+                {"Key": "deregistration_delay.timeout_seconds", "Value": "0"},
+                {"Key": "slow_start.duration_seconds", "Value": "5"},
+            ],
+        ),
+        lambda: elb.register_targets(
+            TargetGroupArn=tg, Targets=[{"Id": "10.0.0.2"}, {"Id": "not-an-ip"}]
+        ),
+        lambda: elb.deregister_targets(TargetGroupArn=missing_tg, Targets=[{"Id": "10.0.0.1"}]),
+        lambda: elb.create_listener(
+            LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80, DefaultActions=fwd
+        ),
+        lambda: elb.create_listener(
+            LoadBalancerArn=lb_arn,
+            Protocol="HTTP",
+            Port=81,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": missing_tg}],
+        ),
+        lambda: elb.modify_listener(
+            ListenerArn=la,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": missing_tg}],
+        ),
+        lambda: elb.create_rule(ListenerArn=la, Priority=1, Conditions=path, Actions=fwd),
+        lambda: elb.create_rule(
+            ListenerArn=la,
+            Priority=2,
+            Conditions=[{"Field": "path-pattern", "Values": ["/*/*/*/*/*/*"]}],
+            Actions=fwd,
+        ),
+        lambda: elb.modify_rule(
+            RuleArn=rule,
+            Conditions=path,
+            Actions=[
+                {
+                    "Type": "fixed-response",
+                    "FixedResponseConfig": {"StatusCode": "200", "ContentType": "x/y"},
+                }
+            ],
+        ),
+        lambda: elb.set_rule_priorities(
+            RulePriorities=[
+                {"RuleArn": rule, "Priority": 7},
+                {"RuleArn": rule[:-1] + "0", "Priority": 8},
+            ]
+        ),
+        lambda: elb.add_tags(
+            ResourceArns=[lb_arn, missing_tg], Tags=[{"Key": "new", "Value": "v"}]
+        ),
+        lambda: elb.remove_tags(ResourceArns=[lb_arn, missing_tg], TagKeys=["k"]),
+        lambda: elb.set_subnets(LoadBalancerArn=lb_arn, Subnets=["s-only"]),
+    ]
+    before = snapshot(ecsd.data_dir / "ecsd.db")
+    for i, call in enumerate(refused):
+        with pytest.raises(ClientError):
+            call()
+        assert snapshot(ecsd.data_dir / "ecsd.db") == before, (
+            f"refused request {i} changed the store"
+        )
+
+
+def test_kill9_keeps_every_elbv2_record(ecsd_factory):
+    """What the load-balancing controller re-reads after a crash is all in the store:
+    load balancers, attributes, listeners, rules, target groups, targets and draining."""
+    server = ecsd_factory()
+    elb = client_for(server, "elbv2")
+    lb = elb.create_load_balancer(Name="web", Subnets=["s-a", "s-b"])["LoadBalancers"][0]
+    tg = elb.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=VPC, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    la = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )["Listeners"][0]["ListenerArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.1"}, {"Id": "10.0.0.2"}])
+    elb.deregister_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.0.2"}])
+    before = snapshot(server.data_dir / "ecsd.db")
+    server.kill9()
+    server.start()
+    assert snapshot(server.data_dir / "ecsd.db") == before
+    assert elb.describe_listeners(ListenerArns=[la])["Listeners"][0]["Port"] == 80
+    states = {
+        d["Target"]["Id"]: d["TargetHealth"]["State"]
+        for d in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    }
+    assert states["10.0.0.2"] == "draining" and states["10.0.0.1"] != "draining"
