@@ -90,7 +90,9 @@ def serve_backend(port: int) -> None:
     asyncio.run(main())
 
 
-def serve_plane(port: int, targets: list[int], interval: int, threshold: int) -> None:
+def serve_plane(
+    port: int, targets: list[int], interval: int, threshold: int, reuse_port: bool = False
+) -> None:
     """The Plane standalone, as `ecsd serve` runs it: one event loop, the system clock,
     real health checks. Prints health changes on stdout (the bench reads them)."""
     from ecsd.lb.plane import Plane
@@ -111,7 +113,7 @@ def serve_plane(port: int, targets: list[int], interval: int, threshold: int) ->
             print(f"health {r.target.port} {r.state} {r.reason}", flush=True)
 
     async def main() -> None:
-        plane = Plane(report=report)
+        plane = Plane(report=report, reuse_port=reuse_port)
         group = TargetGroup(
             "arn:tg/bench",
             "bench",
@@ -294,6 +296,13 @@ def main() -> int:
     ap.add_argument("--serve-backend", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--serve-plane", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--targets", type=str, help=argparse.SUPPRESS)
+    ap.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="also measure a plane of N processes sharing the port with SO_REUSEPORT (0: no)",
+    )
     args = ap.parse_args()
     if args.serve_backend:
         serve_backend(args.serve_backend)
@@ -304,6 +313,7 @@ def main() -> int:
             [int(p) for p in args.targets.split(",")],
             args.interval,
             args.threshold,
+            args.reuse_port,
         )
         return 0
     for tool in ("wrk", "nginx"):
@@ -325,27 +335,13 @@ def main() -> int:
         nginx_port = free_port()
         procs.append(start_nginx(workdir, nginx_port, backend_port))
         plane_port = free_port()
-        plane = Proc(
-            [
-                sys.executable,
-                __file__,
-                "--serve-plane",
-                str(plane_port),
-                "--targets",
-                str(backend_port),
-                "--interval",
-                "30",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        plane = start_plane(plane_port, backend_port)
         procs.append(plane)
-        assert plane.p.stdout is not None
-        for line in plane.p.stdout:  # wait for the target to be healthy
-            if " healthy " in line:
-                break
-            if line.startswith("error"):
-                raise RuntimeError(line)
+        workers_port = free_port()
+        workers = [
+            start_plane(workers_port, backend_port, reuse_port=True) for _ in range(args.workers)
+        ]
+        procs.extend(workers)
 
         print(
             f"backend: {args.backend}, 32 connections, {args.duration} s per row (wrk, 2 threads)"
@@ -355,6 +351,7 @@ def main() -> int:
             ("direct", backend_port),
             ("nginx", nginx_port),
             ("ecsd plane", plane_port),
+            *([(f"plane ×{args.workers}", workers_port)] if workers else []),
         ):
             url = f"http://127.0.0.1:{port}/"
             wrk(url, 1)  # warm-up: connections, pools, caches
@@ -371,6 +368,13 @@ def main() -> int:
         print(
             f"  plane/nginx p99        {p99:.2f}× (target ≤ 2×)   {'PASS' if p99 <= 2 else 'FAIL'}"
         )
+        if workers:
+            w = rows[f"plane ×{args.workers}"]
+            print(
+                f"  {args.workers} plane processes (SO_REUSEPORT)/nginx: requests/s "
+                f"{w['rps'] / rows['nginx']['rps']:.2f}×, p99 {w['p99'] / rows['nginx']['p99']:.2f}×"
+                f" (nginx has one worker; the machine has {os.cpu_count()} CPUs)"
+            )
 
         print("latency added at 200 requests/s (paced client, 5 s):")
         direct = asyncio.run(paced(f"http://127.0.0.1:{backend_port}/", 200, 5))
@@ -402,6 +406,21 @@ def main() -> int:
         for p in reversed(procs):
             p.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def start_plane(port: int, backend: int, reuse_port: bool = False) -> Proc:
+    """A standalone plane process serving one listener to `backend`, once healthy."""
+    args = [sys.executable, __file__, "--serve-plane", str(port), "--targets", str(backend)]
+    args += ["--interval", "30"] + (["--reuse-port"] if reuse_port else [])
+    plane = Proc(args, stdout=subprocess.PIPE, text=True)
+    assert plane.p.stdout is not None
+    for line in plane.p.stdout:  # wait for the target to be healthy
+        if " healthy " in line:
+            return plane
+        if line.startswith("error"):
+            plane.stop()
+            raise RuntimeError(line)
+    raise RuntimeError("the plane process ended before its target was healthy")
 
 
 def dead_target(workdir: Path, interval: int, threshold: int) -> float:

@@ -39,6 +39,7 @@ from ecsd.lb.table import (
     Table,
     Target,
 )
+from ecsd.lb.upstream import Pool as UpstreamPool
 
 Report = Callable[[HealthReport | Drained], None]
 Socket = tuple[str, int]
@@ -92,7 +93,12 @@ class Plane:
         report: Report,
         clock: Clock | None = None,
         probe: Probe | None = None,
+        reuse_port: bool = False,
     ) -> None:
+        # reuse_port: bind with SO_REUSEPORT, so that several processes each running a
+        # Plane with the same table share the listeners' ports and the kernel spreads
+        # connections over them (a multi-process data plane; see bench/alb.py --workers).
+        self._reuse_port = reuse_port
         self._report = report
         self._clock: Clock = clock or SystemClock()
         self._http_probe = HttpProbe() if probe is None else None
@@ -106,6 +112,7 @@ class Plane:
         self._in_flight: dict[str, dict[str, int]] = {}
         self._draining: dict[tuple[str, str], Target] = {}
         self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
+        self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
 
     # -- the interface ---------------------------------------------------------------------
@@ -131,6 +138,9 @@ class Plane:
             table, {s: ls for s, ls in wanted.items() if s in self._sockets}
         )
         self.table = table
+        dialled = {(t.host, t.port) for g in table.target_groups for t in (*g.targets, *g.draining)}
+        for key in [k for k in self._pools if k not in dialled]:
+            self._pools.pop(key).close()
         for sock in [s for s in self._sockets if s not in wanted]:
             await self._close_socket(sock)
         return errors
@@ -141,6 +151,9 @@ class Plane:
         for checker in list(self._checkers.values()):
             await checker.stop()
         self._checkers.clear()
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -164,6 +177,14 @@ class Plane:
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
+
+    def upstream(self, target: Target) -> UpstreamPool:
+        """The keep-alive connections to a target (by where the proxy dials it)."""
+        key = (target.host, target.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = UpstreamPool(target.host, target.port)
+        return pool
 
     def timeout_for(self, idle: int) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(idle)
@@ -203,7 +224,9 @@ class Plane:
             max_line_size=16 * 1024,
         )
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(handler, sock[0], sock[1], reuse_address=True)
+        server = await loop.create_server(
+            handler, sock[0], sock[1], reuse_address=True, reuse_port=self._reuse_port or None
+        )
         self._sockets[sock] = _Served(server, handler)
 
     async def _close_socket(self, sock: Socket) -> None:

@@ -33,6 +33,7 @@ from yarl import URL
 from ecsd.lb.balancing import APP_COOKIE, GROUP_COOKIE, TARGET_COOKIE, Pool
 from ecsd.lb.rules import Facts, host_only
 from ecsd.lb.table import FixedResponse, Forward, Listener, Redirect, Target
+from ecsd.lb.upstream import Connection, UpstreamError, UpstreamTimeout
 
 if TYPE_CHECKING:
     from ecsd.lb.plane import Plane, PortRoutes
@@ -291,68 +292,84 @@ class Proxy:
         target: Target,
         decorate: Callable[[web.StreamResponse], None] | None,
     ) -> web.StreamResponse:
-        plane = self._plane
-        url = URL.build(
-            scheme="http", host=target.host, port=target.port, path="/", encoded=True
-        ).join(URL(request.raw_path, encoded=True))
         if request.headers.get("Upgrade", "").lower() == "websocket":
+            url = URL.build(
+                scheme="http", host=target.host, port=target.port, path="/", encoded=True
+            ).join(URL(request.raw_path, encoded=True))
             return await self._websocket(request, listener, url)
-        headers = self._upstream_headers(request, listener)
-        timeout = plane.timeout_for(listener.idle_timeout_seconds)
-        data = request.content if request.body_exists else None
-        session = plane.session
+        pool = self._plane.upstream(target)
+        idle = float(listener.idle_timeout_seconds)
+        method = request.method
+        has_body = request.body_exists
+        if has_body and request.headers.get("Expect", "").lower() == "100-continue":
+            # Answer the client's Expect here (the body is streamed on at once); the
+            # target is not asked (Expect is not passed on).
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        head_bytes, chunked = request_head(request, listener, has_body)
+        conn = pool.idle()
+        reused = conn is not None
         try:
-            upstream = await session.request(
-                request.method,
-                url,
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-                timeout=timeout,
-            )
-        except aiohttp.ServerTimeoutError:
-            return alb_error(504)
-        except (aiohttp.ClientError, OSError):
-            return alb_error(502)
-        except TimeoutError:
-            return alb_error(504)
-        try:
-            out = CIMultiDict[str]()
-            for name, value in upstream.headers.items():
-                if name.lower() not in HOP_BY_HOP:
-                    out.add(name, value)
-            length = upstream.content_length
-            if length is not None and length <= SMALL_BODY:
-                try:
-                    body = await upstream.read()
-                except (aiohttp.ClientError, OSError):
-                    return alb_error(502)
-                except TimeoutError:
-                    return alb_error(504)
-                out.popall("Content-Length", None)
-                response = web.Response(
-                    status=upstream.status, reason=upstream.reason, body=body, headers=out
-                )
-                if decorate is not None:
-                    decorate(response)
-                return response
-            stream = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            stream.headers.extend(out)
-            if decorate is not None:
-                decorate(stream)
-            await stream.prepare(request)
+            if conn is None:
+                conn = await pool.connect(CONNECT_TIMEOUT)
             try:
-                async for chunk in upstream.content.iter_chunked(CHUNK):
-                    await stream.write(chunk)
-            except (aiohttp.ClientError, OSError, TimeoutError):
-                # The answer has begun: all a proxy can do is cut the connection.
-                if request.transport is not None:
-                    request.transport.close()
-                return stream
+                conn.write(head_bytes)
+                if has_body:
+                    await send_body(conn, request, chunked)
+                head = await conn.read_head(method, idle)
+            except UpstreamError:
+                if not reused or has_body:
+                    raise
+                # A kept-alive connection the target had closed meanwhile: once more,
+                # on a fresh one (nothing of the request can have been processed).
+                conn.close()
+                conn = await pool.connect(CONNECT_TIMEOUT)
+                conn.write(head_bytes)
+                head = await conn.read_head(method, idle)
+        except UpstreamTimeout:
+            if conn is not None:
+                conn.close()
+            return alb_error(504)
+        except (UpstreamError, OSError):
+            if conn is not None:
+                conn.close()
+            return alb_error(502)
+        out = CIMultiDict[str]()
+        for name, value in head.headers:
+            if name.lower() not in HOP_BY_HOP:
+                out.add(name, value)
+        if head.length is not None and head.length <= SMALL_BODY:
+            try:
+                body = await conn.read_all(head, idle)
+            except UpstreamTimeout:
+                conn.close()
+                return alb_error(504)
+            except UpstreamError:
+                conn.close()
+                return alb_error(502)
+            pool.release(conn, not head.close)
+            if method != "HEAD":
+                out.popall("Content-Length", None)
+            response = web.Response(status=head.status, reason=head.reason, body=body, headers=out)
+            if decorate is not None:
+                decorate(response)
+            return response
+        stream = web.StreamResponse(status=head.status, reason=head.reason)
+        stream.headers.extend(out)
+        if decorate is not None:
+            decorate(stream)
+        try:
+            await stream.prepare(request)
+            async for piece in conn.body(head, idle):
+                await stream.write(piece)
             await stream.write_eof()
+        except (UpstreamError, UpstreamTimeout, OSError):
+            # The answer has begun: all a proxy can do is cut the connection.
+            conn.close()
+            if request.transport is not None:
+                request.transport.close()
             return stream
-        finally:
-            upstream.release()
+        pool.release(conn, not head.close)
+        return stream
 
     async def _websocket(
         self, request: web.BaseRequest, listener: Listener, url: URL
@@ -388,6 +405,71 @@ class Proxy:
             await upstream.close()
             await ws.close()
         return ws
+
+
+_REPLACED = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port", b"x-amzn-trace-id", b"expect"}
+)
+_HOP_BY_HOP_B = frozenset(h.encode() for h in HOP_BY_HOP)
+
+
+def request_head(
+    request: web.BaseRequest, listener: Listener, has_body: bool
+) -> tuple[bytes, bool]:
+    """The request's head as the target gets it, built from the raw header bytes (no
+    decoding and re-encoding on the hot path): hop-by-hop headers dropped, X-Forwarded-*
+    and X-Amzn-Trace-Id set as ALB sets them. Returns the bytes and whether the body
+    goes chunked (it does when the client sent no Content-Length)."""
+    drop = _HOP_BY_HOP_B
+    connection = request.headers.get("Connection")
+    if connection:
+        drop = drop | {t.strip().lower().encode() for t in connection.split(",")}
+    parts = [f"{request.method} {request.raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
+    xff: list[bytes] = []
+    incoming_trace: bytes | None = None
+    has_length = False
+    for name, value in request.raw_headers:
+        low = name.lower()
+        if low in drop:
+            continue
+        if low in _REPLACED:
+            if low == b"x-forwarded-for":
+                xff.append(value)
+            elif low == b"x-amzn-trace-id":
+                incoming_trace = value
+            continue
+        if low == b"content-length":
+            has_length = True
+        parts.append(b"%b: %b\r\n" % (name, value))
+    peer = (request.remote or "").encode()
+    mode = listener.xff_mode
+    if mode == "append":
+        xff.append(peer)
+        parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
+    elif mode == "preserve" and xff:
+        parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
+    trace = trace_id(incoming_trace.decode("latin-1") if incoming_trace else None)
+    parts.append(
+        b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\nX-Amzn-Trace-Id: %b\r\n"
+        % (listener.port, trace.encode())
+    )
+    chunked = has_body and not has_length
+    if chunked:
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    parts.append(b"\r\n")
+    return b"".join(parts), chunked
+
+
+async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool) -> None:
+    """Stream the client's body on, as it arrives (never whole in memory)."""
+    async for data in request.content.iter_any():
+        if chunked:
+            conn.write(b"%x\r\n%b\r\n" % (len(data), data))
+        else:
+            conn.write(data)
+        await conn.drain()
+    if chunked:
+        conn.write(b"0\r\n\r\n")
 
 
 async def _pump(client: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse) -> None:
