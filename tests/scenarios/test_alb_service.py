@@ -256,7 +256,8 @@ def test_zero_failed_requests_through_a_rolling_deployment_and_a_scale_in(ecsd):
         f"zero-failed: {total} requests in {client.seconds:.1f} s, {tally.ok} ok, "
         f"statuses {tally.statuses}, errors {len(tally.errors)} {tally.errors[:3]}"
     )
-    assert total >= 0.9 * 200 * client.seconds, "the client kept its rate"
+    # (the floor allows for a loaded machine: the point is that none failed)
+    assert total >= 0.75 * 200 * client.seconds, "the client kept its rate"
     assert tally.failed == 0, (tally.statuses, tally.errors[:5])
     assert set(tally.statuses) == {200}
     assert tally.bodies == {"rev=1", "rev=2"}  # both revisions answered, in turn

@@ -289,3 +289,25 @@ def test_a_task_whose_target_group_is_gone_counts_as_one_without_a_load_balancer
     w.now += 5
     w.tick()
     assert w.doc()["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
+def test_a_target_health_change_wakes_only_the_services_using_its_group():
+    from ecsd.config import Settings
+    from ecsd.controllers.services import ServiceController
+    from ecsd.core.bus import Bus, TargetHealthChanged
+    from ecsd.core.clock import FakeClock
+    from ecsd.core.unit import Units
+
+    bus = Bus()
+    units = Units(None, settings=Settings(), clock=FakeClock(), publish=bus.publish)  # type: ignore[arg-type]
+    scheduler = ServiceController(units, Settings())
+    scheduler.subscribe(bus)
+    pokes: list[str | None] = []
+    scheduler.workers.poke = pokes.append  # type: ignore[method-assign]
+    w = LbWorld(desired=0)
+    with w.ctx() as ctx:  # a pass records which groups the service uses
+        scheduler._tick(ctx, w.arn)
+    bus.publish([TargetHealthChanged(TG + "x", "172.17.0.2", 80)])
+    assert pokes == []
+    bus.publish([TargetHealthChanged(TG, "172.17.0.2", 80)])
+    assert pokes == [w.arn]
