@@ -311,3 +311,37 @@ def test_a_target_health_change_wakes_only_the_services_using_its_group():
     assert pokes == []
     bus.publish([TargetHealthChanged(TG, "172.17.0.2", 80)])
     assert pokes == [w.arn]
+
+
+def test_update_service_checks_load_balancers_and_a_refusal_changes_nothing():
+    w = LbWorld(desired=1)
+    before = w.doc()
+    with w.ctx() as ctx:  # a revision without the port the load balancer sends to
+        task_definitions.register_task_definition(
+            ctx,
+            {
+                "family": "web",
+                "requiresCompatibilities": ["FARGATE"],
+                "networkMode": "awsvpc",
+                "cpu": "256",
+                "memory": "512",
+                "containerDefinitions": [{"name": "app", "image": "busybox"}],
+            },
+        )
+    for p, message in [
+        ({"taskDefinition": "web:3"}, "The container app did not have a container port 80"),
+        (
+            {"loadBalancers": [{"targetGroupArn": TG, "containerName": "x", "containerPort": 80}]},
+            "The container x does not exist in the task definition.",
+        ),
+    ]:
+        with pytest.raises(AwsError) as err:
+            w.update(desiredCount=3, **p)
+        assert message in err.value.message
+    after = w.doc()
+    assert (after["desiredCount"], after["taskDefinition"], after["loadBalancers"]) == (
+        before["desiredCount"],
+        before["taskDefinition"],
+        before["loadBalancers"],
+    )
+    assert len(after["deployments"]) == len(before["deployments"])
