@@ -1,9 +1,9 @@
 """The routing table from the store: what the load-balancing controller hands the data
 plane (ecsd/lb/table.py is the contract).
 
-`build_table` reads every load balancer, listener, rule, target group and target of every
-region (the plane serves them all) in one unit of work, so the table is one consistent
-picture of a committed state.
+`build_table` reads every load balancer, listener, rule, target group in use and target
+of every region (the plane serves them all) in one unit of work, so the table is one
+consistent picture of a committed state.
 """
 
 from __future__ import annotations
@@ -36,7 +36,13 @@ def bind_port(port: int) -> int:
 def build_table(unit: Unit, resolve: Resolve) -> t.Table:
     """Every listener and target group as the plane serves them. `resolve(target_id,
     port)` says where to dial a registered target (None: dial id:port as is)."""
-    groups = tuple(_group(unit, row, resolve) for row in target_groups.every(unit))
+    # Only groups a listener or rule forwards to: a group no load balancer uses is not
+    # health-checked on AWS either (its targets are `unused`).
+    groups = tuple(
+        _group(unit, row, resolve)
+        for row in target_groups.every(unit)
+        if target_groups.in_use(unit, row.arn)
+    )
     lbs = {row.arn: row for row in load_balancers.every(unit)}
     out: list[t.Listener] = []
     for row in listeners.every(unit):

@@ -46,7 +46,7 @@ def check(group: dict[str, Any], entries: list[tuple[str, int | None, str | None
     """Refuse targets the group cannot hold, before any is written: an id that is not an
     IP address (ip) or an instance ID (instance) is a ValidationError, as AWS answers
     ("Instance ID '10.19.173.98' is not valid"); an IP address no VPC could hold
-    (public, loopback, multicast, unspecified) is InvalidTarget."""
+    (public, multicast, unspecified) is InvalidTarget."""
     kind = group["TargetType"]
     unusable: list[str] = []
     for target_id, _port, _zone in entries:
@@ -59,7 +59,9 @@ def check(group: dict[str, Any], entries: list[tuple[str, int | None, str | None
         except ValueError:
             # ecsd's own wording, after AWS's text for instance IDs.
             raise AwsError("ValidationError", f"IP address '{target_id}' is not valid") from None
-        if ip.is_global or ip.is_loopback or ip.is_multicast or ip.is_unspecified:
+        # Loopback is served although no VPC holds it: a backend on this machine is what
+        # ecsd's users (and its tests) put behind a load balancer by hand.
+        if ip.is_global or ip.is_multicast or ip.is_unspecified:
             unusable.append(target_id)
     if unusable:
         # ecsd's own wording: AWS registers only addresses of the VPC's private ranges.

@@ -192,6 +192,17 @@ def test_an_empty_store_is_an_empty_table(world):
     assert world.run(lambda u: routing.build_table(u, resolve)) == t.Table()
 
 
+def test_a_group_no_load_balancer_uses_is_not_served(world):
+    def go(u):
+        arn = tg_api.create_target_group(
+            u, {"Name": "idle", "Protocol": "HTTP", "Port": 80, "VpcId": "v", "TargetType": "ip"}
+        )["TargetGroups"][0]["TargetGroupArn"]
+        targets.register(u, arn, [("10.0.0.1", None, None)])
+        return routing.build_table(u, resolve)
+
+    assert world.run(go) == t.Table()
+
+
 def test_target_group_get_is_the_describe_shape(world):
     lb, blue, _green, _la = world.run(build)
     got = world.run(lambda u: target_groups.get(u, blue))
