@@ -91,7 +91,7 @@ def serve_backend(port: int) -> None:
 
 
 def serve_plane(
-    port: int, targets: list[int], interval: int, threshold: int, reuse_port: bool = False
+    port: int, targets: list[int], interval: int, threshold: int, workers: int = 0
 ) -> None:
     """The Plane standalone, as `ecsd serve` runs it: one event loop, the system clock,
     real health checks. Prints health changes on stdout (the bench reads them)."""
@@ -107,13 +107,16 @@ def serve_plane(
         TargetGroup,
         WeightedGroup,
     )
+    from ecsd.lb.workers import ProcessPlane
 
     def report(r: object) -> None:
         if isinstance(r, HealthReport):
             print(f"health {r.target.port} {r.state} {r.reason}", flush=True)
 
     async def main() -> None:
-        plane = Plane(report=report, reuse_port=reuse_port)
+        plane: Plane | ProcessPlane = (
+            ProcessPlane(report=report, workers=workers) if workers else Plane(report=report)
+        )
         group = TargetGroup(
             "arn:tg/bench",
             "bench",
@@ -296,7 +299,7 @@ def main() -> int:
     ap.add_argument("--serve-backend", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--serve-plane", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--targets", type=str, help=argparse.SUPPRESS)
-    ap.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--plane-workers", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument(
         "--workers",
         type=int,
@@ -313,7 +316,7 @@ def main() -> int:
             [int(p) for p in args.targets.split(",")],
             args.interval,
             args.threshold,
-            args.reuse_port,
+            args.plane_workers,
         )
         return 0
     for tool in ("wrk", "nginx"):
@@ -338,9 +341,9 @@ def main() -> int:
         plane = start_plane(plane_port, backend_port)
         procs.append(plane)
         workers_port = free_port()
-        workers = [
-            start_plane(workers_port, backend_port, reuse_port=True) for _ in range(args.workers)
-        ]
+        workers = (
+            [start_plane(workers_port, backend_port, workers=args.workers)] if args.workers else []
+        )
         procs.extend(workers)
 
         print(
@@ -371,7 +374,7 @@ def main() -> int:
         if workers:
             w = rows[f"plane ×{args.workers}"]
             print(
-                f"  {args.workers} plane processes (SO_REUSEPORT)/nginx: requests/s "
+                f"  ProcessPlane, {args.workers} workers (SO_REUSEPORT)/nginx: requests/s "
                 f"{w['rps'] / rows['nginx']['rps']:.2f}×, p99 {w['p99'] / rows['nginx']['p99']:.2f}×"
                 f" (nginx has one worker; the machine has {os.cpu_count()} CPUs)"
             )
@@ -408,10 +411,11 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def start_plane(port: int, backend: int, reuse_port: bool = False) -> Proc:
-    """A standalone plane process serving one listener to `backend`, once healthy."""
+def start_plane(port: int, backend: int, workers: int = 0) -> Proc:
+    """A standalone plane serving one listener to `backend`, once healthy: one process,
+    or (workers > 0) a ProcessPlane and its worker processes."""
     args = [sys.executable, __file__, "--serve-plane", str(port), "--targets", str(backend)]
-    args += ["--interval", "30"] + (["--reuse-port"] if reuse_port else [])
+    args += ["--interval", "30"] + ["--plane-workers", str(workers)]
     plane = Proc(args, stdout=subprocess.PIPE, text=True)
     assert plane.p.stdout is not None
     for line in plane.p.stdout:  # wait for the target to be healthy

@@ -13,6 +13,10 @@ that a draining target is reported `Drained` the moment its last request ends.
 Several load balancers may have a listener on the same port (on AWS each has its own
 address; here they share the host's loopback): they share one socket and the Host header
 picks the load balancer by its DNS name.
+
+One Plane is one process's event loop; `workers.ProcessPlane` offers the same interface
+over several worker processes (each a Plane with `reuse_port=True, checks=False`) where
+one core is not enough (bench/alb.py has the figures).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from aiohttp import web
 from ecsd.core.clock import Clock, SystemClock
 from ecsd.lb.balancing import ForwardChooser, Pool
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
-from ecsd.lb.proxy import CONNECT_TIMEOUT, Proxy
+from ecsd.lb.proxy import Proxy
 from ecsd.lb.rules import Matcher, host_only
 from ecsd.lb.table import (
     Drained,
@@ -94,7 +98,11 @@ class Plane:
         clock: Clock | None = None,
         probe: Probe | None = None,
         reuse_port: bool = False,
+        checks: bool = True,
     ) -> None:
+        # checks=False: this plane runs no health checks; its targets' states come from
+        # `set_health` (a worker process of lb/workers.py, whose parent checks).
+        self._checks = checks
         # reuse_port: bind with SO_REUSEPORT, so that several processes each running a
         # Plane with the same table share the listeners' ports and the kernel spreads
         # connections over them (a multi-process data plane; see bench/alb.py --workers).
@@ -111,14 +119,19 @@ class Plane:
         self._healthy_since: dict[str, dict[str, float]] = {}
         self._in_flight: dict[str, dict[str, int]] = {}
         self._draining: dict[tuple[str, str], Target] = {}
-        self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
         self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._apply_lock = asyncio.Lock()
 
     # -- the interface ---------------------------------------------------------------------
 
     async def apply(self, table: Table) -> dict[str, str]:
         """Serve `table` from now on; {listener_arn: error} for listeners not bound."""
+        # Applies are serialised (opening sockets awaits); requests never take this lock.
+        async with self._apply_lock:
+            return await self._apply(table)
+
+    async def _apply(self, table: Table) -> dict[str, str]:
         errors: dict[str, str] = {}
         wanted: dict[Socket, list[Listener]] = {}
         for listener in table.listeners:
@@ -185,15 +198,6 @@ class Plane:
         if pool is None:
             pool = self._pools[key] = UpstreamPool(target.host, target.port)
         return pool
-
-    def timeout_for(self, idle: int) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(idle)
-        if timeout is None:
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=None, sock_connect=CONNECT_TIMEOUT, sock_read=float(idle)
-            )
-            self._timeouts[idle] = timeout
-        return timeout
 
     def begin(self, tg: str, key: str) -> None:
         counts = self._in_flight.get(tg)
@@ -288,13 +292,29 @@ class Plane:
         # New targets get a checker; changed settings reach the running ones.
         for key, (target, check) in live.items():
             running = self._checkers.get(key)
-            if running is not None and running.target == target:
+            if (
+                running is not None
+                and running.target == target
+                and running.check.enabled == check.enabled
+            ):
                 if running.check != check:
                     running.update(check)
                 continue
             if running is not None:
                 asyncio.get_running_loop().create_task(running.stop())
-            self._start_checker(key, target, check)
+            if self._checks:
+                self._start_checker(key, target, check)
+
+    def set_health(self, tg: str, key: str, state: str) -> None:
+        """A target's state as someone else's checks found it (checks=False)."""
+        states = self._states.setdefault(tg, {})
+        before = states.get(key)
+        states[key] = state
+        if state == "healthy" and before != "healthy":
+            self._healthy_since.setdefault(tg, {})[key] = self._clock.monotonic()
+        pool = self.routing.pools.get(tg)
+        if pool is not None:
+            pool.refresh()
 
     def _start_checker(self, key: tuple[str, str], target: Target, check: HealthCheck) -> None:
         tg, tkey = key
@@ -302,15 +322,7 @@ class Plane:
         def on_change(status: Status) -> None:
             if self._checkers.get(key) is not checker:
                 return  # a stopped checker's last word
-            state = status[0]
-            states = self._states.setdefault(tg, {})
-            before = states.get(tkey)
-            states[tkey] = state
-            if state == "healthy" and before != "healthy":
-                self._healthy_since.setdefault(tg, {})[tkey] = self._clock.monotonic()
-            pool = self.routing.pools.get(tg)
-            if pool is not None:
-                pool.refresh()
+            self.set_health(tg, tkey, status[0])
             self._report(HealthReport(tg, target, *status))
 
         checker = Checker(

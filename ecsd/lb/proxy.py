@@ -1,13 +1,14 @@
 """The HTTP proxy: what one request on a listener's socket goes through.
 
 One aiohttp low-level server per bound socket (keep-alive with the client, the listener's
-idle timeout), one aiohttp client session whose connector keeps a pool of keep-alive
+idle timeout); towards targets, upstream.py's lean client with a pool of keep-alive
 connections per target (host:port). Bodies are streamed both ways — chunked or with a
 length, of any size, never whole in memory; only small answers with a known length
 (up to `SMALL_BODY`) are read in one go, which saves the per-chunk writes. WebSocket
-upgrades are relayed frame by frame over an aiohttp WebSocket on each side.
+upgrades are relayed frame by frame over an aiohttp WebSocket on each side (aiohttp's
+client session is used for those only).
 
-The hot path reads the plane's current `Routes` (one attribute, swapped whole by
+The hot path reads the plane's current `Routing` (one attribute, swapped whole by
 `Plane.apply`), never the store and never a lock.
 
 The load balancer's own answers are ALB's (reference §4.7): 502 when the target refused,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 SERVER = "awselb/2.0"
 CONNECT_TIMEOUT = 10.0  # ALB: no connection within 10 s → 504
 SMALL_BODY = 64 * 1024
-CHUNK = 64 * 1024
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy; Host is kept as sent.
 HOP_BY_HOP = frozenset(

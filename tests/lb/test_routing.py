@@ -10,7 +10,7 @@ from collections import Counter
 import aiohttp
 from aiohttp import web
 
-from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect
+from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect, Stickiness
 
 from .harness import Backend, Harness, default, forward, free_port, group, listener, rule
 
@@ -307,5 +307,79 @@ def test_several_load_balancers_share_a_port_by_host():
             await h.close()
             await one.stop()
             await two.stop()
+
+    asyncio.run(scenario())
+
+
+def test_target_stickiness_with_the_load_balancer_cookie():
+    async def scenario() -> None:
+        a, b = Backend("a"), Backend("b")
+        await a.start()
+        await b.start()
+        h = Harness()
+        port = free_port()
+        try:
+            sticky = Stickiness(enabled=True, type="lb_cookie", duration_seconds=60)
+            groups = (group("tg", a.target(), b.target(), stickiness=sticky),)
+            await h.apply(listener(port, default(forward("tg"))), groups=groups)
+            await h.until_healthy("tg", a.target(), b.target())
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as s:
+                seen = set()
+                for _ in range(10):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        assert "AWSALB" in r.cookies
+                        seen.add((await r.text()).split()[0])
+            assert len(seen) == 1
+            async with aiohttp.ClientSession() as s:  # no cookies kept: round robin
+                seen = set()
+                for _ in range(4):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        seen.add((await r.text()).split()[0])
+            assert seen == {"a", "b"}
+        finally:
+            await h.close()
+            await a.stop()
+            await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_target_stickiness_with_the_application_cookie():
+    async def scenario() -> None:
+        def login(name: str):  # type: ignore[no-untyped-def]
+            async def handler(request: web.Request) -> web.Response:
+                response = web.Response(text=f"{name} login")
+                response.set_cookie("SESSION", "abc")
+                return response
+
+            return handler
+
+        a, b = Backend("a"), Backend("b")
+        await a.start({"/login": login("a")})
+        await b.start({"/login": login("b")})
+        h = Harness()
+        port = free_port()
+        try:
+            sticky = Stickiness(enabled=True, type="app_cookie", cookie_name="SESSION")
+            groups = (group("tg", a.target(), b.target(), stickiness=sticky),)
+            await h.apply(listener(port, default(forward("tg"))), groups=groups)
+            await h.until_healthy("tg", a.target(), b.target())
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as s:
+                async with s.get(f"http://127.0.0.1:{port}/") as r:
+                    assert "AWSALBAPP-0" not in r.cookies  # the app set no cookie yet
+                async with s.get(f"http://127.0.0.1:{port}/login") as r:
+                    assert "AWSALBAPP-0" in r.cookies and "SESSION" in r.cookies
+                    first = (await r.text()).split()[0]
+                seen = set()
+                for _ in range(6):
+                    async with s.get(f"http://127.0.0.1:{port}/") as r:
+                        seen.add((await r.text()).split()[0])
+            assert seen == {first}
+        finally:
+            await h.close()
+            await a.stop()
+            await b.stop()
 
     asyncio.run(scenario())

@@ -153,3 +153,48 @@ def test_websocket_echo():
             await b.stop()
 
     asyncio.run(scenario())
+
+
+def test_head_expect_continue_and_a_target_that_closed_its_idle_connection():
+    async def scenario() -> None:
+        async def sized(request: web.Request) -> web.Response:
+            return web.Response(body=b"x" * 1234)
+
+        async def echo(request: web.Request) -> web.Response:
+            return web.Response(body=await request.read())
+
+        b = Backend("b")
+        await b.start({"/sized": sized, "/echo": echo})
+        h = Harness()
+        port = free_port()
+        try:
+            await h.apply(
+                listener(port, default(forward("tg/b"))),
+                groups=(group("tg/b", b.target(), check=OFF),),
+            )
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as s:
+                async with s.head(base + "/sized") as r:
+                    assert r.status == 200
+                    assert r.headers["Content-Length"] == "1234"
+                async with s.post(base + "/echo", data=b"payload", expect100=True) as r:
+                    assert await r.read() == b"payload"
+                    assert "Expect" not in b.requests[-1].headers
+                # the target drops its idle keep-alive connections; the plane's pooled one
+                # is stale: the next request must still succeed (retried on a fresh one)
+                assert b.runner is not None and b.runner.server is not None
+                idle = list(b.runner.server.connections)
+                assert len(idle) == 1  # the plane's one pooled connection
+                for conn in idle:
+                    conn.force_close()
+                pooled = h.plane.upstream(b.target())
+                await asyncio.sleep(0.1)
+                stale = pooled._idle[-1]
+                assert stale.eof  # the plane saw the close; the pool skips such connections
+                async with s.get(base + "/again") as r:
+                    assert r.status == 200 and await r.text() == "b /again"
+        finally:
+            await h.close()
+            await b.stop()
+
+    asyncio.run(scenario())

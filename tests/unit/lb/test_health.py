@@ -149,3 +149,37 @@ def test_a_disabled_check_reports_unavailable_and_never_probes():
         return seen, probe.calls
 
     assert asyncio.run(scenario()) == (["unavailable"], 0)
+
+
+def test_the_plane_restarts_a_checker_when_its_check_is_disabled_or_enabled():
+    from ecsd.lb.plane import Plane
+    from ecsd.lb.table import Table, TargetGroup
+
+    async def scenario() -> list[str]:
+        clock = FakeClock()
+        seen: list[str] = []
+        plane = Plane(
+            report=lambda r: seen.append(getattr(r, "state", "drained")),
+            clock=clock,
+            probe=ScriptedProbe([]),
+        )
+        group = TargetGroup("tg", "tg", health_check=CHECK, targets=(TARGET,))
+        await plane.apply(Table((), (group,)))
+        await clock.advance(1)
+        off = TargetGroup("tg", "tg", health_check=HealthCheck(enabled=False), targets=(TARGET,))
+        await plane.apply(Table((), (off,)))
+        await clock.advance(1)
+        await plane.apply(Table((), (group,)))
+        await clock.advance(1)
+        await plane.close()
+        return seen
+
+    assert asyncio.run(scenario()) == [
+        "initial",
+        "initial",
+        "healthy",
+        "unavailable",
+        "initial",
+        "initial",
+        "healthy",
+    ]
