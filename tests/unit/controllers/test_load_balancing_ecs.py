@@ -345,3 +345,35 @@ def test_update_service_checks_load_balancers_and_a_refusal_changes_nothing():
         before["loadBalancers"],
     )
     assert len(after["deployments"]) == len(before["deployments"])
+
+
+def test_a_task_in_two_target_groups_counts_once_healthy_in_both():
+    blue, green = TG, TG.replace("/web/", "/green/")
+    w = LbWorld(desired=1)
+    with w.ctx() as ctx:
+        _group(ctx, green)
+    w.update(
+        loadBalancers=[
+            {"targetGroupArn": blue, "containerName": "app", "containerPort": 80},
+            {"targetGroupArn": green, "containerName": "app", "containerPort": 80},
+        ]
+    )
+    w.tick()
+    [task] = w.live()
+    arn = task["taskArn"]
+    w.running(arn)
+    with w.ctx() as ctx:
+        assert [len(elb_targets.rows(ctx, g)) for g in (blue, green)] == [1, 1]
+    w.health(arn, "healthy")  # blue only
+    w.now += 100
+    w.tick()
+    assert w.doc()["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    target = Target(id=w.ips[arn], port_id=80, host="127.0.0.1", port=30000, check_port=30000)
+    with w.ctx() as ctx:
+        elb_targets.record_health(ctx, HealthReport(green, target, "healthy"))
+    w.tick()
+    assert w.doc()["deployments"][0]["rolloutState"] == "COMPLETED"
+    w.deactivating(arn)
+    messages = [e["message"] for e in w.doc()["events"]]
+    assert f"(service web) deregistered 1 targets in (target-group {blue})" in messages
+    assert f"(service web) deregistered 1 targets in (target-group {green})" in messages
