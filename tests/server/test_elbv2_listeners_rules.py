@@ -477,3 +477,21 @@ def test_capacity_reservation_and_listener_certificates(elb, setup):
     assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
         {"CertificateArn": CERT, "IsDefault": True}
     ]
+    sni = CERT + "-sni"
+    out = elb.add_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": sni}])
+    assert out["Certificates"] == [{"CertificateArn": sni, "IsDefault": False}]
+    assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
+        {"CertificateArn": CERT, "IsDefault": True},
+        {"CertificateArn": sni, "IsDefault": False},
+    ]
+    # DescribeListeners shows the default certificate only; a modify keeps the others
+    elb.modify_listener(ListenerArn=https, SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06")
+    shown = elb.describe_listeners(ListenerArns=[https])["Listeners"][0]
+    assert shown["Certificates"] == [{"CertificateArn": CERT}]
+    assert shown["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert len(elb.describe_listener_certificates(ListenerArn=https)["Certificates"]) == 2
+    with pytest.raises(ClientError) as err:
+        elb.remove_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": CERT}])
+    assert aws_error(err)[0] == "OperationNotPermitted"
+    elb.remove_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": sni}])
+    assert len(elb.describe_listener_certificates(ListenerArn=https)["Certificates"]) == 1

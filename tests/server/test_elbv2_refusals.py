@@ -175,3 +175,42 @@ def test_kill9_keeps_every_elbv2_record(ecsd_factory):
     assert elb.describe_listeners(ListenerArns=[la])["Listeners"][0]["Port"] == 80
     got = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
     assert sorted(d["Target"]["Id"] for d in got) == ["127.0.0.2", "127.0.0.3"]
+
+
+FORGED = [
+    "!!!",
+    "x" * 20_000,
+    "eyJhIjogMX0=",  # {"a": 1}
+    "WzIqKjgwXQ==",  # not JSON
+    "WyJcdWQ4MDAiXQ==",  # ["\\ud800"]
+    "W1sxXSwgMiwgIngiXQ==",  # [[1], 2, "x"]
+]
+
+
+@pytest.mark.parametrize("marker", FORGED)
+def test_forged_markers_are_validation_errors(client, marker):
+    elb = client("elbv2")
+    lb = elb.create_load_balancer(Name="web", Subnets=["s-a", "s-b"])["LoadBalancers"][0]
+    tg = elb.create_target_group(Name="tg", Protocol="HTTP", Port=1, VpcId=VPC)
+    la = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[
+            {"Type": "forward", "TargetGroupArn": tg["TargetGroups"][0]["TargetGroupArn"]}
+        ],
+    )["Listeners"][0]["ListenerArn"]
+    calls = [
+        lambda: elb.describe_load_balancers(Marker=marker),
+        lambda: elb.describe_target_groups(Marker=marker),
+        lambda: elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"], Marker=marker),
+        lambda: elb.describe_rules(ListenerArn=la, Marker=marker),
+        lambda: elb.describe_ssl_policies(Marker=marker),
+        lambda: elb.describe_account_limits(Marker=marker),
+        lambda: elb.describe_listener_certificates(ListenerArn=la, Marker=marker),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert err.value.response["Error"]["Code"] == "ValidationError"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

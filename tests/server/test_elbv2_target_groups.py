@@ -189,8 +189,17 @@ def test_attributes(elb, aws):
         attrs(elb.describe_target_group_attributes(TargetGroupArn=arn))["stickiness.enabled"]
         == "false"
     )
+    with pytest.raises(ClientError) as err:  # slow start and least outstanding requests
+        elb.modify_target_group_attributes(
+            TargetGroupArn=arn, Attributes=[{"Key": "slow_start.duration_seconds", "Value": "30"}]
+        )
+    assert aws_error(err)[0] == "ValidationError"
     out = elb.modify_target_group_attributes(
-        TargetGroupArn=arn, Attributes=[{"Key": "slow_start.duration_seconds", "Value": "30"}]
+        TargetGroupArn=arn,
+        Attributes=[
+            {"Key": "slow_start.duration_seconds", "Value": "30"},
+            {"Key": "load_balancing.algorithm.type", "Value": "round_robin"},
+        ],
     )
     assert attrs(out)["slow_start.duration_seconds"] == "30"
 

@@ -59,6 +59,14 @@ def check(group: dict[str, Any], entries: list[tuple[str, int | None, str | None
         except ValueError:
             # ecsd's own wording, after AWS's text for instance IDs.
             raise AwsError("ValidationError", f"IP address '{target_id}' is not valid") from None
+        wanted = 6 if group.get("IpAddressType") == "ipv6" else 4
+        if ip.version != wanted:
+            # ecsd's own wording: a target group holds addresses of its IP address type.
+            raise AwsError(
+                "ValidationError",
+                f"The IP address '{target_id}' is not an IPv{wanted} address, as the target "
+                f"group's IP address type requires",
+            )
         # Loopback is served although no VPC holds it: a backend on this machine is what
         # ecsd's users (and its tests) put behind a load balancer by hand.
         if ip.is_global or ip.is_multicast or ip.is_unspecified:

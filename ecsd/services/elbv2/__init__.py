@@ -4,6 +4,7 @@ target sets that the data plane (lb/) serves."""
 
 from . import (  # noqa: F401  (registration)
     attributes,
+    certificates,
     listeners,
     load_balancers,
     misc,

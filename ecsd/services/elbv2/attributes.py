@@ -51,6 +51,15 @@ def modify_target_group_attributes(ctx: Context, p: dict[str, Any]) -> dict[str,
     ):
         # ecsd's own wording: app_cookie stickiness follows the application's cookie.
         raise invalid("An application cookie name must be specified for app_cookie stickiness")
+    if (
+        new["load_balancing.algorithm.type"] == "least_outstanding_requests"
+        and new["slow_start.duration_seconds"] != "0"
+    ):
+        # AWS's rule ("you can't enable both least outstanding requests and slow start
+        # mode"); the wording is ecsd's own.
+        raise invalid(
+            "Slow start mode cannot be enabled with the least_outstanding_requests algorithm"
+        )
     if new != row.attributes:
         target_groups.set_attributes(ctx, row.arn, new)
     return _answer(new)

@@ -74,7 +74,7 @@ def create_listener(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if existing is not None:
         # CreateListener is idempotent: the same settings answer the existing listener.
         if _ordered({**doc, "ListenerArn": existing.arn}) == _ordered(existing.doc):
-            return {"Listeners": [existing.doc]}
+            return {"Listeners": [_ordered(existing.doc)]}
         raise AwsError(
             "DuplicateListener",
             f"A listener already exists on this port for this load balancer '{lb.arn}'",
@@ -124,7 +124,10 @@ def _modify(ctx: Context, row: Row[Any], p: dict[str, Any]) -> dict[str, Any]:
                 "DuplicateListener",
                 f"A listener already exists on this port for this load balancer '{row.lb_arn}'",
             )
-    listeners.save(ctx, row, _ordered(doc), groups)
+    stored = _ordered(doc)
+    if doc["Protocol"] == "HTTPS" and row.doc.get("ExtraCertificates"):
+        stored["ExtraCertificates"] = row.doc["ExtraCertificates"]  # certificates.py's
+    listeners.save(ctx, row, stored, groups)
     return _ordered(doc)
 
 

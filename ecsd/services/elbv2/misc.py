@@ -1,6 +1,6 @@
 """The read-only calls clients make on the side: DescribeSSLPolicies,
-DescribeAccountLimits, DescribeCapacityReservation and DescribeListenerCertificates
-(Terraform's provider and the console read them)."""
+DescribeAccountLimits and DescribeCapacityReservation (Terraform's provider and the
+console read them)."""
 
 from __future__ import annotations
 
@@ -68,12 +68,3 @@ def describe_capacity_reservation(ctx: Context, p: dict[str, Any]) -> dict[str, 
         "DecreaseRequestsRemaining": 3,
         "CapacityReservationState": [],
     }
-
-
-@elbv2.operation("DescribeListenerCertificates")
-def describe_listener_certificates(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    """An HTTPS listener's certificate, shown as its default one (IsDefault)."""
-    row = common.listener(ctx, p["ListenerArn"])
-    certs = [{**c, "IsDefault": True} for c in row.doc.get("Certificates", [])[:1]]
-    items, marker = paging.slice_list(certs, p)
-    return paging.answer("Certificates", items, marker)

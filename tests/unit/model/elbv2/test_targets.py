@@ -154,3 +154,27 @@ def test_too_many_targets(world):
     with pytest.raises(AwsError) as err:
         world.run(lambda u: targets.register(u, arn, [("10.9.9.9", 80, None)]))
     assert err.value.code == "TooManyTargets"
+
+
+def test_addresses_match_the_groups_ip_address_type(world):
+    arn = world.run(lambda u: make_group(u))
+    with pytest.raises(AwsError) as err:
+        world.run(lambda u: targets.register(u, arn, [("fd00::1", 80, None)]))
+    assert err.value.code == "ValidationError"
+
+    def v6(u):
+        tg = tg_api.create_target_group(
+            u,
+            {
+                "Name": "six",
+                "Protocol": "HTTP",
+                "Port": 80,
+                "VpcId": "vpc-1",
+                "TargetType": "ip",
+                "IpAddressType": "ipv6",
+            },
+        )["TargetGroups"][0]["TargetGroupArn"]
+        targets.register(u, tg, [("fd00::1", 80, None)])
+        return len(targets.rows(u, tg))
+
+    assert world.run(v6) == 1
