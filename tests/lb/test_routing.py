@@ -10,9 +10,19 @@ from collections import Counter
 import aiohttp
 from aiohttp import web
 
-from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect, Stickiness
+from ecsd.lb.table import Condition, FixedResponse, HealthCheck, Redirect, Stickiness, Target
 
-from .harness import Backend, Harness, default, forward, free_port, group, listener, rule
+from .harness import (
+    Backend,
+    Harness,
+    default,
+    forward,
+    free_port,
+    free_ports,
+    group,
+    listener,
+    rule,
+)
 
 
 def test_routing_by_path_and_host_with_the_default_last():
@@ -174,14 +184,13 @@ def test_502_503_504_as_alb_gives_them():
             return web.Response(text="late")
 
         slow_backend = await Backend("slow").start({"/slow": slow})
-        dead_port = free_port()  # nothing listens there
+        dead_port, port = free_ports(2)  # nothing listens on dead_port
         h = Harness()
-        port = free_port()
         off = HealthCheck(enabled=False)  # targets routed without checks (unavailable)
         try:
             dead = group(
                 "tg/dead",
-                slow_backend.target().__class__("10.9.9.9", 80, "127.0.0.1", dead_port, dead_port),
+                Target("10.9.9.9", 80, "127.0.0.1", dead_port, dead_port),
                 check=off,
             )
             groups = (dead, group("tg/empty"), group("tg/slow", slow_backend.target(), check=off))
@@ -221,7 +230,7 @@ def test_forwarded_headers_and_trace_id():
     async def scenario() -> None:
         b = await Backend("b").start()
         h = Harness()
-        ports = free_port(), free_port(), free_port()
+        ports = free_ports(3)  # distinct: two listeners on one port would share it by Host
         try:
             groups = (group("tg/b", b.target()),)
             await h.apply(
@@ -254,7 +263,8 @@ def test_forwarded_headers_and_trace_id():
                     pass
                 async with s.get(f"http://127.0.0.1:{ports[0]}/"):
                     pass
-            append, preserve, remove, traced, fresh = (r.headers for r in b.requests[-5:])
+            assert len(b.requests) == 5, [(r.path, dict(r.headers)) for r in b.requests]
+            append, preserve, remove, traced, fresh = (r.headers for r in b.requests)
             assert append["X-Forwarded-For"] == "203.0.113.7, 127.0.0.1"
             assert preserve["X-Forwarded-For"] == "203.0.113.7"
             assert "X-Forwarded-For" not in remove
@@ -381,5 +391,51 @@ def test_target_stickiness_with_the_application_cookie():
             await h.close()
             await a.stop()
             await b.stop()
+
+    asyncio.run(scenario())
+
+
+def test_502_when_the_target_closes_early_or_answers_garbage():
+    async def scenario() -> None:
+        async def hang_up(request: web.Request) -> web.Response:
+            assert request.transport is not None
+            request.transport.close()
+            await asyncio.sleep(0.1)
+            return web.Response(text="never seen")
+
+        async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"THIS IS NOT HTTP\r\n\r\n")
+            await writer.drain()
+            writer.close()
+
+        closer = await Backend("closer").start({"/hang-up": hang_up})
+        raw_port = free_port()
+        raw = await asyncio.start_server(garbage, "127.0.0.1", raw_port)
+        h = Harness()
+        port = free_port()
+        off = HealthCheck(enabled=False)
+        try:
+            groups = (
+                group("tg/closer", closer.target(), check=off),
+                group("tg/raw", Target("10.8.8.8", 80, "127.0.0.1", raw_port, raw_port), check=off),
+            )
+            await h.apply(
+                listener(
+                    port,
+                    rule("r1", 1, forward("tg/raw"), Condition("path-pattern", ("/raw",))),
+                    default(forward("tg/closer")),
+                ),
+                groups=groups,
+            )
+            async with aiohttp.ClientSession() as s:
+                for path in ("/hang-up", "/raw"):
+                    async with s.get(f"http://127.0.0.1:{port}{path}") as r:
+                        assert r.status == 502, path
+                        assert "502 Bad Gateway" in await r.text()
+        finally:
+            await h.close()
+            await closer.stop()
+            raw.close()
 
     asyncio.run(scenario())
