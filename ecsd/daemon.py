@@ -29,6 +29,7 @@ from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
 from .controllers.ecr_lifecycle import EcrLifecycleController
+from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -71,6 +72,7 @@ class Daemon:
         *,
         runtime: Runtime | None = None,
         clock: Clock | None = None,
+        plane: PlaneFactory = default_plane,
     ) -> None:
         self.settings = settings
         providers = all_providers()  # imports every service's tables before the store opens
@@ -83,6 +85,10 @@ class Daemon:
             self.store, settings=settings, clock=self.clock, publish=self.bus.publish
         )
         self.sink = LogSink(self.store, account=settings.account_id)
+        # The load balancers: the task controller registers, deregisters and drains a
+        # service's tasks through this controller's hooks.
+        self.load_balancing = LoadBalancingController(self.units, settings, plane=plane)
+        self.load_balancing.subscribe(self.bus)
         self.tasks = TaskController(
             self.store,
             self.runtime,
@@ -91,6 +97,8 @@ class Daemon:
             settings.instance_id(),
             bus=self.bus,
             clock=self.clock,
+            drain=self.load_balancing.drain,
+            on_status=self.load_balancing.on_status,
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
@@ -109,6 +117,13 @@ class Daemon:
                 start=self.registry.start,
                 stop=self.registry.stop,
                 reset=self.registry.reset,
+            ),
+            # Before the task controller: it serves (and drains) until the tasks stop.
+            Component(
+                "load balancers",
+                start=self.load_balancing.start,
+                stop=self.load_balancing.stop,
+                active=True,
             ),
             Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
             Component(

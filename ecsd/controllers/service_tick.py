@@ -18,7 +18,15 @@ from typing import Any
 
 from ..aws.errors import AwsError
 from ..core.unit import Unit
-from ..model.ecs import arns, capacity, protection, service_events, tags, task_definitions
+from ..model.ecs import (
+    arns,
+    capacity,
+    protection,
+    service_events,
+    service_targets,
+    tags,
+    task_definitions,
+)
 from ..model.ecs import services as service_model
 from ..model.ecs import tasks as task_model
 from ..model.ecs.scheduler_state import SchedulerState
@@ -30,6 +38,7 @@ BACKOFF_FIRST, BACKOFF_MAX = 5.0, 27 * 60.0
 IDLE_SECONDS = 300.0  # nothing timed to wait for: look again anyway this often
 FAILED_TO_START = ("TaskFailedToStart", "EssentialContainerExited")
 HEALTH_STOP_REASON = "Task failed container health checks"
+ELB_STOP_REASON = "Task failed ELB health checks in (target-group {})"
 RETIRED_KEPT = 5
 # At most this many tasks started and this many stopped in one pass. A pass is one store
 # transaction, and the store has one writer: a pass that made 5,000 tasks at once would
@@ -44,6 +53,7 @@ class Task:
     doc: dict[str, Any]
     checked: bool  # an essential container has a health check
     protected_until: float = 0.0  # scale-in protection (UpdateTaskProtection) ends then
+    rt: dict[str, Any] = field(default_factory=dict)  # the task's runtime record
 
     @property
     def arn(self) -> str:
@@ -71,6 +81,9 @@ class Tick:
     state: SchedulerState
     healthy_after: float
     wake_at: list[float] = field(default_factory=list)
+    _health: dict[str, list[Any]] = field(default_factory=dict)
+    checking: bool = False  # a task's target is still in its first health checks
+    draining: bool = False  # a task this service stopped is still draining
 
     @property
     def name(self) -> str:
@@ -89,9 +102,19 @@ class Tick:
         has container health checks. A new task with none must also have been RUNNING for
         `healthy_after` seconds (`settle`; ECS waits too, so that a task that dies on start
         never replaces a good one); an older deployment's RUNNING task is healthy as it
-        is. Target group health joins here once the load balancer exists."""
+        is. With load balancers, a task counts once it is `healthy` in every one of its
+        target groups (and HEALTHY where it has container health checks too)."""
         if not (t.live and t.running):
             return False
+        # A task with no target (its target group was deleted, or it ran before ecsd
+        # served load balancers) counts as a task without one.
+        if self.balanced and service_targets.registered(t.rt):
+            if t.checked and t.doc.get("healthStatus") != "HEALTHY":
+                return False
+            states = self.target_health(t)
+            if any(h[1] == "initial" for h in states):
+                self.checking = True
+            return all(h[1] == "healthy" for h in states)
         if t.checked:
             return t.doc.get("healthStatus") == "HEALTHY"
         if not settle:
@@ -102,8 +125,40 @@ class Tick:
             return False
         return True
 
+    @property
+    def balanced(self) -> bool:
+        """The service has target groups: their health is what counts."""
+        return any(lb.get("targetGroupArn") for lb in self.doc.get("loadBalancers") or [])
+
+    def target_health(self, t: Task) -> list[tuple[Any, str, str | None, str | None]]:
+        """The task's targets with their health, as the store has it (read once a pass)."""
+        if t.arn not in self._health:
+            self._health[t.arn] = service_targets.health(self.ctx, t.rt)
+        return self._health[t.arn]
+
+    def elb_unhealthy(self, t: Task) -> tuple[Any, str | None] | None:
+        """The first of the task's targets that is `unhealthy`, with the reason's
+        description, once past the grace period; else None."""
+        if not (t.live and t.running and self.balanced):
+            return None
+        for reg, state, _reason, description in self.target_health(t):
+            if state == "unhealthy" and self.past_grace(t):
+                return reg, description
+        return None
+
+    def past_grace(self, t: Task) -> bool:
+        grace = float(self.doc.get("healthCheckGracePeriodSeconds") or 0)
+        until = float(t.doc.get("startedAt") or self.now) + grace
+        if until > self.now:
+            self.wake_at.append(until)
+            return False
+        return True
+
     def unhealthy(self, t: Task) -> bool:
-        """UNHEALTHY, and past the service's health check grace period."""
+        """UNHEALTHY (a container's health check, or a target group's), and past the
+        service's health check grace period."""
+        if self.elb_unhealthy(t) is not None:
+            return True
         if not (t.live and t.running and t.checked and t.doc.get("healthStatus") == "UNHEALTHY"):
             return False
         grace = float(self.doc.get("healthCheckGracePeriodSeconds") or 0)
@@ -135,7 +190,14 @@ class Tick:
                 d.get("essential", True) and d.get("healthCheck")
                 for d in runtime.get("containers") or []
             )
-            out.append(Task(doc=doc, checked=checked, protected_until=protection.until(runtime)))
+            out.append(
+                Task(
+                    doc=doc,
+                    checked=checked,
+                    protected_until=protection.until(runtime),
+                    rt=runtime,
+                )
+            )
         out.sort(key=lambda t: float(t.doc["createdAt"]))
         return out
 
@@ -201,10 +263,24 @@ class Tick:
 
         scaling = f"Scaling activity initiated by (deployment {primary['id']})"
         self.stop(stop_old + stop_new, "ServiceSchedulerInitiated", scaling)
+        why: dict[str, list[Task]] = {}
         for t in stop_sick:
-            self.event(service_events.failed_health_checks(self.name, t.arn))
+            elb = self.elb_unhealthy(t)
+            if elb is not None:
+                (group, _ip, port), description = elb
+                self.event(
+                    service_events.unhealthy_target(
+                        self.name, t.arn, port, group, description or "Health checks failed"
+                    )
+                )
+                reason = ELB_STOP_REASON.format(group)
+            else:
+                self.event(service_events.failed_health_checks(self.name, t.arn))
+                reason = HEALTH_STOP_REASON
             self.count_failure(t, health=True)
-        self.stop(stop_sick, "ServiceSchedulerInitiated", HEALTH_STOP_REASON)
+            why.setdefault(reason, []).append(t)
+        for reason, victims in why.items():
+            self.stop(victims, "ServiceSchedulerInitiated", reason)
         started = (
             self.start(primary, start, replacing=min(start, len(sick)), live=live) if start else 0
         )
@@ -218,7 +294,15 @@ class Tick:
             old_active=sum(t.arn not in stopped_arns for t in others),
             old_healthy=0,
         )
-        settled = rollout.done(desired, after) and not sick
+        # Behind a load balancer a deployment completes once the tasks it stopped have
+        # drained (as ECS: deregistered, drained, then "deployment completed").
+        self.draining = self.balanced and any(
+            t.doc["desiredStatus"] == "STOPPED"
+            and t.doc["lastStatus"] in ("RUNNING", "DEACTIVATING")
+            and t.rt.get("targets")
+            for t in all_tasks
+        )
+        settled = rollout.done(desired, after) and not sick and not self.draining
         if primary["rolloutState"] == "IN_PROGRESS" and settled and not started:
             self.complete(primary)
         if (
@@ -254,8 +338,14 @@ class Tick:
 
     def nothing_in_flight(self, live: list[Task]) -> bool:
         """No task on its way up and none waiting out its time to count as healthy: the
-        configuration alone holds the deployment."""
-        return all(t.running for t in live) and not self.wake_at
+        configuration alone holds the deployment. A target still in its first health
+        checks is on its way up too, and a task draining is on its way down."""
+        return (
+            all(t.running for t in live)
+            and not self.wake_at
+            and not self.checking
+            and not self.draining
+        )
 
     # -- failures, backoff, circuit breaker ------------------------------------------------
     def account(self, all_tasks: list[Task]) -> None:

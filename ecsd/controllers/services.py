@@ -16,7 +16,7 @@ import copy
 import logging
 
 from ..config import Settings
-from ..core.bus import Bus, ServiceChanged, TaskChanged
+from ..core.bus import Bus, ServiceChanged, TargetHealthChanged, TaskChanged
 from ..core.unit import Unit, Units
 from ..model.ecs import arns
 from ..model.ecs import services as service_model
@@ -40,10 +40,14 @@ class ServiceController:
         self.workers = Workers(self._work)
         self._wake = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
+        # service ARN → the target groups its loadBalancers name, as of its last pass: a
+        # target's health change wakes only the services that use its group.
+        self._groups: dict[str, frozenset[str]] = {}
 
     def subscribe(self, bus: Bus) -> None:
         bus.subscribe(TaskChanged, self._task_changed)
         bus.subscribe(ServiceChanged, self._service_changed)
+        bus.subscribe(TargetHealthChanged, self._target_health_changed)
 
     async def start(self) -> None:
         self._background = [asyncio.create_task(self._supervise(), name="service supervisor")]
@@ -57,6 +61,11 @@ class ServiceController:
     def _task_changed(self, event: TaskChanged) -> None:
         if event.service_arn and event.service_arn != _own_pass.get():
             self.workers.poke(event.service_arn)
+
+    def _target_health_changed(self, event: TargetHealthChanged) -> None:
+        for arn, groups in self._groups.items():
+            if event.target_group_arn in groups:
+                self.workers.poke(arn)
 
     def _service_changed(self, event: ServiceChanged) -> None:
         if event.arn == _own_pass.get():
@@ -94,8 +103,14 @@ class ServiceController:
     def _tick(self, unit: Unit, arn: str) -> float | None:
         found = service_model.find(unit, arn)
         if found is None or found[0]["status"] == "INACTIVE":
+            self._groups.pop(arn, None)
             return None
         stored, state = found
+        self._groups[arn] = frozenset(
+            lb["targetGroupArn"]
+            for lb in stored.get("loadBalancers") or []
+            if lb.get("targetGroupArn")
+        )
         doc = copy.deepcopy(stored)
         before = state.to_json()
         tick = Tick(ctx=unit, doc=doc, state=state, healthy_after=self.settings.task_healthy_after)

@@ -44,6 +44,16 @@ class EcrImagesChanged(Event):
     repository: str
 
 
+@dataclass(frozen=True)
+class TargetHealthChanged(Event):
+    """A target's health (as DescribeTargetHealth shows it) changed: the services whose
+    tasks it is wake, since a deployment waits for, or replaces on, exactly this."""
+
+    target_group_arn: str
+    target_id: str
+    port: int
+
+
 E = TypeVar("E", bound=Event)
 Listener = Callable[[Event], None]
 

@@ -87,6 +87,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "runtime",
         "log sink",
         "registry",
+        "load balancers",
         "task controller",
         "service controller",
         "ecr lifecycle",

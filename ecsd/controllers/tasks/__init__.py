@@ -4,7 +4,7 @@ ECS's lifecycle (`steps`), with the awslogs driver (`awslogs`), the task's netwo
 model (`store_access`) each in a module of its own."""
 
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX
-from .steps import Drain, nothing_to_drain
+from .steps import Drain, OnStatus, no_status_hook, nothing_to_drain
 from .store_access import TaskGone
 from .supervisor import TaskController
 
@@ -14,7 +14,9 @@ __all__ = [
     "LABEL_TASK",
     "SANDBOX",
     "Drain",
+    "OnStatus",
     "TaskController",
     "TaskGone",
+    "no_status_hook",
     "nothing_to_drain",
 ]

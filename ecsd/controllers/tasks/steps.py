@@ -59,6 +59,17 @@ async def nothing_to_drain(_doc: Doc) -> bool:
     return True
 
 
+# Called inside every status write, in its transaction, after the move: (unit, task
+# document, runtime record, new status). The load-balancing side registers a service task's
+# targets on RUNNING and deregisters them on DEACTIVATING here, so that the move and the
+# registration are one write (a crash keeps both or neither).
+OnStatus = Callable[[Any, Doc, Doc, S], None]
+
+
+def no_status_hook(_unit: Any, _doc: Doc, _rt: Doc, _to: S) -> None:
+    return None
+
+
 class Steps:
     def __init__(
         self,
@@ -69,6 +80,7 @@ class Steps:
         instance_id: str,
         logs: awslogs.LogFollowers,
         drain: Drain = nothing_to_drain,
+        on_status: OnStatus = no_status_hook,
     ) -> None:
         self.access = access
         self.runtime = runtime
@@ -77,6 +89,7 @@ class Steps:
         self.instance_id = instance_id
         self.logs = logs
         self.drain = drain
+        self.on_status = on_status
 
     # -- shared ---------------------------------------------------------------------
     async def fail(
@@ -98,10 +111,11 @@ class Steps:
         """One status write: the move (checked against the lifecycle) and what goes with
         it. Returns the task as written, so the next step need not read it again."""
 
-        def mutate(_ctx: Any, doc: Doc, rt: Doc) -> Loaded:
+        def mutate(ctx: Any, doc: Doc, rt: Doc) -> Loaded:
             lifecycle.advance(doc, to)
             if also is not None:
                 also(doc, rt)
+            self.on_status(ctx, doc, rt, to)
             return doc, rt
 
         return await self.access.update(arn, mutate)

@@ -27,7 +27,7 @@ from ...store import Store
 from ..loop import Backoff, Workers
 from . import awslogs
 from .labels import LABEL_INSTANCE, LABEL_TASK
-from .steps import Drain, Steps, nothing_to_drain
+from .steps import Drain, OnStatus, Steps, no_status_hook, nothing_to_drain
 from .store_access import Loaded, LogSink, TaskGone, TaskStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class TaskController:
         bus: Bus,
         clock: Clock,
         drain: Drain = nothing_to_drain,
+        on_status: OnStatus = no_status_hook,
     ) -> None:
         self.runtime = runtime
         self.settings = settings
@@ -62,7 +63,9 @@ class TaskController:
         self.clock = clock
         self.access = TaskStore(store, settings, clock, bus)
         self.logs = awslogs.LogFollowers(runtime, self.access, sink, clock)
-        self.steps = Steps(self.access, runtime, settings, clock, instance_id, self.logs, drain)
+        self.steps = Steps(
+            self.access, runtime, settings, clock, instance_id, self.logs, drain, on_status
+        )
         self.workers = Workers(self._work, clock, on_failure=self._on_failure)
         self._desired: dict[str, str] = {}  # arn → desiredStatus at the last resync
         self._background: list[asyncio.Task[None]] = []

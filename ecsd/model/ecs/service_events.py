@@ -89,6 +89,27 @@ def failed_health_checks(service: str, task_arn: str) -> str:
     )
 
 
+def registered_targets(service: str, target_group_arn: str, n: int) -> str:
+    return f"(service {service}) registered {n} targets in (target-group {target_group_arn})"
+
+
+def deregistered_targets(service: str, target_group_arn: str, n: int) -> str:
+    return f"(service {service}) deregistered {n} targets in (target-group {target_group_arn})"
+
+
+def draining(service: str, n: int) -> str:
+    return f"(service {service}) has begun draining connections on {n} tasks."
+
+
+def unhealthy_target(
+    service: str, task_arn: str, port: int, target_group_arn: str, reason: str
+) -> str:
+    return (
+        f"(service {service}) (task {task_arn.rsplit('/', 1)[-1]}) (port {port}) is unhealthy "
+        f"in (target-group {target_group_arn}) due to (reason {reason})."
+    )
+
+
 def add(doc: dict[str, Any], message: str, now: float, *, dedupe: bool = True) -> bool:
     """Put `message` on top of the service's events; False when it was a duplicate to
     omit. The steady-state message itself is the scheduler's to pace (`dedupe=False`)."""

@@ -16,6 +16,7 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ecs import arns
 from ...model.ecs import services as model
+from ...model.elbv2 import target_groups
 from .. import pagination
 from . import clusters, fargate, tags, task_definitions
 from . import tasks as task_api
@@ -123,6 +124,68 @@ def _grace(p: dict[str, Any]) -> int | None:
     return grace
 
 
+def _load_balancers(
+    ctx: Context, given: list[dict[str, Any]], taskdef: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """`loadBalancers` checked as ECS checks them: the target group exists and a load
+    balancer uses it, its target type suits the network mode, and the container and its
+    port are in the task definition. (At most 5 entries: aws/limits.py.)"""
+    containers = {d["name"]: d for d in taskdef.get("containerDefinitions") or []}
+    out = []
+    for lb in given:
+        group_arn = lb.get("targetGroupArn")
+        if lb.get("loadBalancerName") and not group_arn:
+            # ecsd's own text: Classic Load Balancers are not emulated.
+            raise AwsError(
+                "InvalidParameterException",
+                "ecsd serves Application Load Balancers only: give targetGroupArn, "
+                "not loadBalancerName.",
+            )
+        if not group_arn:
+            raise AwsError("InvalidParameterException", "Target group arn can not be blank.")
+        group = target_groups.get(ctx, group_arn)
+        if group is None:
+            # ecsd's own text: AWS answers a missing target group with an IAM-flavoured
+            # "Unable to assume role and validate the specified targetGroupArn".
+            raise AwsError(
+                "InvalidParameterException",
+                f"Unable to validate the specified targetGroupArn {group_arn}: "
+                "target group not found.",
+            )
+        if not group.get("LoadBalancerArns"):
+            raise AwsError(
+                "InvalidParameterException",
+                f"The target group with targetGroupArn {group_arn} does not have an "
+                "associated load balancer.",
+            )
+        mode = taskdef.get("networkMode") or "bridge"
+        target_type = group.get("TargetType") or "instance"
+        if mode == "awsvpc" and target_type != "ip":
+            raise AwsError(
+                "InvalidParameterException",
+                f"The provided target group {group_arn} has target type {target_type}, "
+                "which is incompatible with the awsvpc network mode specified in the task "
+                "definition.",
+            )
+        name, port = lb.get("containerName"), lb.get("containerPort")
+        if not name:
+            raise AwsError("InvalidParameterException", "Container Name can not be blank.")
+        container = containers.get(name)
+        if container is None:
+            raise AwsError(
+                "InvalidParameterException",
+                f"The container {name} does not exist in the task definition.",
+            )
+        ports = {int(pm["containerPort"]) for pm in container.get("portMappings") or []}
+        if port is None or int(port) not in ports:
+            raise AwsError(
+                "InvalidParameterException",
+                f"The container {name} did not have a container port {port} defined.",
+            )
+        out.append({"targetGroupArn": group_arn, "containerName": name, "containerPort": int(port)})
+    return out
+
+
 # -- operations ----------------------------------------------------------------------------
 @ecs.operation("CreateService", write=True)
 def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -159,6 +222,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     network = task_api.check_network(taskdef, p)
     config = _deployment_configuration(p.get("deploymentConfiguration"))
     grace = _grace(p)
+    balancers = _load_balancers(ctx, p.get("loadBalancers") or [], taskdef)
     arn = arns.service_arn(cluster["clusterArn"], name)
     if model.exists(ctx, arn):
         raise AwsError("InvalidParameterException", "Creation of service was not idempotent.")
@@ -166,7 +230,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "serviceArn": arn,
         "serviceName": name,
         "clusterArn": cluster["clusterArn"],
-        "loadBalancers": p.get("loadBalancers") or [],
+        "loadBalancers": balancers,
         "serviceRegistries": p.get("serviceRegistries") or [],
         "status": "ACTIVE",
         "desiredCount": desired or 0,
@@ -241,9 +305,13 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("platformVersion") and p["platformVersion"] != doc.get("platformVersion"):
         doc["platformVersion"] = p["platformVersion"]
         changed = True
-    if p.get("loadBalancers") is not None and p["loadBalancers"] != doc["loadBalancers"]:
-        doc["loadBalancers"] = p["loadBalancers"]
-        changed = True
+    if p.get("loadBalancers") is not None:
+        balancers = _load_balancers(ctx, p["loadBalancers"], taskdef)
+        if balancers != doc["loadBalancers"]:
+            doc["loadBalancers"] = balancers
+            changed = True
+    elif p.get("taskDefinition") and doc["loadBalancers"]:
+        _load_balancers(ctx, doc["loadBalancers"], taskdef)  # the new revision must fit them
     doc["deploymentConfiguration"] = _deployment_configuration(
         p.get("deploymentConfiguration"), doc["deploymentConfiguration"]
     )
