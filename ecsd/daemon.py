@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -38,6 +39,8 @@ from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
 from .store import Store
+from .taskside.keys import TaskKeys, load_key
+from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,15 @@ class Daemon:
             self.store, settings=settings, clock=self.clock, publish=self.bus.publish
         )
         self.sink = LogSink(self.store, account=settings.account_id)
+        self.gateway = Gateway(self.units.run, providers, settings)
+        self.taskside = TaskSide(
+            settings,
+            self.runtime,
+            self._load_task,
+            self.clock,
+            self.gateway.handle,
+            TaskKeys(load_key(settings.data_dir)),
+        )
         self.tasks = TaskController(
             self.store,
             self.runtime,
@@ -89,16 +101,17 @@ class Daemon:
             settings.instance_id(),
             bus=self.bus,
             clock=self.clock,
+            inside=self.taskside,
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
-        self.gateway = Gateway(self.units.run, providers, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
             Component(
                 "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
             ),
             Component("log sink", stop=self.sink.close, reset=self.sink.flush),
+            Component("task side", start=self.taskside.start, stop=self.taskside.stop),
             Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
             Component(
                 "service controller",
@@ -149,6 +162,9 @@ class Daemon:
                 await self.runtime.remove(state.id)
         except RuntimeUnavailable:
             pass  # nothing of ours can be running where no engine is
+
+    async def _load_task(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        return await self.tasks.access.load(arn)
 
     async def _close_store(self) -> None:
         self.store.close()

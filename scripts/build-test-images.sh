@@ -6,6 +6,9 @@
 #                             2 MB; it serves HTTP (`httpd -f -p 8080 -h /www`), answers
 #                             health checks (`wget -q -O- http://localhost:8080/`),
 #                             sleeps, logs, and exits with any code (`sh -c 'exit 3'`).
+#   ecsd-test/python:latest   Debian bookworm minbase with python3-boto3 (and busybox's
+#                             wget), from Debian's packages by debootstrap (~1 min): an
+#                             AWS SDK inside a task, for the task-role and endpoint tests.
 #
 # Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
 # rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
@@ -23,12 +26,38 @@ for arg in "$@"; do
   esac
 done
 
-if [ "$force" = 0 ]; then
-  have=$(docker image inspect --format "{{ index .Config.Labels \"$VERSION_LABEL\" }}" \
-           "$IMAGE" 2>/dev/null || true)
-  if [ "$have" = "$IMAGE_VERSION" ]; then
-    exit 0
+current() {  # is image $1 built with version $2 already?
+  [ "$force" = 0 ] || return 1
+  [ "$(docker image inspect --format "{{ index .Config.Labels \"$VERSION_LABEL\" }}" \
+         "$1" 2>/dev/null || true)" = "$2" ]
+}
+
+build_python() {
+  local image=ecsd-test/python:latest version=1 root
+  current "$image" "$version" && return 0
+  if ! command -v debootstrap >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
   fi
+  root=$(mktemp -d)
+  debootstrap --variant=minbase --include=python3-boto3,busybox bookworm "$root" \
+    http://deb.debian.org/debian >/dev/null
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar --numeric-owner -C "$root" -c . |
+    docker import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change "LABEL $VERSION_LABEL=$version" \
+      --change 'CMD ["python3"]' \
+      --message "ecsd test image (python3-boto3)" \
+      - "$image" >/dev/null
+  rm -rf "$root"
+  echo "build-test-images: built $image" >&2
+}
+build_python
+
+if current "$IMAGE" "$IMAGE_VERSION"; then
+  exit 0
 fi
 
 # Only the static build runs in an image with no libc.

@@ -19,6 +19,7 @@ import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.clock import Clock
 from .base import (
@@ -381,6 +382,18 @@ class FakeRuntime:
             if c.status != "running" or container_id not in self._containers:
                 return
             await c.changed.wait()
+
+    async def host_gateway(self) -> str | None:
+        return "10.88.0.1"
+
+    async def pid(self, container_id: str) -> int | None:
+        return None  # no namespace to enter: the task side falls back to the gateway
+
+    async def stats(self, container_id: str) -> dict[str, Any] | None:
+        c = self._containers.get(container_id)
+        if c is None:
+            return None
+        return {"id": c.id, "name": "/" + c.name, "memory_stats": {"usage": 0}, "cpu_stats": {}}
 
     async def close(self) -> None:
         for c in self._containers.values():

@@ -34,6 +34,7 @@ from ...runtime.base import (
 from .. import container_spec as specs
 from .. import task_state
 from . import awslogs, network
+from .inside import Inside, NothingInside
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
 from .store_access import Doc, Loaded, SecretError, TaskStore
 
@@ -69,6 +70,7 @@ class Steps:
         instance_id: str,
         logs: awslogs.LogFollowers,
         drain: Drain = nothing_to_drain,
+        inside: Inside | None = None,
     ) -> None:
         self.access = access
         self.runtime = runtime
@@ -77,6 +79,7 @@ class Steps:
         self.instance_id = instance_id
         self.logs = logs
         self.drain = drain
+        self.inside: Inside = inside or NothingInside()
 
     # -- shared ---------------------------------------------------------------------
     async def fail(
@@ -124,7 +127,7 @@ class Steps:
         container owns its namespace and publishes its own ports (as `docker run -p`
         does), which halves the work of the common case; it is made in ACTIVATING."""
         sandbox = None
-        if len(rt["containers"]) > 1:
+        if len(rt["containers"]) > 1 or self.inside.needs_namespace(rt):
             task_id = arn.rsplit("/", 1)[1]
             sandbox = await self.runtime.create_sandbox(
                 name=specs.docker_name(rt["family"], rt["revision"], "internalecspause", task_id),
@@ -195,6 +198,7 @@ class Steps:
                 await self.fail(arn, f"ResourceInitializationError: {exc}")
                 return
         volume_names = task_volumes(task_id, rt)
+        await self.inside.enter(doc, rt)
         definitions = {d["name"]: d for d in rt["containers"]}
         began = self.clock.monotonic()
         made: dict[str, str] = {}  # container name → id, of those created or found
@@ -218,6 +222,7 @@ class Steps:
                         labels=labels(self.instance_id, doc, rt, name),
                         sandbox_id=rt.get("sandbox"),
                         secrets=secrets[name],
+                        inside=self.inside.environment(doc, rt, name),
                         region=region,
                         volume_names=volume_names,
                         container_ids=ids,
@@ -281,6 +286,7 @@ class Steps:
     async def watch(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
         # By the ids the task recorded: one request per container, not the label search
         # (which the engine answers by scanning every container it has).
+        await self.inside.enter(doc, rt)  # a resumed worker (after a restart) reopens it
         ids = {c["name"]: c["runtimeId"] for c in doc["containers"] if c.get("runtimeId")}
         states = await self._inspect(ids) if len(ids) == len(doc["containers"]) else {}
         if len(states) < len(doc["containers"]):
@@ -367,6 +373,7 @@ class Steps:
             await self.logs.finish(state.id)
             await self.runtime.remove(state.id)
         await self.logs.flush()
+        await self.inside.leave(arn)
         try:
             await self.runtime.remove_volumes(
                 [n for n in task_volumes(task_id, rt).values() if n.startswith(f"ecsd-{task_id}-")]

@@ -26,6 +26,7 @@ from ...runtime.base import Runtime, RuntimeError_, RuntimeUnavailable
 from ...store import Store
 from ..loop import Backoff, Workers
 from . import awslogs
+from .inside import Inside
 from .labels import LABEL_INSTANCE, LABEL_TASK
 from .steps import Drain, Steps, nothing_to_drain
 from .store_access import Loaded, LogSink, TaskGone, TaskStore
@@ -55,6 +56,7 @@ class TaskController:
         bus: Bus,
         clock: Clock,
         drain: Drain = nothing_to_drain,
+        inside: Inside | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = settings
@@ -62,7 +64,9 @@ class TaskController:
         self.clock = clock
         self.access = TaskStore(store, settings, clock, bus)
         self.logs = awslogs.LogFollowers(runtime, self.access, sink, clock)
-        self.steps = Steps(self.access, runtime, settings, clock, instance_id, self.logs, drain)
+        self.steps = Steps(
+            self.access, runtime, settings, clock, instance_id, self.logs, drain, inside
+        )
         self.workers = Workers(self._work, clock, on_failure=self._on_failure)
         self._desired: dict[str, str] = {}  # arn → desiredStatus at the last resync
         self._background: list[asyncio.Task[None]] = []
