@@ -104,8 +104,8 @@ def container_json(
             out["ExitCode"] = state.exit_code
     if shown.get("healthStatus") and definition.get("healthCheck"):
         out["Health"] = {"status": shown["healthStatus"]}
-    if shown.get("restartCount") is not None:
-        out["RestartCount"] = shown["restartCount"]
+    if (definition.get("restartPolicy") or {}).get("enabled"):
+        out["RestartCount"] = int((rt.get("restartCounts") or {}).get(name, 0))
     log = definition.get("logConfiguration") or {}
     if log:
         out["LogDriver"] = log.get("logDriver", "")

@@ -33,7 +33,7 @@ from ...runtime.base import (
 )
 from .. import container_spec as specs
 from .. import task_state
-from . import awslogs, network
+from . import awslogs, network, restarts
 from .inside import Inside, NothingInside
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
 from .store_access import Doc, Loaded, SecretError, TaskStore
@@ -291,6 +291,7 @@ class Steps:
         states = await self._inspect(ids) if len(ids) == len(doc["containers"]) else {}
         if len(states) < len(doc["containers"]):
             states = await self.states(arn)
+        states = await self._restart(arn, doc, rt, states)
         before = copy.deepcopy(doc["containers"]), doc.get("healthStatus")
         probe = copy.deepcopy(doc)
         task_state.observe(probe, rt, states)
@@ -317,6 +318,42 @@ class Steps:
                 return
         self.logs.follow(doc, rt, states)
         await self.clock.wait(poke, WATCH_SECONDS)
+
+    async def _restart(
+        self, arn: str, doc: Doc, rt: Doc, states: dict[str, ContainerState]
+    ) -> dict[str, ContainerState]:
+        """Restart in place the exited containers whose restart policy says so; the
+        states afterwards (a restarted container is running again, not down)."""
+        now = self.clock.time()
+        again = [
+            d["name"]
+            for d in rt["containers"]
+            if restarts.should_restart(
+                d, states.get(d["name"]), now=now, desired=doc.get("desiredStatus", "")
+            )
+        ]
+        if not again:
+            return states
+        started = []
+        for name in again:
+            try:
+                await self.runtime.start(states[name].id)
+                started.append(name)
+            except RuntimeUnavailable:
+                raise
+            except RuntimeError_:
+                pass  # it stays down: the task follows its essential rule
+
+        def count(_ctx: Any, _doc: Doc, rt: Doc) -> dict[str, int]:
+            done = restarts.counts(rt)
+            for name in started:
+                done[name] = done.get(name, 0) + 1
+            rt["restartCounts"] = done
+            return done
+
+        rt["restartCounts"] = await self.access.update(arn, count)
+        fresh = await self._inspect({n: states[n].id for n in started})
+        return {**states, **fresh}
 
     # -- the way down -----------------------------------------------------------------
     async def stop(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
