@@ -228,6 +228,7 @@ class FakeRuntime:
 
     async def ensure_image(self, ref: str) -> ImageInfo:
         self._call("ensure_image")
+        ref = ref.removeprefix("sha256:")
         if ref not in self.local_images:
             answer = self.pull_errors.get(ref)
             if answer is None and self.pullable is not None and ref not in self.pullable:
@@ -261,11 +262,13 @@ class FakeRuntime:
         existing = self.by_name(spec.name)
         if existing is not None:
             return existing.id
-        if spec.image not in self.local_images:
+        # An image ID (what ensure_image answered, "sha256:<ref>") names the image too.
+        image = spec.image.removeprefix("sha256:")
+        if image not in self.local_images:
             raise RuntimeError_(f"Error response from daemon: No such image: {spec.image}")
         if spec.sandbox_id is not None:
             self._get(spec.sandbox_id)
-        return self._new(spec.name, spec.image, spec.labels, spec).id
+        return self._new(spec.name, image, spec.labels, spec).id
 
     async def network(self, container_id: str) -> Sandbox:
         self._call("network")

@@ -26,6 +26,7 @@ from ...model.ecs import lifecycle
 from ...model.ecs.lifecycle import TaskStatus as S
 from ...runtime.base import (
     ContainerState,
+    ImageInfo,
     ImagePullError,
     Runtime,
     RuntimeError_,
@@ -34,6 +35,7 @@ from ...runtime.base import (
 from .. import container_spec as specs
 from .. import task_state
 from . import awslogs, network, restarts
+from . import images as images_
 from .inside import Inside, NothingInside
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
 from .store_access import Doc, Loaded, SecretError, TaskStore
@@ -151,7 +153,9 @@ class Steps:
             await self.fail(arn, failed)
             return None
         pull_started = self.clock.time()
-        images = sorted({d["image"] for d in rt["containers"]})
+        pins = await self._sibling_pins(doc)
+        wanted = {d["name"]: (pins or {}).get(d["name"]) or d["image"] for d in rt["containers"]}
+        images = sorted(set(wanted.values()))
         results = await asyncio.gather(
             *(self.runtime.ensure_image(i) for i in images), return_exceptions=True
         )
@@ -163,23 +167,36 @@ class Steps:
                     {
                         d["name"]: f"CannotPullContainerError: {result}"
                         for d in rt["containers"]
-                        if d["image"] == image
+                        if wanted[d["name"]] == image
                     },
                 )
                 return None
             if isinstance(result, BaseException):
                 raise result
-        digests = dict(zip(images, results, strict=True))
+        infos = {i: r for i, r in zip(images, results, strict=True) if isinstance(r, ImageInfo)}
         pull_stopped = self.clock.time()
+        made = {name: images_.pin(infos[ref]) for name, ref in wanted.items()}
 
-        def also(doc: Doc, _rt: Doc) -> None:
+        def also(doc: Doc, rt: Doc) -> None:
             doc.update(pullStartedAt=pull_started, pullStoppedAt=pull_stopped)
             for c in doc["containers"]:
-                digest = getattr(digests.get(c["image"]), "digest", None)
-                if digest:
-                    c["imageDigest"] = digest
+                c["imageDigest"] = images_.digest(infos[wanted[c["name"]]])
+            # A service task runs what its deployment pinned, or pins it (the first
+            # task of a deployment); a task run alone just runs its tags.
+            if (doc.get("startedBy") or "").startswith("ecs-svc/"):
+                rt["imagePins"] = {
+                    d["name"]: made[d["name"]]
+                    for d in rt["containers"]
+                    if d.get("versionConsistency", "enabled") == "enabled"
+                }
 
         return await self.advance(arn, S.ACTIVATING, also)
+
+    async def _sibling_pins(self, doc: Doc) -> dict[str, str] | None:
+        started_by = doc.get("startedBy") or ""
+        if not started_by.startswith("ecs-svc/"):
+            return None  # not a service deployment's task: nothing to be consistent with
+        return await self.access.deployment_pins(started_by, doc["clusterArn"])
 
     # -- ACTIVATING -------------------------------------------------------------------
     async def activate(
@@ -227,6 +244,7 @@ class Steps:
                         volume_names=volume_names,
                         container_ids=ids,
                     )
+                    spec.image = (rt.get("imagePins") or {}).get(name) or spec.image
                     if not rt.get("sandbox"):  # the only container owns the namespace
                         spec.ports, spec.bind_host = network.ports(rt), self.settings.bind_host
                     try:
