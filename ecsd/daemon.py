@@ -111,7 +111,12 @@ class Daemon:
                 "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
             ),
             Component("log sink", stop=self.sink.close, reset=self.sink.flush),
-            Component("task side", start=self.taskside.start, stop=self.taskside.stop),
+            Component(
+                "task side",
+                start=self.taskside.start,
+                stop=self.taskside.stop,
+                reset=self.taskside.reset,
+            ),
             Component("task controller", start=self.tasks.start, stop=self.tasks.stop, active=True),
             Component(
                 "service controller",

@@ -121,10 +121,15 @@ class TaskSide:
             return await loop.create_server(factory, sock=sock)
         return await loop.create_server(factory, host, port, reuse_address=True)
 
+    async def reset(self) -> None:
+        """Forget every task (`/_ecsd/reset` removes them without their way down)."""
+        for arn in list(self._bases):
+            await self.leave(arn)
+
     async def stop(self) -> None:
-        for server in [*self._servers.values(), *([self._site] if self._site else [])]:
-            server.close()
-        self._servers.clear()
+        await self.reset()
+        if self._site is not None:
+            self._site.close()
         self._site = None
         if self._runner is not None:
             await self._runner.cleanup()

@@ -6,14 +6,16 @@ boto3 inside a container finds with no configuration and uses against this ecsd 
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.error
 import urllib.request
 
 import boto3
 import pytest
 from botocore.config import Config
+from conftest import client_for
 
-from .taskutil import awslogs, register, run, wait_for, wait_log
+from .taskutil import SERVE, awslogs, describe, register, run, until, wait_for, wait_log
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
 
@@ -90,8 +92,6 @@ def test_metadata_of_another_task_cannot_be_guessed(ecsd):
 
 
 def _gateway() -> str:
-    import subprocess
-
     out = subprocess.run(
         ["docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"],
         capture_output=True,
@@ -123,6 +123,16 @@ def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
         "ssm = boto3.client('ssm', endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n"
         "p = ssm.get_parameter(Name='/app/db-password', WithDecryption=True)['Parameter']\n"
         "creds = boto3.Session().get_credentials()\n"
+        "import urllib.request, urllib.error\n"
+        "uri = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
+        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
+        "req = urllib.request.Request(uri, headers={'Authorization': token})\n"
+        "c = json.load(urllib.request.urlopen(req))\n"
+        "print('ROLE', c['RoleArn'], ','.join(sorted(c)), flush=True)\n"
+        "try:\n"
+        "    urllib.request.urlopen(urllib.request.Request(uri, headers={'Authorization': 'x'}))\n"
+        "except urllib.error.HTTPError as e:\n"
+        "    print('WRONG', e.code, flush=True)\n"
         "print('VALUE', p['Value'], creds.method, creds.access_key[:4], flush=True)\n"
     )
     taskdef = register(
@@ -142,5 +152,50 @@ def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
     task_id = arn.rsplit("/", 1)[1]
     lines = _messages(client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "VALUE")
     assert "VALUE s3cr3t-inside container-role ASIA" in lines, lines
+    # The task role, never the execution role; nothing without the token.
+    assert f"ROLE {ROLE} AccessKeyId,Expiration,RoleArn,SecretAccessKey,Token" in lines
+    assert "WRONG 404" in lines
     task = wait_for(ecs, arn, "STOPPED")
     assert task["containers"][0]["exitCode"] == 0
+
+
+def test_a_restarted_ecsd_serves_running_tasks_at_the_same_addresses(ecsd_factory):
+    """The container's environment cannot change: after a kill -9 and a start, its
+    metadata and credentials URIs (tokens, the in-namespace listener) work again."""
+    server = ecsd_factory()
+    ecs = client_for(server, "ecs")
+    ecs.create_cluster()
+    taskdef = register(ecs, "keep", [{"name": "app", "command": SERVE}], taskRoleArn=ROLE)
+    arn = run(ecs, taskdef)
+    cid = wait_for(ecs, arn, "RUNNING")["containers"][0]["runtimeId"]
+    read = (
+        'wget -qO- "$ECS_CONTAINER_METADATA_URI_V4/task" && echo && '
+        'wget -qO- --header "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" '
+        '"$AWS_CONTAINER_CREDENTIALS_FULL_URI"'
+    )
+
+    def inside() -> tuple[dict, dict]:
+        out = subprocess.run(
+            ["docker", "exec", cid, "sh", "-c", read], capture_output=True, text=True, timeout=20
+        )
+        assert out.returncode == 0, out.stderr
+        task, creds = out.stdout.strip().split("\n")
+        return json.loads(task), json.loads(creds)
+
+    task, creds = inside()
+    assert task["TaskARN"] == arn and creds["RoleArn"] == ROLE
+    server.kill9()
+    server.start()
+    assert describe(ecs, arn)["lastStatus"] == "RUNNING"
+    again = until(lambda: _try(inside), timeout=20)
+    assert again[0]["TaskARN"] == arn
+    assert again[1]["AccessKeyId"] == creds["AccessKeyId"]  # same window, same key
+    ecs.stop_task(cluster="default", task=arn)
+    wait_for(ecs, arn, "STOPPED")
+
+
+def _try(fn):
+    try:
+        return fn()
+    except AssertionError:
+        return None

@@ -23,15 +23,22 @@ def _doc(status: str = "ACTIVATING") -> tuple[dict, dict]:
         "pullStartedAt": 1_700_000_001.0,
         "pullStoppedAt": 1_700_000_002.0,
         "attachments": [],
-        "containers": [
-            {"name": "app", "lastStatus": "PENDING", "containerArn": "arn:c", "restartCount": 2}
-        ],
+        "containers": [{"name": "app", "lastStatus": "PENDING", "containerArn": "arn:c"}],
     }
     rt = {
         "family": "web",
         "revision": 3,
         "ip": "172.17.0.5",
-        "containers": [{"name": "app", "image": "nginx:1", "cpu": 128, "memory": 256}],
+        "restartCounts": {"app": 2},
+        "containers": [
+            {
+                "name": "app",
+                "image": "nginx:1",
+                "cpu": 128,
+                "memory": 256,
+                "restartPolicy": {"enabled": True},
+            }
+        ],
     }
     return doc, rt
 
