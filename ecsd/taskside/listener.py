@@ -95,6 +95,11 @@ class TaskSide:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
+        await self._bind_gateway()
+
+    async def _bind_gateway(self) -> None:
+        """Listen on the engine's gateway; tried again at each task start while no
+        engine answered yet (ecsd may start before the engine does)."""
         try:
             self.gateway = await self.runtime.host_gateway()
         except RuntimeError_ as exc:
@@ -143,6 +148,8 @@ class TaskSide:
         arn = doc["taskArn"]
         if arn in self._bases:
             return
+        if self.gateway is None and self._runner is not None:
+            await self._bind_gateway()
         base = None
         sandbox = rt.get("sandbox")
         if sandbox and self.needs_namespace(rt) and self._runner is not None:

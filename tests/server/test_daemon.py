@@ -82,6 +82,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "store",
         "runtime",
         "log sink",
+        "task side",
         "task controller",
         "service controller",
     ]
