@@ -19,7 +19,8 @@ from .taskutil import SERVE, awslogs, describe, register, run, until, wait_for, 
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
 
-PYTHON = "ecsd-test/python:latest"
+# Debian's python3-boto3 with the venv's current SDK copied over it (AWS_ENDPOINT_URL).
+PYTHON = "ecsd-test/python:sdk"
 ROLE = "arn:aws:iam::000000000000:role/app-task-role"
 
 
@@ -117,10 +118,10 @@ def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
     ecs, ssm = client("ecs"), client("ssm")
     ecs.create_cluster(clusterName="default")
     ssm.put_parameter(Name="/app/db-password", Value="s3cr3t-inside", Type="SecureString")
-    # Debian bookworm's botocore predates AWS_ENDPOINT_URL: the script hands it over.
+    # No configuration at all: the SDK finds ecsd, the region and the credentials.
     script = (
         "import os, boto3, json\n"
-        "ssm = boto3.client('ssm', endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n"
+        "ssm = boto3.client('ssm')\n"
         "p = ssm.get_parameter(Name='/app/db-password', WithDecryption=True)['Parameter']\n"
         "creds = boto3.Session().get_credentials()\n"
         "import urllib.request, urllib.error\n"
