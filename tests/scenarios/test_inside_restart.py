@@ -1,18 +1,18 @@
-"""restartPolicy with real containers and at registration. Three restarts of a crashing
-container take 3 × restartAttemptPeriod (at least 60 s each, AWS's floor): they are
-tested in fake time (tests/unit/controllers/test_restart_policy.py); here the fast cases
-run for real — an ignored exit code and an exit before the attempt period both stop the
-task as they would without a policy, and nothing is restarted."""
+"""restartPolicy at registration and with real containers. Each restart costs at least
+restartAttemptPeriod (AWS's floor is 60 s), so three restarts of a crashing container are
+tested in fake time (tests/unit/controllers/test_restart_policy.py); here one real
+restart in place, an ignored exit code beside it, and an exit before the period."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
 from conftest import aws_error
 
-from .taskutil import register, run, wait_for
+from .taskutil import awslogs, describe, log_messages, register, run, until, wait_for
 
 
 def test_restart_policy_is_checked_at_registration(no_engine_ecs):
@@ -40,46 +40,61 @@ def test_restart_policy_is_checked_at_registration(no_engine_ecs):
     }
 
 
-def _starts(arn: str) -> int:
-    out = subprocess.run(
-        [
-            "docker",
-            "events",
-            "--since",
-            "10m",
-            "--until",
-            "0s",
-            "--filter",
-            f"label=com.amazonaws.ecs.task-arn={arn}",
-            "--filter",
-            "event=start",
-            "--format",
-            "{{.ID}}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return len(out.stdout.split())
+def _runs(client, stream: str) -> int:
+    """How many times the container ran: each run logs one "run" line."""
+    return len([m for m in log_messages(client("logs"), "/ecs/rp", stream) if m == "run"])
+
+
+def _task(ecs, family: str, script: str, policy: dict) -> str:
+    container = {
+        "name": "app",
+        "command": ["sh", "-c", script],
+        "restartPolicy": policy,
+        "logConfiguration": awslogs("/ecs/rp", family),
+    }
+    return run(ecs, register(ecs, family, [container]))
+
+
+def _stream(family: str, arn: str) -> str:
+    return f"{family}/app/{arn.rsplit('/', 1)[1]}"
 
 
 @pytest.mark.usefixtures("docker_engine")
-def test_ignored_code_and_early_exit_are_not_restarted(ecs):
+def test_an_exit_before_the_attempt_period_is_not_restarted(ecs, client):
+    ecs.create_cluster(clusterName="default")
+    arn = _task(ecs, "rp-early", "echo run; exit 1", {"enabled": True})
+    task = wait_for(ecs, arn, "STOPPED")
+    assert task["stopCode"] == "EssentialContainerExited"
+    assert task["containers"][0]["exitCode"] == 1
+    assert until(lambda: _runs(client, _stream("rp-early", arn)), timeout=20) == 1
+
+
+@pytest.mark.usefixtures("docker_engine")
+def test_past_the_period_a_crash_restarts_in_place_and_an_ignored_code_does_not(ecs, client):
+    """One real restart (AWS's 60 s floor makes each one cost a minute; three are tested
+    in fake time): the same container runs again, the task stays RUNNING, its log goes
+    on and the metadata endpoint counts it. Beside it, the same run ending with an
+    ignored exit code stops its task."""
     ecs.create_cluster(clusterName="default")
     policy = {"enabled": True, "restartAttemptPeriod": 60, "ignoredExitCodes": [3]}
-    ignored = register(
-        ecs,
-        "rp-ignored",
-        [{"name": "app", "command": ["sh", "-c", "exit 3"], "restartPolicy": policy}],
-    )
-    early = register(
-        ecs,
-        "rp-early",
-        [{"name": "app", "command": ["sh", "-c", "exit 1"], "restartPolicy": policy}],
-    )
-    arns = [run(ecs, ignored), run(ecs, early)]
-    for arn, code in zip(arns, (3, 1), strict=True):
-        task = wait_for(ecs, arn, "STOPPED")
-        assert task["stopCode"] == "EssentialContainerExited"
-        assert task["containers"][0]["exitCode"] == code
-        assert _starts(arn) == 1  # started once, never again
+    run_for = "trap 'exit 0' TERM; echo run; sleep 61 & wait; exit {}"
+    crash = _task(ecs, "rp-crash", run_for.format(1), policy)
+    ignored = _task(ecs, "rp-ignored", run_for.format(3), policy)
+    cid = wait_for(ecs, crash, "RUNNING")["containers"][0]["runtimeId"]
+    until(lambda: _runs(client, _stream("rp-crash", crash)) == 2, timeout=90, every=1)
+    task = describe(ecs, crash)
+    assert task["lastStatus"] == "RUNNING" and task["desiredStatus"] == "RUNNING"
+    assert task["containers"][0]["runtimeId"] == cid  # in place, not a new container
+    meta = subprocess.run(
+        ["docker", "exec", cid, "sh", "-c", 'wget -qO- "$ECS_CONTAINER_METADATA_URI_V4"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(meta)["RestartCount"] == 1
+    stopped = wait_for(ecs, ignored, "STOPPED", timeout=30)
+    assert stopped["stopCode"] == "EssentialContainerExited"
+    assert stopped["containers"][0]["exitCode"] == 3
+    assert _runs(client, _stream("rp-ignored", ignored)) == 1
+    ecs.stop_task(cluster="default", task=crash)
+    assert wait_for(ecs, crash, "STOPPED")["stopCode"] == "UserInitiated"
