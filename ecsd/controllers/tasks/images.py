@@ -5,6 +5,11 @@ ECS resolves a tag to the registry's manifest digest. A locally built image has 
 registry digest (no RepoDigests): its image ID (`sha256:…`, immutable like a digest)
 stands in for it, both as the shown digest and as the pin, so a tag moved during a
 deployment changes nothing for the tasks of that deployment.
+
+The pins live in the runtime record of the deployment's tasks (the first one to reach
+PENDING resolves; the others read it, `store_access.deployment_pins`), not in the
+service: the service scheduler never talks to the engine. A deployment whose every task
+was purged (scaled to zero for longer than the stopped-task retention) resolves again.
 """
 
 from __future__ import annotations
