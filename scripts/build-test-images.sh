@@ -9,8 +9,8 @@
 #   ecsd-test/python:latest   Debian bookworm minbase with python3-boto3 (and busybox's
 #                             wget), from Debian's packages by debootstrap (~1 min): an
 #                             AWS SDK inside a task, for the task-role and endpoint tests.
-#   ecsd-test/python:sdk      that, with the venv's boto3/botocore/s3transfer copied in
-#                             (a current SDK: AWS_ENDPOINT_URL, no registry).
+#   ecsd-test/python:sdk      that, with the venv's boto3/botocore/s3transfer and the aws
+#                             CLI (v1) copied in: a current SDK (AWS_ENDPOINT_URL), no registry.
 #
 # Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
 # rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
@@ -61,18 +61,21 @@ build_python
 # The same with the SDK of ecsd's own venv copied over Debian's (pure Python; Debian's
 # botocore 1.29 predates AWS_ENDPOINT_URL): an SDK that finds ecsd with no configuration.
 build_python_sdk() {
-  local image=ecsd-test/python:sdk version=1 python ctx pkg
+  local image=ecsd-test/python:sdk version=2 python ctx pkg
   # The repository's venv (scripts/test makes it), or ECSD_PYTHON, or python3.
   python=${ECSD_PYTHON:-$(dirname "$0")/../.venv/bin/python}
   [ -x "$python" ] || python=python3
   current "$image" "$version" && return 0
   ctx=$(mktemp -d)
-  for pkg in boto3 botocore s3transfer; do
+  for pkg in boto3 botocore s3transfer awscli docutils rsa pyasn1 colorama yaml; do
     cp -r "$("$python" -c "import $pkg, os; print(os.path.dirname($pkg.__file__))")" "$ctx/$pkg"
   done
   find "$ctx" -name __pycache__ -prune -exec rm -rf {} +
+  printf '#!/bin/sh\nexec python3 -m awscli "$@"\n' >"$ctx/aws"
+  chmod +x "$ctx/aws"
   printf '%s\n' 'FROM ecsd-test/python:latest' \
     'COPY . /usr/local/lib/python3.11/dist-packages/' \
+    'RUN mv /usr/local/lib/python3.11/dist-packages/aws /usr/local/bin/aws' \
     "LABEL $VERSION_LABEL=$version" >"$ctx/Dockerfile"
   local out
   out=$(docker build -q -t "$image" "$ctx" 2>&1) || { echo "$out" >&2; return 1; }

@@ -102,7 +102,7 @@ def _gateway() -> str:
     return out.stdout.strip()
 
 
-def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
+def test_boto3_and_the_cli_inside_read_a_securestring_with_the_task_role(ecsd_factory):
     server = ecsd_factory("--auth", "--access-key", "AKIDADMIN:admin-secret")
 
     def client(service: str):
@@ -143,7 +143,14 @@ def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
             {
                 "name": "app",
                 "image": PYTHON,
-                "command": ["python3", "-c", script],
+                "command": [
+                    "sh",
+                    "-c",
+                    'python3 -c "$SCRIPT" && echo "CLI $(aws ssm get-parameter '
+                    "--name /app/db-password --with-decryption "
+                    '--query Parameter.Value --output text)"',
+                ],
+                "environment": [{"name": "SCRIPT", "value": script}],
                 "logConfiguration": awslogs("/ecs/sdk", "sdk"),
             }
         ],
@@ -156,6 +163,9 @@ def test_boto3_inside_reads_a_securestring_with_the_task_role(ecsd_factory):
     # The task role, never the execution role; nothing without the token.
     assert f"ROLE {ROLE} AccessKeyId,Expiration,RoleArn,SecretAccessKey,Token" in lines
     assert "WRONG 404" in lines
+    # The aws CLI, unconfigured too.
+    lines = _messages(client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "CLI")
+    assert "CLI s3cr3t-inside" in lines, lines
     task = wait_for(ecs, arn, "STOPPED")
     assert task["containers"][0]["exitCode"] == 0
 
