@@ -102,6 +102,7 @@ class Settings:
             db.with_name(db.name + "-shm"),
             self.data_dir / "master.key",
             self.data_dir / "instance-id",
+            self.data_dir / "taskside.key",
         ):
             _restrict(path, 0o600)
 
