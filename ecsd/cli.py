@@ -147,6 +147,20 @@ def main() -> None:
     envvar="ECSD_MAX_CONNECTIONS",
     help="Connections open at once; more are answered 503.",
 )
+@click.option(
+    "--task-port",
+    "taskside_port",
+    default=0,
+    type=click.IntRange(min=0, max=65535),
+    envvar="ECSD_TASK_PORT",
+    help="Port on the engine's bridge gateway where tasks reach ecsd (0: --port).",
+)
+@click.option(
+    "--task-endpoint/--no-task-endpoint",
+    default=True,
+    envvar="ECSD_TASK_ENDPOINT",
+    help="Point containers' AWS_ENDPOINT_URL at this ecsd (off: their SDKs reach real AWS).",
+)
 @click.option("--log-level", default="WARNING", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -166,6 +180,8 @@ def serve(
     body_timeout: float,
     idle_timeout: float,
     max_connections: int,
+    taskside_port: int,
+    task_endpoint: bool,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -206,6 +222,8 @@ def serve(
             body_timeout=body_timeout,
             idle_timeout=idle_timeout,
             max_connections=max_connections,
+            taskside_port=taskside_port,
+            task_endpoint=task_endpoint,
         )
     )
 

@@ -57,6 +57,10 @@ class Settings:
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    # Where tasks reach ecsd on the engine's bridge gateway (0: ecsd's own port), and
+    # whether containers get AWS_ENDPOINT_URL pointing there (see ecsd/taskside/).
+    taskside_port: int = 0
+    task_endpoint: bool = True
 
     @property
     def database(self) -> Path:
@@ -98,6 +102,7 @@ class Settings:
             db.with_name(db.name + "-shm"),
             self.data_dir / "master.key",
             self.data_dir / "instance-id",
+            self.data_dir / "taskside.key",
         ):
             _restrict(path, 0o600)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -41,6 +42,8 @@ from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
 from .store import Store
+from .taskside.keys import TaskKeys, load_key
+from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,15 @@ class Daemon:
             self.store, settings=settings, clock=self.clock, publish=self.bus.publish
         )
         self.sink = LogSink(self.store, account=settings.account_id)
+        self.gateway = Gateway(self.units.run, providers, settings)
+        self.taskside = TaskSide(
+            settings,
+            self.runtime,
+            self._load_task,
+            self.clock,
+            self.gateway.handle,
+            TaskKeys(load_key(settings.data_dir)),
+        )
         # The load balancers: the task controller registers, deregisters and drains a
         # service's tasks through this controller's hooks.
         self.load_balancing = LoadBalancingController(self.units, settings, plane=plane)
@@ -99,12 +111,12 @@ class Daemon:
             clock=self.clock,
             drain=self.load_balancing.drain,
             on_status=self.load_balancing.on_status,
+            inside=self.taskside,
         )
         self.services = ServiceController(self.units, settings)
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
-        self.gateway = Gateway(self.units.run, providers, settings)
         self.registry = Registry(self.units, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
@@ -112,6 +124,12 @@ class Daemon:
                 "runtime", start=self._ping, stop=self.runtime.close, reset=self._remove_ours
             ),
             Component("log sink", stop=self.sink.close, reset=self.sink.flush),
+            Component(
+                "task side",
+                start=self.taskside.start,
+                stop=self.taskside.stop,
+                reset=self.taskside.reset,
+            ),
             Component(
                 "registry",
                 start=self.registry.start,
@@ -181,6 +199,9 @@ class Daemon:
                 await self.runtime.remove(state.id)
         except RuntimeUnavailable:
             pass  # nothing of ours can be running where no engine is
+
+    async def _load_task(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        return await self.tasks.access.load(arn)
 
     async def _close_store(self) -> None:
         self.store.close()

@@ -29,7 +29,7 @@ import ipaddress
 import logging
 import signal
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -154,9 +154,18 @@ def _refuse(request: web.Request, message: str) -> web.Response:
     return error_response(request, AwsError(code, message, status=403))
 
 
-def middleware(settings: Settings) -> Middleware:
+def middleware(
+    settings: Settings,
+    *,
+    keys: Mapping[str, str] | None = None,
+    unsigned: tuple[str, ...] = (),
+) -> Middleware:
+    """`keys`: the access keys to verify against, the configured ones by default (the
+    task-side listener adds the task-role keys ecsd minted); `unsigned`: path prefixes
+    that carry a token of their own instead of a signature (the task metadata and
+    credentials endpoints)."""
     names = served_hosts(settings)
-    keys = dict(settings.access_keys)
+    keys = dict(settings.access_keys) if keys is None else keys
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -195,7 +204,8 @@ def middleware(settings: Settings) -> Middleware:
             response = web.Response(status=408, text="Request body not received in time.\n")
             response.force_close()
             return response
-        if settings.auth and not (request.path == HEALTH_PATH and request.method == "GET"):
+        exempt = request.path == HEALTH_PATH and request.method == "GET"
+        if settings.auth and not exempt and not request.path.startswith(unsigned or ("\0",)):
             try:
                 auth.verify(
                     request.method,

@@ -6,6 +6,11 @@
 #                             2 MB; it serves HTTP (`httpd -f -p 8080 -h /www`), answers
 #                             health checks (`wget -q -O- http://localhost:8080/`),
 #                             sleeps, logs, and exits with any code (`sh -c 'exit 3'`).
+#   ecsd-test/python:latest   Debian bookworm minbase with python3-boto3 (and busybox's
+#                             wget), from Debian's packages by debootstrap (~1 min): an
+#                             AWS SDK inside a task, for the task-role and endpoint tests.
+#   ecsd-test/python:sdk      that, with the venv's boto3/botocore/s3transfer and the aws
+#                             CLI (v1) copied in: a current SDK (AWS_ENDPOINT_URL), no registry.
 #
 # Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
 # rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
@@ -23,12 +28,64 @@ for arg in "$@"; do
   esac
 done
 
-if [ "$force" = 0 ]; then
-  have=$(docker image inspect --format "{{ index .Config.Labels \"$VERSION_LABEL\" }}" \
-           "$IMAGE" 2>/dev/null || true)
-  if [ "$have" = "$IMAGE_VERSION" ]; then
-    exit 0
+current() {  # is image $1 built with version $2 already?
+  [ "$force" = 0 ] || return 1
+  [ "$(docker image inspect --format "{{ index .Config.Labels \"$VERSION_LABEL\" }}" \
+         "$1" 2>/dev/null || true)" = "$2" ]
+}
+
+build_python() {
+  local image=ecsd-test/python:latest version=1 root
+  current "$image" "$version" && return 0
+  if ! command -v debootstrap >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
   fi
+  root=$(mktemp -d)
+  debootstrap --variant=minbase --include=python3-boto3,busybox bookworm "$root" \
+    http://deb.debian.org/debian >/dev/null
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar --numeric-owner -C "$root" -c . |
+    docker import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change "LABEL $VERSION_LABEL=$version" \
+      --change 'CMD ["python3"]' \
+      --message "ecsd test image (python3-boto3)" \
+      - "$image" >/dev/null
+  rm -rf "$root"
+  echo "build-test-images: built $image" >&2
+}
+build_python
+
+# The same with the SDK of ecsd's own venv copied over Debian's (pure Python; Debian's
+# botocore 1.29 predates AWS_ENDPOINT_URL): an SDK that finds ecsd with no configuration.
+build_python_sdk() {
+  local image=ecsd-test/python:sdk version=2 python ctx pkg
+  # The repository's venv (scripts/test makes it), or ECSD_PYTHON, or python3.
+  python=${ECSD_PYTHON:-$(dirname "$0")/../.venv/bin/python}
+  [ -x "$python" ] || python=python3
+  current "$image" "$version" && return 0
+  ctx=$(mktemp -d)
+  for pkg in boto3 botocore s3transfer awscli docutils rsa pyasn1 colorama yaml; do
+    cp -r "$("$python" -c "import $pkg, os; print(os.path.dirname($pkg.__file__))")" "$ctx/$pkg"
+  done
+  find "$ctx" -name __pycache__ -prune -exec rm -rf {} +
+  printf '#!/bin/sh\nexec python3 -m awscli "$@"\n' >"$ctx/aws"
+  chmod +x "$ctx/aws"
+  printf '%s\n' 'FROM ecsd-test/python:latest' \
+    'COPY . /usr/local/lib/python3.11/dist-packages/' \
+    'RUN mv /usr/local/lib/python3.11/dist-packages/aws /usr/local/bin/aws' \
+    "LABEL $VERSION_LABEL=$version" >"$ctx/Dockerfile"
+  local out
+  out=$(docker build -q -t "$image" "$ctx" 2>&1) || { echo "$out" >&2; return 1; }
+  rm -rf "$ctx"
+  echo "build-test-images: built $image" >&2
+}
+build_python_sdk
+
+if current "$IMAGE" "$IMAGE_VERSION"; then
+  exit 0
 fi
 
 # Only the static build runs in an image with no libc.

@@ -55,12 +55,20 @@ def healthcheck(definition: dict[str, Any]) -> dict[str, Any]:
 
 
 def environment(
-    definition: dict[str, Any], *, region: str, secrets: dict[str, str]
+    definition: dict[str, Any],
+    *,
+    region: str,
+    secrets: dict[str, str],
+    inside: dict[str, str] | None = None,
 ) -> dict[str, str]:
+    """ECS's variables, then what the task reaches from inside (metadata, credentials,
+    endpoint), then the definition's own (so a task can point AWS_ENDPOINT_URL
+    elsewhere), then its secrets."""
     env = {
         "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
+        **(inside or {}),
     }
     env.update({e["name"]: e.get("value", "") for e in definition.get("environment") or []})
     env.update(secrets)
@@ -79,6 +87,7 @@ def container_spec(
     region: str,
     volume_names: dict[str, str],
     container_ids: dict[str, str],
+    inside: dict[str, str] | None = None,
 ) -> ContainerSpec:
     linux = definition.get("linuxParameters") or {}
     task_cpu = int(task.get("cpu") or 0)
@@ -102,7 +111,7 @@ def container_spec(
         labels={**labels, **(definition.get("dockerLabels") or {})},
         command=definition.get("command") or None,
         entrypoint=definition.get("entryPoint") or None,
-        env=environment(definition, region=region, secrets=secrets),
+        env=environment(definition, region=region, secrets=secrets, inside=inside),
         working_dir=definition.get("workingDirectory") or None,
         user=definition.get("user") or None,
         ulimits=[

@@ -231,4 +231,18 @@ class Runtime(Protocol):
         since_ms, then its new lines as they come; ends when the container stops."""
         ...
 
+    async def host_gateway(self) -> str | None:
+        """The host's address on the engine's default network (the bridge gateway), which
+        every task's namespace can reach; None where the engine has none."""
+        ...
+
+    async def pid(self, container_id: str) -> int | None:
+        """The container's main process on this host (its namespaces are under
+        /proc/<pid>/ns); None when it is not running."""
+        ...
+
+    async def stats(self, container_id: str) -> dict[str, Any] | None:
+        """One sample of the container's resource use in Docker's stats format."""
+        ...
+
     async def close(self) -> None: ...

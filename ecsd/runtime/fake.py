@@ -19,6 +19,7 @@ import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.clock import Clock
 from .base import (
@@ -229,6 +230,7 @@ class FakeRuntime:
         self, ref: str, *, source: str | None = None, auth: dict[str, str] | None = None
     ) -> ImageInfo:
         self._call("ensure_image")
+        ref = ref.removeprefix("sha256:")
         if ref not in self.local_images:
             answer = self.pull_errors.get(ref)
             if answer is None and self.pullable is not None and ref not in self.pullable:
@@ -262,11 +264,13 @@ class FakeRuntime:
         existing = self.by_name(spec.name)
         if existing is not None:
             return existing.id
-        if spec.image not in self.local_images:
+        # An image ID (what ensure_image answered, "sha256:<ref>") names the image too.
+        image = spec.image.removeprefix("sha256:")
+        if image not in self.local_images:
             raise RuntimeError_(f"Error response from daemon: No such image: {spec.image}")
         if spec.sandbox_id is not None:
             self._get(spec.sandbox_id)
-        return self._new(spec.name, spec.image, spec.labels, spec).id
+        return self._new(spec.name, image, spec.labels, spec).id
 
     async def network(self, container_id: str) -> Sandbox:
         self._call("network")
@@ -383,6 +387,18 @@ class FakeRuntime:
             if c.status != "running" or container_id not in self._containers:
                 return
             await c.changed.wait()
+
+    async def host_gateway(self) -> str | None:
+        return "10.88.0.1"
+
+    async def pid(self, container_id: str) -> int | None:
+        return None  # no namespace to enter: the task side falls back to the gateway
+
+    async def stats(self, container_id: str) -> dict[str, Any] | None:
+        c = self._containers.get(container_id)
+        if c is None:
+            return None
+        return {"id": c.id, "name": "/" + c.name, "memory_stats": {"usage": 0}, "cpu_stats": {}}
 
     async def close(self) -> None:
         for c in self._containers.values():

@@ -86,6 +86,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "store",
         "runtime",
         "log sink",
+        "task side",
         "registry",
         "load balancers",
         "task controller",

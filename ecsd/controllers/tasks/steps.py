@@ -26,6 +26,7 @@ from ...model.ecs import lifecycle
 from ...model.ecs.lifecycle import TaskStatus as S
 from ...runtime.base import (
     ContainerState,
+    ImageInfo,
     ImagePullError,
     Runtime,
     RuntimeError_,
@@ -33,7 +34,9 @@ from ...runtime.base import (
 )
 from .. import container_spec as specs
 from .. import task_state
-from . import awslogs, network, registry
+from . import awslogs, network, registry, restarts
+from . import images as images_
+from .inside import Inside, NothingInside
 from .labels import LABEL_CONTAINER, LABEL_INSTANCE, LABEL_TASK, SANDBOX, labels
 from .store_access import Doc, Loaded, SecretError, TaskStore
 
@@ -81,6 +84,7 @@ class Steps:
         logs: awslogs.LogFollowers,
         drain: Drain = nothing_to_drain,
         on_status: OnStatus = no_status_hook,
+        inside: Inside | None = None,
     ) -> None:
         self.access = access
         self.runtime = runtime
@@ -90,6 +94,7 @@ class Steps:
         self.logs = logs
         self.drain = drain
         self.on_status = on_status
+        self.inside: Inside = inside or NothingInside()
 
     # -- shared ---------------------------------------------------------------------
     async def fail(
@@ -138,7 +143,7 @@ class Steps:
         container owns its namespace and publishes its own ports (as `docker run -p`
         does), which halves the work of the common case; it is made in ACTIVATING."""
         sandbox = None
-        if len(rt["containers"]) > 1:
+        if len(rt["containers"]) > 1 or self.inside.needs_namespace(rt):
             task_id = arn.rsplit("/", 1)[1]
             sandbox = await self.runtime.create_sandbox(
                 name=specs.docker_name(rt["family"], rt["revision"], "internalecspause", task_id),
@@ -162,7 +167,9 @@ class Steps:
             await self.fail(arn, failed)
             return None
         pull_started = self.clock.time()
-        images = sorted({d["image"] for d in rt["containers"]})
+        pins = await self._sibling_pins(doc)
+        wanted = {d["name"]: (pins or {}).get(d["name"]) or d["image"] for d in rt["containers"]}
+        images = sorted(set(wanted.values()))
         results = await asyncio.gather(
             *(
                 self.runtime.ensure_image(
@@ -180,23 +187,36 @@ class Steps:
                     {
                         d["name"]: f"CannotPullContainerError: {result}"
                         for d in rt["containers"]
-                        if d["image"] == image
+                        if wanted[d["name"]] == image
                     },
                 )
                 return None
             if isinstance(result, BaseException):
                 raise result
-        digests = dict(zip(images, results, strict=True))
+        infos = {i: r for i, r in zip(images, results, strict=True) if isinstance(r, ImageInfo)}
         pull_stopped = self.clock.time()
+        made = {name: images_.pin(infos[ref]) for name, ref in wanted.items()}
 
-        def also(doc: Doc, _rt: Doc) -> None:
+        def also(doc: Doc, rt: Doc) -> None:
             doc.update(pullStartedAt=pull_started, pullStoppedAt=pull_stopped)
             for c in doc["containers"]:
-                digest = getattr(digests.get(c["image"]), "digest", None)
-                if digest:
-                    c["imageDigest"] = digest
+                c["imageDigest"] = images_.digest(infos[wanted[c["name"]]])
+            # A service task runs what its deployment pinned, or pins it (the first
+            # task of a deployment); a task run alone just runs its tags.
+            if (doc.get("startedBy") or "").startswith("ecs-svc/"):
+                rt["imagePins"] = {
+                    d["name"]: made[d["name"]]
+                    for d in rt["containers"]
+                    if d.get("versionConsistency", "enabled") == "enabled"
+                }
 
         return await self.advance(arn, S.ACTIVATING, also)
+
+    async def _sibling_pins(self, doc: Doc) -> dict[str, str] | None:
+        started_by = doc.get("startedBy") or ""
+        if not started_by.startswith("ecs-svc/"):
+            return None  # not a service deployment's task: nothing to be consistent with
+        return await self.access.deployment_pins(started_by, doc["clusterArn"])
 
     # -- ACTIVATING -------------------------------------------------------------------
     async def activate(
@@ -215,6 +235,7 @@ class Steps:
                 await self.fail(arn, f"ResourceInitializationError: {exc}")
                 return
         volume_names = task_volumes(task_id, rt)
+        await self.inside.enter(doc, rt)
         definitions = {d["name"]: d for d in rt["containers"]}
         began = self.clock.monotonic()
         made: dict[str, str] = {}  # container name → id, of those created or found
@@ -238,10 +259,12 @@ class Steps:
                         labels=labels(self.instance_id, doc, rt, name),
                         sandbox_id=rt.get("sandbox"),
                         secrets=secrets[name],
+                        inside=self.inside.environment(doc, rt, name),
                         region=region,
                         volume_names=volume_names,
                         container_ids=ids,
                     )
+                    spec.image = (rt.get("imagePins") or {}).get(name) or spec.image
                     if not rt.get("sandbox"):  # the only container owns the namespace
                         spec.ports, spec.bind_host = network.ports(rt), self.settings.bind_host
                     try:
@@ -301,10 +324,12 @@ class Steps:
     async def watch(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
         # By the ids the task recorded: one request per container, not the label search
         # (which the engine answers by scanning every container it has).
+        await self.inside.enter(doc, rt)  # a resumed worker (after a restart) reopens it
         ids = {c["name"]: c["runtimeId"] for c in doc["containers"] if c.get("runtimeId")}
         states = await self._inspect(ids) if len(ids) == len(doc["containers"]) else {}
         if len(states) < len(doc["containers"]):
             states = await self.states(arn)
+        states = await self._restart(arn, doc, rt, states)
         before = copy.deepcopy(doc["containers"]), doc.get("healthStatus")
         probe = copy.deepcopy(doc)
         task_state.observe(probe, rt, states)
@@ -331,6 +356,42 @@ class Steps:
                 return
         self.logs.follow(doc, rt, states)
         await self.clock.wait(poke, WATCH_SECONDS)
+
+    async def _restart(
+        self, arn: str, doc: Doc, rt: Doc, states: dict[str, ContainerState]
+    ) -> dict[str, ContainerState]:
+        """Restart in place the exited containers whose restart policy says so; the
+        states afterwards (a restarted container is running again, not down)."""
+        now = self.clock.time()
+        again = [
+            d["name"]
+            for d in rt["containers"]
+            if restarts.should_restart(
+                d, states.get(d["name"]), now=now, desired=doc.get("desiredStatus", "")
+            )
+        ]
+        if not again:
+            return states
+        started = []
+        for name in again:
+            try:
+                await self.runtime.start(states[name].id)
+                started.append(name)
+            except RuntimeUnavailable:
+                raise
+            except RuntimeError_:
+                pass  # it stays down: the task follows its essential rule
+
+        def count(_ctx: Any, _doc: Doc, rt: Doc) -> dict[str, int]:
+            done = restarts.counts(rt)
+            for name in started:
+                done[name] = done.get(name, 0) + 1
+            rt["restartCounts"] = done
+            return done
+
+        rt["restartCounts"] = await self.access.update(arn, count)
+        fresh = await self._inspect({n: states[n].id for n in started})
+        return {**states, **fresh}
 
     # -- the way down -----------------------------------------------------------------
     async def stop(self, arn: str, doc: Doc, rt: Doc, poke: asyncio.Event) -> None:
@@ -387,6 +448,7 @@ class Steps:
             await self.logs.finish(state.id)
             await self.runtime.remove(state.id)
         await self.logs.flush()
+        await self.inside.leave(arn)
         try:
             await self.runtime.remove_volumes(
                 [n for n in task_volumes(task_id, rt).values() if n.startswith(f"ecsd-{task_id}-")]

@@ -63,6 +63,25 @@ class TaskStore:
 
         return await self.store.read(read)
 
+    async def deployment_pins(self, started_by: str, cluster_arn: str) -> dict[str, str] | None:
+        """The images the first task of this service deployment pinned (container name →
+        image id or digest reference), so every task of a deployment runs the same image
+        (versionConsistency); None when no task of it has pinned yet."""
+
+        def read(conn: Connection) -> dict[str, str] | None:
+            rows = conn.execute(
+                select(tasks.c.runtime)
+                .where(tasks.c.started_by == started_by, tasks.c.cluster_arn == cluster_arn)
+                .order_by(tasks.c.created_at)
+            )
+            for row in rows:
+                pins = (row.runtime or {}).get("imagePins")
+                if pins is not None:
+                    return dict(pins)
+            return None
+
+        return await self.store.read(read)
+
     async def unfinished(self) -> dict[str, str]:
         """arn → desiredStatus of every task not STOPPED."""
         return await self.store.read(

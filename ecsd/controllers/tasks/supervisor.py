@@ -26,6 +26,7 @@ from ...runtime.base import Runtime, RuntimeError_, RuntimeUnavailable
 from ...store import Store
 from ..loop import Backoff, Workers
 from . import awslogs
+from .inside import Inside
 from .labels import LABEL_INSTANCE, LABEL_TASK
 from .steps import Drain, OnStatus, Steps, no_status_hook, nothing_to_drain
 from .store_access import Loaded, LogSink, TaskGone, TaskStore
@@ -56,6 +57,7 @@ class TaskController:
         clock: Clock,
         drain: Drain = nothing_to_drain,
         on_status: OnStatus = no_status_hook,
+        inside: Inside | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = settings
@@ -64,7 +66,15 @@ class TaskController:
         self.access = TaskStore(store, settings, clock, bus)
         self.logs = awslogs.LogFollowers(runtime, self.access, sink, clock)
         self.steps = Steps(
-            self.access, runtime, settings, clock, instance_id, self.logs, drain, on_status
+            self.access,
+            runtime,
+            settings,
+            clock,
+            instance_id,
+            self.logs,
+            drain=drain,
+            on_status=on_status,
+            inside=inside,
         )
         self.workers = Workers(self._work, clock, on_failure=self._on_failure)
         self._desired: dict[str, str] = {}  # arn → desiredStatus at the last resync

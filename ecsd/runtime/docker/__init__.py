@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from ..base import Runtime
 from .answers import fully_qualified
 from .engine import DEFAULT_URL
+from .inside import Inside
 from .sandboxes import Sandboxes
 from .streams import EVENT_ACTIONS, Streams
 
 __all__ = ["DEFAULT_URL", "EVENT_ACTIONS", "DockerRuntime", "fully_qualified"]
 
 
-class DockerRuntime(Sandboxes, Streams):
+class DockerRuntime(Sandboxes, Streams, Inside):
     """The Docker (or Podman) engine as a `Runtime`."""
 
 

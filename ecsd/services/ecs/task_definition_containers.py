@@ -118,6 +118,8 @@ def normalise(c: dict[str, Any], scope: Scope) -> None:
         )
     if c.get("healthCheck"):
         _health_check(c)
+    if c.get("restartPolicy") is not None:
+        _restart_policy(c)
     _secrets(c)
     _log_configuration(c, scope)
     if scope.on_fargate and ECR_IMAGE.match(c["image"]) and not scope.execution_role:
@@ -253,6 +255,22 @@ def _health_check(c: dict[str, Any]) -> None:
                 f"Invalid 'healthCheck' setting for container '{name}'. '{key}' "
                 f"must be between {low} and {high}."
             )
+
+
+def _restart_policy(c: dict[str, Any]) -> None:
+    # The bounds are AWS's (60–1800 s, at most 50 exit codes); the texts are ecsd's own.
+    policy = c["restartPolicy"]
+    period = policy.get("restartAttemptPeriod")
+    if period is not None and not 60 <= period <= 1800:
+        raise client_error(
+            f"Invalid 'restartPolicy' setting for container '{c['name']}'. "
+            "restartAttemptPeriod must be between 60 and 1800 seconds."
+        )
+    if len(policy.get("ignoredExitCodes") or []) > 50:
+        raise client_error(
+            f"Invalid 'restartPolicy' setting for container '{c['name']}'. "
+            "ignoredExitCodes can have at most 50 exit codes."
+        )
 
 
 def _secrets(c: dict[str, Any]) -> None:

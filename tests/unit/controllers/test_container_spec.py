@@ -134,3 +134,13 @@ def test_log_target():
         False,
     )
     assert awslogs.log_target({"name": "x"}, "t1", "us-east-1") is None
+
+
+def test_what_the_task_reaches_from_inside_comes_before_the_definitions_own():
+    inside = {"ECS_CONTAINER_METADATA_URI_V4": "http://x/v4/t", "AWS_ENDPOINT_URL": "http://x"}
+    s = spec(
+        {"environment": [{"name": "AWS_ENDPOINT_URL", "value": "https://ssm.example"}]},
+        inside=inside,
+    )
+    assert s.env["ECS_CONTAINER_METADATA_URI_V4"] == "http://x/v4/t"
+    assert s.env["AWS_ENDPOINT_URL"] == "https://ssm.example"  # the task's own wins
