@@ -115,19 +115,7 @@ def get_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     v = rows.pick_version(
         ctx.conn, secret.arn, version_id=p.get("VersionId"), stage=p.get("VersionStage")
     )
-    data = rows.plaintext(ctx.settings.data_dir, secret.arn, v)
-    out: dict[str, Any] = {
-        "ARN": secret.arn,
-        "Name": secret.name,
-        "VersionId": v.version_id,
-        "VersionStages": list(v.stages),
-        "CreatedDate": v.created,
-    }
-    if v.binary:
-        out["SecretBinary"] = data
-    else:
-        out["SecretString"] = data.decode()
-    return out
+    return rows.value_view(ctx.settings.data_dir, secret, v)
 
 
 @secretsmanager.operation("PutSecretValue", write=True)
