@@ -104,3 +104,17 @@ Index(
     log_metric_filters.c.name,
     unique=True,
 )
+
+# Logs Insights queries (StartQuery): the query, its status and, once run, its answer.
+log_queries = Table(
+    "log_queries",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("region", String, nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("status", String, nullable=False),
+    Column("query_string", Text, nullable=False),
+    Column("group_names", JSON, nullable=False),
+    Column("answer", JSON, nullable=False),  # results and statistics, GetQueryResults' shape
+)
+Index("log_queries_by_time", log_queries.c.region, log_queries.c.create_time, log_queries.c.id)
