@@ -147,7 +147,7 @@ def main() -> None:
     envvar="ECSD_MAX_CONNECTIONS",
     help="Connections open at once; more are answered 503.",
 )
-@click.option("--log-level", default="WARNING", show_default=True, envvar="ECSD_LOG_LEVEL")
+@click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
     port: int,
