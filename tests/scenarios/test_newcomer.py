@@ -5,6 +5,10 @@ without a grace period reads 0, and the terminal of `ecsd serve` says what happe
 
 from __future__ import annotations
 
+import re
+import urllib.request
+from pathlib import Path
+
 import pytest
 
 from .taskutil import awslogs, register, run, wait_for
@@ -68,3 +72,32 @@ def test_service_grace_period_reads_zero(ecs, cluster, ecsd):
     assert made["healthCheckGracePeriodSeconds"] == 0
     described = ecs.describe_services(services=["grace"])["services"][0]
     assert described["healthCheckGracePeriodSeconds"] == 0
+
+
+def test_the_readme_url_query_gives_a_url_that_answers(ecs, cluster, aws):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    # The --query of the README's walk-through, as written there.
+    found = re.search(r'"(tasks\[0\]\.containers\[0\]\.networkBindings\[0\]\.join\(.*\))"', readme)
+    assert found, "the README gives a task's URL with a describe-tasks --query"
+    query = found.group(1)
+    taskdef = register(
+        ecs,
+        "readme-web",
+        [
+            {
+                "name": "web",
+                "command": ["httpd", "-f", "-p", "8080", "-h", "/www"],
+                "portMappings": [{"containerPort": 8080}],
+            }
+        ],
+    )
+    arn = run(ecs, taskdef)
+    try:
+        wait_for(ecs, arn, "RUNNING")
+        out = aws.run("ecs", "describe-tasks", "--tasks", arn, "--output", "text", "--query", query)
+        url = out.stdout.strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/"), url
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.status == 200
+    finally:
+        ecs.stop_task(task=arn)
