@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .taskutil import awslogs, register, run, wait_for
+from .taskutil import awslogs, register, run, until, wait_for
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
 
@@ -72,6 +72,19 @@ def test_service_grace_period_reads_zero(ecs, cluster, ecsd):
     assert made["healthCheckGracePeriodSeconds"] == 0
     described = ecs.describe_services(services=["grace"])["services"][0]
     assert described["healthCheckGracePeriodSeconds"] == 0
+    # Each service event is also a line on the terminal of `ecsd serve`, in the same words.
+    steady = "(service grace) has reached a steady state."
+    until(
+        lambda: (
+            steady
+            in [
+                e["message"]
+                for e in ecs.describe_services(services=["grace"])["services"][0]["events"]
+            ]
+        )
+    )
+    until(lambda: steady in ecsd.log())
+    ecs.delete_service(service="grace")
 
 
 def test_the_readme_url_query_gives_a_url_that_answers(ecs, cluster, aws):
