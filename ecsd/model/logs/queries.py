@@ -59,14 +59,15 @@ def listing(unit: Unit, *, status: str | None) -> Keyset:
     return Keyset(q, [log_queries.c.create_time, log_queries.c.id])
 
 
-def events(unit: Unit, group_id: int, *, start: int, end: int) -> Iterator[Any]:
-    """The group's events in [start, end] (ms), newest first, with their stream's name:
-    what a query reads."""
+def events(unit: Unit, group_id: int, *, start: int, end: int, limit: int) -> Iterator[Any]:
+    """Up to `limit` of the group's events in [start, end] (ms), newest first, with their
+    stream's name: what a query reads."""
     e = log_events.c
     q = (
         select(e.id, e.timestamp, e.ingestion_time, e.message, log_streams.c.name.label("stream"))
         .join(log_streams, log_streams.c.id == e.stream_id)
         .where(e.group_id == group_id, e.timestamp >= start, e.timestamp <= end)
         .order_by(e.timestamp.desc(), e.id.desc())
+        .limit(limit)
     )
     yield from unit.conn.execute(q)

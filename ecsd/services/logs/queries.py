@@ -25,7 +25,10 @@ from .api import operation
 from .insights_parser import QueryError
 
 MAX_GROUPS = 50  # AWS's quota of log groups in one query
-SCAN_MAX = 1_000_000  # events one query reads at most (ecsd's bound)
+# Events one query reads at most (ecsd's bound, newest first: recordsScanned shows it).
+# StartQuery runs inside its write transaction, so this also bounds how long other
+# writers (log ingestion among them) wait for it.
+SCAN_MAX = 100_000
 
 
 def _group_names(ctx: Context, p: dict[str, Any]) -> list[str]:
@@ -60,10 +63,10 @@ def _records(ctx: Context, names: list[str], start: int, end: int) -> tuple[list
     found: list[dict[str, Any]] = []
     size = 0
     for name in names:
+        if len(found) >= SCAN_MAX:
+            break
         group = rows.require_group(ctx, name)
-        for e in model.events(ctx, group.id, start=start, end=end):
-            if len(found) >= SCAN_MAX:
-                break
+        for e in model.events(ctx, group.id, start=start, end=end, limit=SCAN_MAX - len(found)):
             size += len(e.message.encode())
             found.append(
                 insights.record(
