@@ -161,7 +161,7 @@ def main() -> None:
     envvar="ECSD_TASK_ENDPOINT",
     help="Point containers' AWS_ENDPOINT_URL at this ecsd (off: their SDKs reach real AWS).",
 )
-@click.option("--log-level", default="WARNING", show_default=True, envvar="ECSD_LOG_LEVEL")
+@click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
     port: int,

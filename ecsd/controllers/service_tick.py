@@ -12,6 +12,7 @@ The arithmetic is rollout.py's; this module decides which tasks those numbers me
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,9 @@ RETIRED_KEPT = 5
 # the cap asks to run again at once, so a large service converges in many short
 # transactions that other writers interleave with.
 BATCH = 100
+
+
+log = logging.getLogger("ecsd.services")
 
 
 @dataclass
@@ -94,7 +98,9 @@ class Tick:
         return self.ctx.now
 
     def event(self, message: str, *, dedupe: bool = True) -> None:
-        service_events.add(self.doc, message, self.now, dedupe=dedupe)
+        if service_events.add(self.doc, message, self.now, dedupe=dedupe):
+            # The terminal of `ecsd serve` reads like the service's events tab.
+            log.info("%s", message)
 
     # -- health --------------------------------------------------------------------------
     def healthy(self, t: Task, *, settle: bool = True) -> bool:

@@ -75,7 +75,10 @@ def observe(
                 c["reason"] = OOM_REASON
         elif final:
             c["lastStatus"] = "STOPPED"
-        if d.get("healthCheck"):
+        if d.get("healthCheck") and (s.running or not c.get("healthStatus")):
+            # Only a running container's health is news: once it has stopped (a sibling
+            # failed and the task is coming down) the engine's health of the exited
+            # container says nothing, and the last one seen while running stands.
             c["healthStatus"] = _HEALTH.get(s.health or "", "UNKNOWN")
     checked = [
         c

@@ -123,6 +123,14 @@ def test_an_arn_reads_from_its_own_region(stored):
     assert "invalid ssm parameters: /far" in _failure(stored, "/far")  # a name: task region
 
 
+def test_ssm_top_level_spellings_and_the_secrets_manager_reference(stored):
+    # `plain` and `/plain` are one parameter, as in Parameter Store.
+    assert _resolve(stored, "/plain") == "ssm-plain"
+    # Parameter Store's window on Secrets Manager: the secret's current value.
+    assert _resolve(stored, "/aws/reference/secretsmanager/raw") == "raw-string-value"
+    assert "invalid ssm parameters" in _failure(stored, "/aws/reference/secretsmanager/none")
+
+
 def test_ssm_selectors(stored):
     assert _resolve(stored, "/app/pw:1") == "ssm-secure-v1"
     assert _resolve(stored, "/app/pw:old") == "ssm-secure-v1"

@@ -167,9 +167,11 @@ def test_a_token_names_one_value(sm):
     assert len(sm.list_secret_version_ids(SecretId="tok", IncludeDeprecated=True)["Versions"]) == 2
     with pytest.raises(ClientError) as err:
         sm.put_secret_value(SecretId="tok", SecretString="c", ClientRequestToken=token)
+    arn = sm.describe_secret(SecretId="tok")["ARN"]
     assert aws_error(err) == (
         "ResourceExistsException",
-        ("You can't modify an existing version, you can only create a new version."),
+        f"You can't use ClientRequestToken {token} because that value is already in use "
+        f"for a version of secret {arn}",
     )
 
 
@@ -283,8 +285,11 @@ def test_delete_argument_rules(sm):
         "InvalidParameterException",
         ("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."),
     )
+    # A forced delete of a secret that does not exist succeeds, as on AWS.
+    gone = sm.delete_secret(SecretId="nope", ForceDeleteWithoutRecovery=True)
+    assert gone["Name"] == "nope" and ":secret:nope-" in gone["ARN"]
     with pytest.raises(ClientError) as err:
-        sm.delete_secret(SecretId="nope", ForceDeleteWithoutRecovery=True)
+        sm.delete_secret(SecretId="nope")
     assert aws_error(err) == NOT_FOUND
 
 

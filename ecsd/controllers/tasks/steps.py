@@ -1,7 +1,7 @@
 """The steps of one task's life, each taken by its worker and each safe to repeat:
 
   PROVISIONING  create the sandbox (the network namespace, with every port published)
-  PENDING       check log streams, pull images            → CannotPullContainerError
+  PENDING       pull images, then make log streams        → CannotPullContainerError
   ACTIVATING    resolve secrets, create and start containers in dependsOn order
   RUNNING       follow container exits and health          → EssentialContainerExited
   DEACTIVATING  wait until the drain hook says done (load balancers), bounded
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -53,6 +54,14 @@ DRAIN_POLL_SECONDS = 1.0
 # Docker learns of an OOM kill from an event of its own that can land just after the
 # exit: how long a 137 without the flag may wait for it.
 OOM_SETTLE_SECONDS = 1.0
+
+# A pull still running after this long says so at INFO, and again every as long after.
+PULL_PROGRESS_SECONDS = 10.0
+
+# The terminal of `ecsd serve` reads like the service's events tab: a line per task state
+# change worth knowing and per image pull (INFO, `--log-level`).
+log = logging.getLogger("ecsd.tasks")
+_ANNOUNCED = {S.PENDING, S.RUNNING, S.STOPPED}
 
 # Whether a DEACTIVATING task may be stopped: True once nothing routes to it any more.
 Drain = Callable[[Doc], Awaitable[bool]]
@@ -98,11 +107,17 @@ class Steps:
 
     # -- shared ---------------------------------------------------------------------
     async def fail(
-        self, arn: str, reason: str, container_reasons: dict[str, str] | None = None
+        self,
+        arn: str,
+        reason: str,
+        container_reasons: dict[str, str] | None = None,
+        fields: Doc | None = None,
     ) -> None:
-        """The task failed to start: desiredStatus STOPPED with `reason`."""
+        """The task failed to start: desiredStatus STOPPED with `reason` (and `fields`
+        set on the task, such as the pull times of a failed pull)."""
 
         def mutate(ctx: Any, doc: Doc, _rt: Doc) -> None:
+            doc.update(fields or {})
             for c in doc["containers"]:
                 if container_reasons and c["name"] in container_reasons:
                     c["reason"] = container_reasons[c["name"]]
@@ -123,7 +138,10 @@ class Steps:
             self.on_status(ctx, doc, rt, to)
             return doc, rt
 
-        return await self.access.update(arn, mutate)
+        written = await self.access.update(arn, mutate)
+        if to in _ANNOUNCED:
+            announce(written[0], to)
+        return written
 
     async def states(self, arn: str) -> dict[str, ContainerState]:
         found = await self.runtime.list({LABEL_TASK: arn, LABEL_INSTANCE: self.instance_id})
@@ -161,24 +179,14 @@ class Steps:
 
     # -- PENDING ----------------------------------------------------------------------
     async def prepare(self, arn: str, doc: Doc, rt: Doc) -> Loaded | None:
-        """None when the task failed to start (its worker reads it again)."""
-        failed = await awslogs.check_streams(self.access, doc, rt)
-        if failed is not None:
-            await self.fail(arn, failed)
-            return None
+        """None when the task failed to start (its worker reads it again). Images are
+        pulled before any log stream is made: a task whose pull fails has no log
+        stream, as on AWS (the awslogs driver makes it when the container starts)."""
         pull_started = self.clock.time()
         pins = await self._sibling_pins(doc)
         wanted = {d["name"]: (pins or {}).get(d["name"]) or d["image"] for d in rt["containers"]}
         images = sorted(set(wanted.values()))
-        results = await asyncio.gather(
-            *(
-                self.runtime.ensure_image(
-                    i, **registry.pull_args(self.settings, i, self.clock.time())
-                )
-                for i in images
-            ),
-            return_exceptions=True,
-        )
+        results = await self._pull(arn, images)
         for image, result in zip(images, results, strict=True):
             if isinstance(result, ImagePullError):
                 await self.fail(
@@ -189,6 +197,7 @@ class Steps:
                         for d in rt["containers"]
                         if wanted[d["name"]] == image
                     },
+                    {"pullStartedAt": pull_started, "pullStoppedAt": self.clock.time()},
                 )
                 return None
             if isinstance(result, BaseException):
@@ -196,6 +205,10 @@ class Steps:
         infos = {i: r for i, r in zip(images, results, strict=True) if isinstance(r, ImageInfo)}
         pull_stopped = self.clock.time()
         made = {name: images_.pin(infos[ref]) for name, ref in wanted.items()}
+        failed = await awslogs.check_streams(self.access, doc, rt)
+        if failed is not None:
+            await self.fail(arn, failed)
+            return None
 
         def also(doc: Doc, rt: Doc) -> None:
             doc.update(pullStartedAt=pull_started, pullStoppedAt=pull_stopped)
@@ -217,6 +230,41 @@ class Steps:
         if not started_by.startswith("ecs-svc/"):
             return None  # not a service deployment's task: nothing to be consistent with
         return await self.access.deployment_pins(started_by, doc["clusterArn"])
+
+    async def _pull(self, arn: str, images: list[str]) -> list[Any]:
+        """Every image of the task (results or exceptions, in order), said at INFO: the
+        start, every PULL_PROGRESS_SECONDS of a long pull, and the end."""
+        task_id = arn.rsplit("/", 1)[1]
+        began = self.clock.monotonic()
+        log.info("task %s: pulling %s", task_id, ", ".join(images))
+        pulls = asyncio.gather(
+            *(
+                self.runtime.ensure_image(
+                    i, **registry.pull_args(self.settings, i, self.clock.time())
+                )
+                for i in images
+            ),
+            return_exceptions=True,
+        )
+        done = asyncio.Event()
+        pulls.add_done_callback(lambda _f: done.set())
+        try:
+            while not pulls.done():
+                await self.clock.wait(done, PULL_PROGRESS_SECONDS)
+                if not pulls.done():
+                    waited = self.clock.monotonic() - began
+                    log.info("task %s: still pulling (%.0f s)", task_id, waited)
+        finally:
+            if not pulls.done():  # the worker was cancelled: so are its pulls
+                pulls.cancel()
+        results = list(await pulls)
+        took = self.clock.monotonic() - began
+        for image, result in zip(images, results, strict=True):
+            if isinstance(result, BaseException):
+                log.info("task %s: pull of %s failed: %s", task_id, image, result)
+            else:
+                log.info("task %s: pulled %s in %.1f s", task_id, image, took)
+        return results
 
     # -- ACTIVATING -------------------------------------------------------------------
     async def activate(
@@ -480,6 +528,22 @@ class Steps:
             if not unsure or self.clock.monotonic() > deadline:
                 return states
             await self.clock.sleep(0.1)
+
+
+def announce(doc: Doc, status: S) -> None:
+    """The INFO line of a task state change, in DescribeTasks' words."""
+    task_id = doc["taskArn"].rsplit("/", 1)[1]
+    group = doc.get("group") or ""
+    if status == S.STOPPED:
+        log.info(
+            "task %s (%s): STOPPED, %s: %s",
+            task_id,
+            group,
+            doc.get("stopCode") or "",
+            doc.get("stoppedReason") or "",
+        )
+    else:
+        log.info("task %s (%s): %s", task_id, group, status.value)
 
 
 def task_volumes(task_id: str, rt: Doc) -> dict[str, str]:

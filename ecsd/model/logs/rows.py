@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, delete, select, update
 from ...aws.errors import AwsError
 from ...core import partitions
 from ...core.unit import Unit as Context
-from ...store.schema.logs import log_events, log_groups, log_streams
+from ...store.schema.logs import log_events, log_groups, log_metric_filters, log_streams
 
 MISSING_GROUP = "The specified log group does not exist."
 MISSING_STREAM = "The specified log stream does not exist."
@@ -214,4 +214,5 @@ def delete_stream(conn: Connection, stream: Row[Any]) -> None:
 def delete_group(conn: Connection, group: Row[Any]) -> None:
     conn.execute(delete(log_events).where(log_events.c.group_id == group.id))
     conn.execute(delete(log_streams).where(log_streams.c.group_id == group.id))
+    conn.execute(delete(log_metric_filters).where(log_metric_filters.c.group_id == group.id))
     conn.execute(delete(log_groups).where(log_groups.c.id == group.id))

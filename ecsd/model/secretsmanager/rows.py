@@ -118,6 +118,23 @@ def pick_version(
     )
 
 
+def value_view(data_dir: Path, secret: Row[Any], v: Row[Any]) -> dict[str, Any]:
+    """One version of a secret as GetSecretValue answers it."""
+    data = plaintext(data_dir, secret.arn, v)
+    out: dict[str, Any] = {
+        "ARN": secret.arn,
+        "Name": secret.name,
+        "VersionId": v.version_id,
+        "VersionStages": list(v.stages),
+        "CreatedDate": v.created,
+    }
+    if v.binary:
+        out["SecretBinary"] = data
+    else:
+        out["SecretString"] = data.decode()
+    return out
+
+
 def require(ctx: Any, secret_id: str, *, allow_deleted: bool = False) -> Row[Any]:
     """The secret a request names (`ctx` is the handler's Context), or AWS's error."""
     row = find(ctx.conn, region=ctx.region, account=ctx.account, secret_id=secret_id, now=ctx.now)

@@ -56,6 +56,15 @@ def touch(unit: Unit, secret: Row[Any], **changes: Any) -> None:
     )
 
 
+def replace_doc(unit: Unit, secret: Row[Any], doc: dict[str, Any]) -> None:
+    """Replace the secret's document (for a change that removes keys) and mark it
+    changed now."""
+    doc = {**doc, "LastChangedDate": unit.now}
+    unit.conn.execute(
+        update(secrets).where(secrets.c.arn == secret.arn).values(doc=doc, changed=unit.now)
+    )
+
+
 def listing(unit: Unit, *, sort_by: str, include_planned_deletion: bool) -> Keyset:
     """The region's secrets (with those scheduled for deletion whose date has not passed,
     if asked), keyed by `sort_by` (name, last-changed-date or created-date)."""

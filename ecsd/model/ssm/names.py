@@ -38,6 +38,17 @@ def arn(region: str, account: str, name: str) -> str:
     return partitions.arn("ssm", region, account, f"parameter/{name.lstrip('/')}")
 
 
+def spellings(name: str) -> tuple[str, ...]:
+    """The names that mean the same parameter as `name`, `name` first. Parameter Store
+    treats a top-level `/foo` and `foo` as one parameter (PutParameter of one refuses
+    while the other exists; Get/Delete/tags/history of either reach it); a deeper name
+    must start with its slash, so it has one spelling."""
+    bare = name[1:] if name.startswith("/") else name
+    if "/" in bare or not bare:
+        return (name,)
+    return (name, bare) if name.startswith("/") else (name, "/" + name)
+
+
 def parent(name: str) -> str | None:
     """The path a hierarchical name sits in; None for a name without a leading slash."""
     if not name.startswith("/"):
@@ -123,7 +134,7 @@ def reference(
     body, selector = split
     if not _well_formed(body) or ("/" in body and not body.startswith("/")):
         raise AwsError("ValidationException", NAME_RULES)
-    return Reference(region, (body,), selector, ref)
+    return Reference(region, spellings(body), selector, ref)
 
 
 def _split_selector(ref: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from ...aws.errors import AwsError
 from ...store import sealing
 from ...store.schema.ssm import ssm_parameter_versions as versions
 from ...store.schema.ssm import ssm_parameters as params
-from .names import Reference
+from .names import Reference, spellings
 
 
 def seal_context(region: str, name: str, version: int) -> str:
@@ -22,9 +22,15 @@ def seal_context(region: str, name: str, version: int) -> str:
 
 
 def current(conn: Connection, region: str, name: str) -> Row[Any] | None:
-    return conn.execute(
-        select(params).where(params.c.region == region, params.c.name == name)
-    ).first()
+    """The parameter `name` means, under whichever spelling it was created
+    (names.spellings: `/foo` and `foo` are one parameter)."""
+    for spelling in spellings(name):
+        row = conn.execute(
+            select(params).where(params.c.region == region, params.c.name == spelling)
+        ).first()
+        if row is not None:
+            return row
+    return None
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,11 @@ class Found:
         ).decode()
 
 
-def not_found(ref: str) -> AwsError:
-    # Parameter Store's own answer carries no text beyond the code.
-    return AwsError("ParameterNotFound", "")
+def not_found(ref: str, *, named: bool = False) -> AwsError:
+    """ParameterNotFound as the operation words it: GetParameter's carries no text
+    beyond the code; DeleteParameter, GetParameterHistory and (Un)LabelParameterVersion
+    name the parameter (`named`), as Parameter Store answers them."""
+    return AwsError("ParameterNotFound", f"Parameter {ref} not found." if named else "")
 
 
 def lookup(conn: Connection, ref: Reference) -> Found | None:

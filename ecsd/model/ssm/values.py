@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
+from ..secretsmanager import values as secret_values
 from . import names, rows
+
+SECRETS_REFERENCE = "/aws/reference/secretsmanager/"
 
 
 def parameter_value(unit: Unit, ref: str) -> str | None:
@@ -16,6 +19,15 @@ def parameter_value(unit: Unit, ref: str) -> str | None:
     another account, no such parameter, version or label). A bare name is read in the
     unit's region, an ARN in its own. A value that cannot be unsealed raises
     store.sealing.SealError."""
+    if ref.startswith(SECRETS_REFERENCE):
+        # Parameter Store's window on Secrets Manager, as the agent's GetParameters
+        # (WithDecryption) reads it: the secret's current value.
+        try:
+            return secret_values.secret_string(
+                unit, ref[len(SECRETS_REFERENCE) :], region=unit.region
+            )
+        except AwsError:
+            return None
     try:
         parsed = names.reference(ref, region=unit.region, account=unit.account, cross_region=True)
         found = rows.lookup(unit.conn, parsed) if parsed is not None else None

@@ -258,8 +258,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc["platformVersion"] = p.get("platformVersion") or "LATEST"
     if network:
         doc["networkConfiguration"] = network
-    if grace is not None or doc["loadBalancers"]:
-        doc["healthCheckGracePeriodSeconds"] = grace or 0
+    doc["healthCheckGracePeriodSeconds"] = grace or 0  # 0, not absent, as ECS shows it
     if p.get("role"):
         doc["roleArn"] = p["role"]
     doc["deployments"] = [model.deployment(ctx, doc, taskdef["taskDefinitionArn"])]

@@ -14,7 +14,7 @@ from sqlalchemy import Row
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.logs import groups as model
-from ...model.logs import rows
+from ...model.logs import metric_filters, rows
 from .. import pagination
 from .api import operation
 from .tags import check_tags
@@ -57,7 +57,7 @@ def view(ctx: Context, row: Row[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "logGroupName": row.name,
         "creationTime": row.creation_time,
-        "metricFilterCount": 0,
+        "metricFilterCount": metric_filters.count(ctx, row.id),
         "arn": f"{arn}:*",
         "storedBytes": row.stored_bytes,
         "logGroupClass": row.log_group_class,

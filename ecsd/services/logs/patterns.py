@@ -382,3 +382,29 @@ def _compile_fields(pattern: str, text: str) -> Matcher:
         return fits(fields)
 
     return matches
+
+
+def extracted_values(pattern: str | None, message: str) -> dict[str, str]:
+    """TestMetricFilter's `extractedValues` for a message the pattern matched: a
+    space-delimited pattern's named fields (`$name`: the message's field), placed from
+    the front up to the first `...` and from the back after the last one; other
+    patterns extract nothing."""
+    text = (pattern or "").strip()
+    if not text.startswith("[") or not text.endswith("]"):
+        return {}
+    names = [
+        (m.group(1) if (m := _FIELD_CONDITION.match(part)) else part.strip())
+        for part in text[1:-1].split(",")
+    ]
+    fields = _message_fields(message)
+    out: dict[str, str] = {}
+    head = names.index("...") if "..." in names else len(names)
+    for i, name in enumerate(names[:head]):
+        if i < len(fields):
+            out[f"${name}"] = fields[i]
+    if "..." in names:
+        tail = names[len(names) - names[::-1].index("...") :]
+        for i, name in enumerate(reversed(tail)):
+            if i < len(fields):
+                out[f"${name}"] = fields[len(fields) - 1 - i]
+    return out

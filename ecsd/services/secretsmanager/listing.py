@@ -61,7 +61,8 @@ def _attribute(key: str, row: Row[Any]) -> tuple[list[str], Callable[[str, list[
     return [], prefix  # primary-region, owning-service: never set on ecsd's secrets
 
 
-def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
+def matches(f: dict[str, Any], row: Row[Any]) -> bool:
+    """Whether the secret passes one ListSecrets filter (BatchGetSecretValue's too)."""
     texts, match = _attribute(f["Key"], row)
     for value in f.get("Values") or []:
         if value.startswith("!"):
@@ -72,15 +73,19 @@ def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
     return False
 
 
-@secretsmanager.operation("ListSecrets")
-def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    filters = p.get("Filters") or []
+def check_filters(filters: list[dict[str, Any]]) -> None:
     for f in filters:
         if not f.get("Key") or not f.get("Values"):
             raise AwsError(
                 "InvalidParameterException",
                 "Invalid filter: each filter needs a Key and at least one value.",
             )
+
+
+@secretsmanager.operation("ListSecrets")
+def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    filters = p.get("Filters") or []
+    check_filters(filters)
     q, columns = secrets.listing(
         ctx,
         sort_by=p.get("SortBy") or "created-date",
@@ -95,7 +100,7 @@ def list_secrets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         columns,
         after,
         p.get("MaxResults") or 100,
-        lambda row: all(_matches(f, row) for f in filters),
+        lambda row: all(matches(f, row) for f in filters),
         descending=p.get("SortOrder") == "desc",
     )
     out: dict[str, Any] = {

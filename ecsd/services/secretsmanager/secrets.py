@@ -21,7 +21,7 @@ from ...aws.provider import Context
 from ...model.secretsmanager import rows
 from ...model.secretsmanager import secrets as model
 from .api import secretsmanager
-from .versions import add_version, new_value, stages_by_version, touch
+from .versions import add_version, new_value, stages_by_version, token_in_use, touch
 
 MAX_TAGS = 50
 _NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
@@ -95,6 +95,8 @@ def create_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
         if retried:  # the same request again (an SDK retry): the same answer
             return {"ARN": existing.arn, "Name": name, "VersionId": token}
+        if token and any(v.version_id == token for v in rows.all_versions(ctx.conn, existing.arn)):
+            raise token_in_use(existing, token)
         raise AwsError(
             "ResourceExistsException",
             f"The operation failed because the secret {name} already exists.",
@@ -148,6 +150,17 @@ def delete_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "InvalidParameterException",
             "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
         )
+    found = rows.find(
+        ctx.conn, region=ctx.region, account=ctx.account, secret_id=p["SecretId"], now=ctx.now
+    )
+    if found is None and force:
+        # Secrets Manager answers a forced delete of a secret that does not exist as if
+        # it had deleted it (so a clean-up script can run twice).
+        return {
+            "ARN": _missing_arn(ctx, p["SecretId"]),
+            "Name": _name_of(p["SecretId"]),
+            "DeletionDate": ctx.now,
+        }
     secret = rows.require(ctx, p["SecretId"], allow_deleted=True)
     if force:
         model.delete_for_good(ctx, secret.arn)
@@ -157,6 +170,20 @@ def delete_secret(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     when = ctx.now + (window or 30) * 86400
     model.schedule_deletion(ctx, secret.arn, when)
     return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": when}
+
+
+def _name_of(secret_id: str) -> str:
+    return (
+        secret_id.split(":", 6)[6]
+        if secret_id.startswith("arn:") and secret_id.count(":") >= 6
+        else secret_id
+    )
+
+
+def _missing_arn(ctx: Context, secret_id: str) -> str:
+    """The ARN a forced delete of a missing secret answers with: the one given, else
+    one made up as CreateSecret would have made it."""
+    return secret_id if secret_id.startswith("arn:") else _new_arn(ctx, secret_id)
 
 
 @secretsmanager.operation("RestoreSecret", write=True)

@@ -73,6 +73,15 @@ def _trim(ctx: Context, arn: str) -> None:
             extra -= 1
 
 
+def token_in_use(secret: Row[Any], token: str) -> AwsError:
+    """A ClientRequestToken reused with another value: versions never change."""
+    return AwsError(
+        "ResourceExistsException",
+        f"You can't use ClientRequestToken {token} because that value is already in use "
+        f"for a version of secret {secret.arn}",
+    )
+
+
 def add_version(
     ctx: Context,
     secret: Row[Any],
@@ -92,11 +101,10 @@ def add_version(
             and rows.plaintext(ctx.settings.data_dir, secret.arn, same) == data
         ):
             return same  # an idempotent retry
-        raise AwsError(
-            "ResourceExistsException",
-            "You can't modify an existing version, you can only create a new version.",
-        )
+        raise token_in_use(secret, version_id)
     stages = list(dict.fromkeys(stages or [CURRENT]))
+    if not existing and CURRENT not in stages:
+        stages.append(CURRENT)  # a secret's first version is always its current one
     _relabel(ctx, existing, stages, version_id)
     versions.add(ctx, secret.arn, version_id, stages, data, binary=binary)
     _trim(ctx, secret.arn)
@@ -115,19 +123,7 @@ def get_secret_value(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     v = rows.pick_version(
         ctx.conn, secret.arn, version_id=p.get("VersionId"), stage=p.get("VersionStage")
     )
-    data = rows.plaintext(ctx.settings.data_dir, secret.arn, v)
-    out: dict[str, Any] = {
-        "ARN": secret.arn,
-        "Name": secret.name,
-        "VersionId": v.version_id,
-        "VersionStages": list(v.stages),
-        "CreatedDate": v.created,
-    }
-    if v.binary:
-        out["SecretBinary"] = data
-    else:
-        out["SecretString"] = data.decode()
-    return out
+    return rows.value_view(ctx.settings.data_dir, secret, v)
 
 
 @secretsmanager.operation("PutSecretValue", write=True)

@@ -30,7 +30,7 @@ def _parameter(ctx: Context, name: str) -> Row[Any]:
             row = rows.current(ctx.conn, parsed.region, candidate)
             if row is not None:
                 return row
-    raise rows.not_found(name)
+    raise rows.not_found(name, named=True)
 
 
 def _version(ctx: Context, param: Row[Any], number: int) -> Row[Any]:

@@ -24,22 +24,93 @@ BY_PATH_KEYS = ("Type", "KeyId", "Label")
 
 
 def _matches(f: dict[str, Any], row: Row[Any]) -> bool:
-    key, values = f["Key"], f.get("Values") or []
+    key, values = f["Key"], [str(v) for v in f.get("Values") or []]
     option = f.get("Option") or "Equals"
     if key.startswith("tag:"):
-        tagged = [t.get("Value", "") for t in row.tags if t["Key"] == key[4:]]
-        return bool(tagged) and (not values or any(v in values for v in tagged))
+        have_all = [t.get("Value", "") for t in row.tags if t["Key"] == key[4:]]
+        if not have_all:
+            return False
+        return not values or any(_compare(option, h, values) for h in have_all)
     if key == "Name":
-        # Parameter Store matches names with or without their leading slash.
+        # Parameter Store matches names with or without their leading slash
+        # (a Contains value is a fragment, matched as written).
         have = "/" + row.name.lstrip("/")
-        values = ["/" + str(v).lstrip("/") for v in values]
+        if option != "Contains":
+            values = ["/" + v.lstrip("/") for v in values]
     else:
         have = str(row.doc.get(_FIELDS[key], ""))
+    return _compare(option, have, values)
+
+
+def _compare(option: str, have: str, values: list[str]) -> bool:
     if option == "BeginsWith":
         return any(have.startswith(v) for v in values)
     if option == "Contains":
         return any(v in have for v in values)
     return have in values
+
+
+_OPTIONS = ("Equals", "BeginsWith")
+_VALUES = {
+    "Type": ("String", "StringList", "SecureString"),
+    "Tier": ("Standard", "Advanced", "Intelligent-Tiering"),
+    "DataType": ("text", "aws:ec2:image", "aws:ssm:integration"),
+}
+
+
+def _bad_option(option: str, valid: tuple[str, ...]) -> AwsError:
+    return AwsError(
+        "InvalidFilterOption",
+        f"The following filter option is not valid: {option}. Valid options include: "
+        f"[{', '.join(valid)}].",
+    )
+
+
+def _check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
+    """The option, value and duplicate rules of ParameterStringFilter: Equals and
+    BeginsWith everywhere, Contains for Name, Recursive/OneLevel for Path, Equals alone
+    for Label; one filter per key. (Texts as Parameter Store words them; the option
+    lists' order is ecsd's guess.)"""
+    seen: set[str] = set()
+    for f in filters:
+        key, option = f["Key"], f.get("Option")
+        if key in seen:
+            raise AwsError(
+                "ValidationException",
+                f"The following filter is duplicated in the request: {key}. A request "
+                "can contain only one occurrence of a specific filter.",
+            )
+        seen.add(key)
+        values = [str(v) for v in f.get("Values") or []]
+        if key == "Path":
+            if option is not None and option not in ("Recursive", "OneLevel"):
+                raise _bad_option(option, ("Recursive", "OneLevel"))
+            for value in values:
+                if value.lstrip("/").lower().startswith(("aws", "ssm")):
+                    raise AwsError(
+                        "ValidationException",
+                        'Filters for common parameters can\'t be prefixed with "aws" or '
+                        '"ssm" (case-insensitive).',
+                    )
+                names.check_path(value)
+            continue
+        valid: tuple[str, ...] = ("Equals",) if key == "Label" else _OPTIONS
+        if key == "Name" and not by_path:
+            valid = (*_OPTIONS, "Contains")
+        if option is not None and option not in valid:
+            raise _bad_option(option, valid)
+        if not values and not key.startswith("tag:"):
+            raise AwsError(
+                "InvalidFilterValue",
+                f"The following filter values are missing : null for filter key {key}.",
+            )
+        for value in values:
+            if key in _VALUES and value not in _VALUES[key]:
+                raise AwsError(
+                    "InvalidFilterValue",
+                    f"The following filter value is not valid: {value}. Valid values "
+                    f"include: [{', '.join(_VALUES[key])}].",
+                )
 
 
 def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | None:
@@ -75,6 +146,7 @@ def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     path = names.check_path(p["Path"])
     filters = p.get("ParameterFilters") or []
     _check_keys(filters, BY_PATH_KEYS)
+    _check_filters(filters, by_path=True)
     labels = [v for f in filters if f["Key"] == "Label" for v in f.get("Values") or []]
     plain = [f for f in filters if f["Key"] != "Label"]
     q, key = listing.parameters(ctx, path, recursive=bool(p.get("Recursive")))
@@ -110,13 +182,8 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     filters = list(p.get("ParameterFilters") or p.get("Filters") or [])
     _check_keys(filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType"))
+    _check_filters(filters, by_path=False)
     paths = [f for f in filters if f["Key"] == "Path"]
-    if len(paths) > 1:
-        raise AwsError(
-            "ValidationException",
-            "The following filter is duplicated in the request: Path. A request "
-            "can contain only one occurrence of a specific filter.",
-        )
     q, key = listing.parameters(ctx)
     for f in paths:
         path = names.check_path((f.get("Values") or ["/"])[0])

@@ -15,6 +15,7 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ssm import names, rows
 from ...model.ssm import parameters as model
+from . import references
 from .api import ssm
 
 MAX_VERSIONS = 100
@@ -142,6 +143,8 @@ def put_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "The parameter already exists. To overwrite this value, set the "
             "overwrite option in the request to true.",
         )
+    if existing is not None:
+        name = existing.name  # `/foo` overwrites `foo` (names.spellings), keeping its name
     old: dict[str, Any] = dict(existing.doc) if existing is not None else {}
     kind = p.get("Type") or old.get("Type")
     if kind is None:
@@ -205,6 +208,9 @@ def put_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ssm.operation("GetParameter")
 def get_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    if references.is_reference(p["Name"]):
+        decrypt = bool(p.get("WithDecryption"))
+        return {"Parameter": references.parameter(ctx, p["Name"], decrypt=decrypt)}
     found = _lookup(ctx, p["Name"])
     return {"Parameter": view(ctx, found, decrypt=bool(p.get("WithDecryption")))}
 
@@ -213,15 +219,22 @@ def get_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def get_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     found: list[dict[str, Any]] = []
     invalid: list[str] = []
-    for ref in dict.fromkeys(p["Names"]):  # asked twice, answered once
+    decrypt = bool(p.get("WithDecryption"))
+    asked = list(dict.fromkeys(p["Names"]))  # asked twice, answered once
+    if not decrypt and any(references.is_reference(ref) for ref in asked):
+        raise AwsError("ValidationException", references.NEEDS_DECRYPTION)
+    for ref in asked:
         try:
+            if references.is_reference(ref):
+                found.append(references.parameter(ctx, ref, decrypt=decrypt))
+                continue
             one = _lookup(ctx, ref)
         except AwsError as exc:
             if exc.code not in ("ParameterNotFound", "ParameterVersionNotFound"):
                 raise
             invalid.append(ref)
             continue
-        found.append(view(ctx, one, decrypt=bool(p.get("WithDecryption"))))
+        found.append(view(ctx, one, decrypt=decrypt))
     return {"Parameters": found, "InvalidParameters": invalid}
 
 
@@ -239,7 +252,7 @@ def _delete(ctx: Context, ref: str) -> bool:
 @ssm.operation("DeleteParameter", write=True)
 def delete_parameter(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if not _delete(ctx, p["Name"]):
-        raise rows.not_found(p["Name"])
+        raise rows.not_found(p["Name"], named=True)
     return {}
 
 

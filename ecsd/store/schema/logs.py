@@ -81,3 +81,40 @@ log_events = Table(
 )
 Index("log_events_by_stream", log_events.c.stream_id, log_events.c.timestamp, log_events.c.id)
 Index("log_events_by_group", log_events.c.group_id, log_events.c.timestamp, log_events.c.id)
+
+# Metric filters (PutMetricFilter): stored with their transformations so that the metrics
+# side (issue #15) can read which events count for which metric.
+log_metric_filters = Table(
+    "log_metric_filters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("log_groups.id"), nullable=False),
+    Column("region", String, nullable=False),
+    Column("group_name", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("pattern", Text, nullable=False),
+    Column("transformations", JSON, nullable=False),
+    Column("doc", JSON, nullable=False),  # the other settings, as DescribeMetricFilters shows
+)
+Index(
+    "log_metric_filters_by_name",
+    log_metric_filters.c.region,
+    log_metric_filters.c.group_name,
+    log_metric_filters.c.name,
+    unique=True,
+)
+
+# Logs Insights queries (StartQuery): the query, its status and, once run, its answer.
+log_queries = Table(
+    "log_queries",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("region", String, nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("status", String, nullable=False),
+    Column("query_string", Text, nullable=False),
+    Column("group_names", JSON, nullable=False),
+    Column("answer", JSON, nullable=False),  # results and statistics, GetQueryResults' shape
+)
+Index("log_queries_by_time", log_queries.c.region, log_queries.c.create_time, log_queries.c.id)
