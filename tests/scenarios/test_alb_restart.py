@@ -29,6 +29,7 @@ def test_kill9_and_restart_brings_the_load_balancer_back(ecsd_factory):
     ecs.create_cluster()
     alb = make_alb(elbv2, "crash")
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="web",
         taskDefinition=web_taskdef(ecs, "crash", "1"),
         desiredCount=2,

@@ -62,6 +62,7 @@ def test_seed004_a_service_behind_the_load_balancer_answers_round_robin(ecsd):
     alb = make_alb(elbv2, "seed4")
     taskdef = web_taskdef(ecs, "seed4", "1")
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="web",
         taskDefinition=taskdef,
         desiredCount=2,
@@ -105,6 +106,7 @@ def test_seed001_targets_swap_then_an_unhealthy_revision_rolls_back(ecsd):
     v2 = web_taskdef(ecs, "seed1", "2")
     broken = web_taskdef(ecs, "seed1", "3", command=SLEEP)
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="web",
         taskDefinition=v1,
         desiredCount=1,
@@ -180,6 +182,7 @@ def test_the_grace_period_holds_off_elb_health_failures(ecsd):
     broken = web_taskdef(ecs, "grace", "1", command=SLEEP)
     grace = 20
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="web",
         taskDefinition=broken,
         desiredCount=1,
@@ -217,6 +220,7 @@ def test_zero_failed_requests_through_a_rolling_deployment_and_a_scale_in(ecsd):
     v1 = web_taskdef(ecs, "zero", "1")
     v2 = web_taskdef(ecs, "zero", "2")
     ecs.create_service(
+        launchType="FARGATE",
         serviceName="web",
         taskDefinition=v1,
         desiredCount=3,
