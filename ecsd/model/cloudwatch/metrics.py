@@ -228,7 +228,7 @@ def buckets(
     if unit_name is not None:
         cond.append(p.unit == unit_name)
     rows = unit.conn.execute(
-        select(index.label("k"), p.count, p.sum, p.min, p.max, p.unit, p.samples)
+        select(index.label("k"), p.count.label("n"), p.sum, p.min, p.max, p.unit, p.samples)
         .where(and_(*cond))
         .order_by(p.ts)
     )
@@ -238,7 +238,7 @@ def buckets(
         if b is None:
             out[row.k] = Bucket(
                 start + row.k * period,
-                row.count,
+                row.n,
                 row.sum,
                 row.min,
                 row.max,
@@ -246,7 +246,7 @@ def buckets(
                 list(row.samples) if row.samples is not None else None,
             )
             continue
-        b.count += row.count
+        b.count += row.n
         b.sum += row.sum
         b.min = min(b.min, row.min)
         b.max = max(b.max, row.max)
