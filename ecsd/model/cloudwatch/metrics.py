@@ -131,7 +131,7 @@ def _metric_ids(unit: Unit, points: list[Point]) -> dict[tuple[str, str, str], i
             )
         ).first()
         if row is None:
-            ids[key] = unit.conn.execute(
+            inserted = unit.conn.execute(
                 insert(cw_metrics).values(
                     region=unit.region,
                     namespace=namespace,
@@ -140,7 +140,9 @@ def _metric_ids(unit: Unit, points: list[Point]) -> dict[tuple[str, str, str], i
                     dimensions=_sorted_dims(dims),
                     last_ts=ts,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            ids[key] = int(inserted[0])
         else:
             ids[key] = row.id
             if row.last_ts < ts:
