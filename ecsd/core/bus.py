@@ -78,3 +78,15 @@ class Bus:
 class LoadBalancingChanged(Event):
     """An ELBv2 write changed load balancers, listeners, rules, target groups or targets:
     the load-balancing controller rebuilds its routing table."""
+
+
+@dataclass(frozen=True)
+class AlarmStateChanged(Event):
+    """A CloudWatch alarm moved from one state (OK, ALARM, INSUFFICIENT_DATA) to another,
+    by evaluation or SetAlarmState: what an alarm's actions (scaling policies) act on."""
+
+    region: str
+    alarm_name: str
+    old: str
+    new: str
+    reason: str
