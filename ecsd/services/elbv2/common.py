@@ -4,6 +4,8 @@ and the tags a Create call carries."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Row
@@ -30,36 +32,33 @@ def _mine(ctx: Context, arn: str) -> bool:
     return arns.region_of(arn) == ctx.region
 
 
-def load_balancer(ctx: Context, arn: str) -> Row[Any]:
-    check_arn(arn, "loadbalancer")
-    row = load_balancers.get_row(ctx, arn) if _mine(ctx, arn) else None
+def _found(
+    ctx: Context, arn: str, kind: str, get_row: Callable[[Context, str], Row[Any] | None], what: str
+) -> Row[Any]:
+    """The row `arn` names in the caller's region, or ELBv2's not-found error for `what`
+    (e.g. "LoadBalancer": `LoadBalancerNotFound`, "One or more load balancers not found")."""
+    check_arn(arn, kind)
+    row = get_row(ctx, arn) if _mine(ctx, arn) else None
     if row is None:
-        raise AwsError("LoadBalancerNotFound", "One or more load balancers not found")
+        words = re.sub(r"(?<!^)([A-Z])", r" \1", what).lower()
+        raise AwsError(f"{what}NotFound", f"One or more {words}s not found")
     return row
+
+
+def load_balancer(ctx: Context, arn: str) -> Row[Any]:
+    return _found(ctx, arn, "loadbalancer", load_balancers.get_row, "LoadBalancer")
 
 
 def target_group(ctx: Context, arn: str) -> Row[Any]:
-    check_arn(arn, "targetgroup")
-    row = target_groups.get_row(ctx, arn) if _mine(ctx, arn) else None
-    if row is None:
-        raise AwsError("TargetGroupNotFound", "One or more target groups not found")
-    return row
+    return _found(ctx, arn, "targetgroup", target_groups.get_row, "TargetGroup")
 
 
 def listener(ctx: Context, arn: str) -> Row[Any]:
-    check_arn(arn, "listener")
-    row = listeners.get_row(ctx, arn) if _mine(ctx, arn) else None
-    if row is None:
-        raise AwsError("ListenerNotFound", "One or more listeners not found")
-    return row
+    return _found(ctx, arn, "listener", listeners.get_row, "Listener")
 
 
 def rule(ctx: Context, arn: str) -> Row[Any]:
-    check_arn(arn, "listener-rule")
-    row = rules.get_row(ctx, arn) if _mine(ctx, arn) else None
-    if row is None:
-        raise AwsError("RuleNotFound", "One or more rules not found")
-    return row
+    return _found(ctx, arn, "listener-rule", rules.get_row, "Rule")
 
 
 def check_tags(
