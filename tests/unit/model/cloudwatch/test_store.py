@@ -9,7 +9,7 @@ from ecsd.core.bus import AlarmStateChanged
 from ecsd.model.cloudwatch import alarms, metrics
 from ecsd.model.cloudwatch.metrics import Point
 
-from .conftest import World
+from ..conftest import World
 
 DIMS = [{"Name": "B", "Value": "2"}, {"Name": "A", "Value": "1"}]
 

@@ -1,4 +1,4 @@
-"""A store and units of work on it in fake time, for the ELBv2 model's unit tests."""
+"""A store and units of work on it in fake time, for the model's unit tests (ELBv2, CloudWatch …)."""
 
 from __future__ import annotations
 
