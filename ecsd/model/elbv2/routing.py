@@ -8,7 +8,6 @@ consistent picture of a committed state.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,21 +15,12 @@ from sqlalchemy import select
 
 from ...core.unit import Unit
 from ...lb import table as t
+from ...lb.ports import bind_port_for
 from ...store.schema.elbv2 import elbv2_rules as rules_table
 from ...store.schema.elbv2 import elbv2_targets as targets_table
 from . import listeners, load_balancers, target_groups
 
 Resolve = Callable[[str, int], tuple[str, int] | None]
-
-
-def bind_port(port: int) -> int:
-    """Where a listener of `port` really binds: `ecsd.lb.ports.bind_port_for` (the data
-    plane's rule for privileged ports) once that module exists, else the port itself."""
-    try:
-        ports: Any = importlib.import_module("ecsd.lb.ports")
-    except ImportError:  # TODO(lb-plane): ecsd.lb.ports.bind_port_for is the data plane's
-        return port
-    return int(ports.bind_port_for(port))
 
 
 def build_table(unit: Unit, resolve: Resolve) -> t.Table:
@@ -150,7 +140,7 @@ def _listener(unit: Unit, row: Any, lb: Any) -> t.Listener:
         arn=row.arn,
         load_balancer_arn=row.lb_arn,
         port=row.port,
-        bind_port=bind_port(row.port),
+        bind_port=bind_port_for(row.port),
         protocol=row.doc.get("Protocol", "HTTP"),
         rules=rules,
         dns_name=lb.doc["DNSName"],

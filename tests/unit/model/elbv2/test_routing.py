@@ -4,6 +4,7 @@ the API wrote (ecsd/lb/table.py is the contract)."""
 from __future__ import annotations
 
 from ecsd.lb import table as t
+from ecsd.lb.ports import bind_port_for
 from ecsd.model.elbv2 import routing, target_groups, targets
 from ecsd.services.elbv2 import attributes as attr_api
 from ecsd.services.elbv2 import listeners as listener_api
@@ -152,7 +153,7 @@ def test_build_table(world):
         lb["LoadBalancerArn"],
         80,
     )
-    assert listener.bind_port == routing.bind_port(80)
+    assert listener.bind_port == bind_port_for(80)
     assert listener.dns_name == lb["DNSName"] and listener.idle_timeout_seconds == 30
     assert [r.priority for r in listener.rules][:3] == [2, 5, 9]
     assert listener.rules[-1].is_default
