@@ -112,5 +112,11 @@ class EcsdProcess:
             data=b"",
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(req, timeout=30):
-            pass
+        try:
+            with urllib.request.urlopen(req, timeout=30):
+                pass
+        except TimeoutError as e:
+            # Say what the server was doing: the reason is in its log, not in this client.
+            raise TimeoutError(
+                f"/_ecsd/reset timed out; server log tail:\n{self.log()[-4000:]}"
+            ) from e

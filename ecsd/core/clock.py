@@ -44,8 +44,12 @@ class SystemClock:
         await asyncio.sleep(seconds)
 
     async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that
+        # arrives in the turn the event is set, and a controller whose loop loses its
+        # cancel never stops (a reset or shutdown then waits forever).
         try:
-            await asyncio.wait_for(event.wait(), max(0.0, timeout))
+            async with asyncio.timeout(max(0.0, timeout)):
+                await event.wait()
             return True
         except TimeoutError:
             return False

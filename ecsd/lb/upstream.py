@@ -297,9 +297,10 @@ class Pool:
     async def connect(self, timeout: float) -> Connection:
         loop = asyncio.get_running_loop()
         try:
-            _, conn = await asyncio.wait_for(
-                loop.create_connection(Connection, self.host, self.port), timeout
-            )
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow the cancel of a
+            # request whose client went away in the turn the connection was made.
+            async with asyncio.timeout(timeout):
+                _, conn = await loop.create_connection(Connection, self.host, self.port)
         except TimeoutError:
             raise UpstreamTimeout("no connection within the connect timeout") from None
         except OSError as e:
