@@ -38,8 +38,10 @@ class EcsdProcess:
         port: int | None = None,
         *extra: str,
         env: dict[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
     ) -> None:
         self.data_dir = data_dir
+        self.prefix = prefix  # e.g. setpriv …: run the server as another user
         self.port = port or free_port()
         self.extra = extra
         self.env = env or {}
@@ -55,6 +57,7 @@ class EcsdProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [
+                *self.prefix,
                 sys.executable,
                 "-m",
                 "ecsd",

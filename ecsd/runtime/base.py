@@ -19,6 +19,14 @@ from typing import Any, Literal, Protocol
 
 MANAGED_LABEL = "ecsd.managed"
 
+# The address ECS's agent serves task credentials and metadata on, and the one (besides
+# loopback) the AWS SDKs take a credentials URI from over plain HTTP. ecsd puts the host
+# there as the gateway of an internal network of its own (no default route through it),
+# which a task's namespace joins: no root, no iptables — the engine makes the bridge.
+TASKSIDE_NETWORK = "ecsd-taskside"
+TASKSIDE_SUBNET = "169.254.170.0/24"
+TASKSIDE_ADDRESS = "169.254.170.2"
+
 Health = Literal["healthy", "unhealthy", "starting"]
 LogSource = Literal["stdout", "stderr"]
 
@@ -236,9 +244,15 @@ class Runtime(Protocol):
         every task's namespace can reach; None where the engine has none."""
         ...
 
-    async def pid(self, container_id: str) -> int | None:
-        """The container's main process on this host (its namespaces are under
-        /proc/<pid>/ns); None when it is not running."""
+    async def taskside_network(self) -> str | None:
+        """Make (once, shared by every ecsd on the engine) the internal network
+        `TASKSIDE_NETWORK` whose gateway, on the host, is `TASKSIDE_ADDRESS`; that
+        address, or None where the engine cannot make it (its reason logged)."""
+        ...
+
+    async def join_taskside(self, container_id: str) -> None:
+        """Connect the container (a task's namespace owner) to `TASKSIDE_NETWORK`;
+        already connected is fine."""
         ...
 
     async def stats(self, container_id: str) -> dict[str, Any] | None:

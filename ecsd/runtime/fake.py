@@ -86,6 +86,10 @@ class FakeRuntime:
         self.pullable: set[str] | None = None  # None: every image pulls fine
         self.pull_errors: dict[str, str] = {}  # image ref → the registry's answer
         self.volumes: set[str] = set()
+        # The task-side network's host address (None: the engine cannot make it), and
+        # the containers joined to it.
+        self.taskside: str | None = None
+        self.joined: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.history: list[tuple[float, str, str]] = []  # (monotonic, action, name)
         self._containers: dict[str, _Container] = {}
@@ -391,8 +395,13 @@ class FakeRuntime:
     async def host_gateway(self) -> str | None:
         return "10.88.0.1"
 
-    async def pid(self, container_id: str) -> int | None:
-        return None  # no namespace to enter: the task side falls back to the gateway
+    async def taskside_network(self) -> str | None:
+        return self.taskside
+
+    async def join_taskside(self, container_id: str) -> None:
+        if container_id not in self._containers:
+            raise RuntimeError_(f"No such container: {container_id}")
+        self.joined.add(container_id)
 
     async def stats(self, container_id: str) -> dict[str, Any] | None:
         c = self._containers.get(container_id)

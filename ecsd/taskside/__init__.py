@@ -5,11 +5,12 @@ Where containers reach ecsd (see `listener.py` for the why):
   - the engine's bridge gateway (Docker's 172.17.0.1, Podman's 10.88.0.1) at ecsd's own
     port: every task's network namespace routes there, with no root and no iptables.
     The metadata endpoint and `AWS_ENDPOINT_URL` use it.
-  - 127.0.0.1:51679 inside the task's own namespace, for the credentials endpoint,
-    where ecsd can open a socket in that namespace (it runs as root next to a local
-    engine): the AWS SDKs fetch `AWS_CONTAINER_CREDENTIALS_FULL_URI` over plain HTTP only
-    from loopback (or 169.254.170.2/23, which would need iptables).
+  - 169.254.170.2 at ecsd's own port, for a task with a task role (its metadata and
+    credentials endpoints and `AWS_ENDPOINT_URL`): the host is the gateway of ecsd's
+    internal Docker network `ecsd-taskside`, which the task's holder joins. The AWS SDKs
+    fetch `AWS_CONTAINER_CREDENTIALS_FULL_URI` over plain HTTP only from loopback or
+    169.254.170.2 (and .23): the engine makes that bridge, so no root is needed.
 
 `keys.py` holds the stateless secrets (URI tokens, minted credentials), `metadata.py`
-the JSON shapes, `netns.py` the namespace socket, `listener.py` the HTTP surface.
+the JSON shapes, `listener.py` the HTTP surface.
 """

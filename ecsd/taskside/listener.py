@@ -2,12 +2,15 @@
 
 Where: ecsd listens, besides its own address, on the engine's bridge gateway (Docker's
 172.17.0.1) at its own port, which every task's namespace routes to without root or
-iptables; that base serves tasks without a holder of their own. A task with a task role
-gets a holder and a listener on 127.0.0.1:51679 inside its own namespace (`netns.py`;
-the port ECS's agent uses), because the AWS SDKs take `AWS_CONTAINER_CREDENTIALS_FULL_URI`
-over plain HTTP from loopback only; where ecsd cannot enter namespaces (not root, or a
-remote engine), such a task falls back to the gateway and SDKs refuse the credentials URI
-(logged). The reserved 169.254.170.2 is not used: it needs root and iptables on the host.
+iptables; that base serves tasks without a task role. A task with a task role gets a
+holder joined to ecsd's internal network `ecsd-taskside` (runtime/base.py), on which the
+host is 169.254.170.2 — the address ECS's agent uses, and the one (besides loopback) the
+AWS SDKs take `AWS_CONTAINER_CREDENTIALS_FULL_URI` from over plain HTTP — and ecsd
+listens there too, at the same port. The engine makes that bridge, so this works for a
+non-root ecsd in the docker group as for root. The network is internal: the task's
+default route and published ports stay on its own network. Where the engine cannot make
+it (a remote or rootless engine), such a task falls back to the gateway and the SDKs
+refuse the credentials URI (logged).
 
 What: `/v4/<token>` and `/v3/<token>` (the container, `/task`, `/stats`, `/task/stats`),
 `/v2/credentials/<token>` (with the `Authorization` token; only for a task role, never
@@ -31,7 +34,7 @@ from .. import http_guard
 from ..config import Settings
 from ..core.clock import Clock
 from ..runtime.base import ContainerState, Runtime, RuntimeError_
-from . import metadata, netns
+from . import metadata
 from .keys import KeyView, TaskKeys, iso
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,6 @@ log = logging.getLogger(__name__)
 Doc = dict[str, Any]
 Load = Callable[[str], Awaitable[tuple[Doc, Doc] | None]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-NAMESPACE_PORT = 51679  # inside each task's own namespace, as ECS's agent uses
 # Per container: ecsd's endpoint on; `ECSD_AWS_ENDPOINT=off` in a container's environment
 # (or `--no-task-endpoint` for the whole daemon) leaves AWS_ENDPOINT_URL unset, for tasks
 # that must reach real AWS.
@@ -72,9 +74,11 @@ class TaskSide:
         self._metadata: dict[str, tuple[str, str]] = {}
         self._credentials: dict[str, str] = {}
         self._bases: dict[str, str] = {}  # task arn → the base URL its containers use
-        self._servers: dict[str, asyncio.AbstractServer] = {}  # task arn → in-namespace
         self._runner: web.AppRunner | None = None
         self._site: asyncio.AbstractServer | None = None
+        # 169.254.170.2, once ecsd listens there (None: tasks with a role use the gateway)
+        self.taskside: str | None = None
+        self._taskside_site: asyncio.AbstractServer | None = None
 
     # -- the HTTP surface ---------------------------------------------------------------
     def app(self) -> web.Application:
@@ -96,6 +100,7 @@ class TaskSide:
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
         await self._bind_gateway()
+        await self._bind_taskside()
 
     async def _bind_gateway(self) -> None:
         """Listen on the engine's gateway; tried again at each task start while no
@@ -106,7 +111,7 @@ class TaskSide:
             log.warning("task side: no engine to ask for its gateway (%s)", exc)
         if not self.gateway:
             return
-        port = self.settings.taskside_port or self.settings.port
+        port = self.port
         try:
             self._site = await self._serve(self.gateway, port)
         except OSError as exc:
@@ -115,6 +120,30 @@ class TaskSide:
                 "no task metadata endpoint for tasks without a namespace listener.",
                 flush=True,
             )
+
+    async def _bind_taskside(self) -> None:
+        """Listen on 169.254.170.2 (the task-side network's gateway); tried again at
+        each start of a task with a role while it is not bound."""
+        try:
+            address = await self.runtime.taskside_network()
+        except RuntimeError_ as exc:
+            log.warning("task side: no engine to make its network (%s)", exc)
+            return
+        if not address:
+            return
+        try:
+            self._taskside_site = await self._serve(address, self.port)
+            self.taskside = address
+        except OSError as exc:
+            print(
+                f"ecsd: WARNING: cannot listen on {address}:{self.port} ({exc}); tasks "
+                "with a task role get credentials the AWS SDKs refuse.",
+                flush=True,
+            )
+
+    @property
+    def port(self) -> int:
+        return self.settings.taskside_port or self.settings.port
 
     async def _serve(
         self, host: str | None = None, port: int = 0, sock: socket.socket | None = None
@@ -133,37 +162,45 @@ class TaskSide:
 
     async def stop(self) -> None:
         await self.reset()
-        if self._site is not None:
-            self._site.close()
-        self._site = None
+        for site in (self._site, self._taskside_site):
+            if site is not None:
+                site.close()
+        self._site = self._taskside_site = None
+        self.taskside = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     # -- the controller's hook ------------------------------------------------------------
     def needs_namespace(self, rt: Doc) -> bool:
+        # A task with a role needs a holder: it joins the task-side network before the
+        # first container starts, so the credentials address is there from the start.
         return bool(rt.get("taskRoleArn"))
 
     async def enter(self, doc: Doc, rt: Doc) -> None:
         arn = doc["taskArn"]
         if arn in self._bases:
             return
-        if self.gateway is None and self._runner is not None:
-            await self._bind_gateway()
+        if self._runner is not None:
+            if self.gateway is None:
+                await self._bind_gateway()
+            if self.taskside is None and self.needs_namespace(rt):
+                await self._bind_taskside()
         base = None
         sandbox = rt.get("sandbox")
-        if sandbox and self.needs_namespace(rt) and self._runner is not None:
-            pid = await self.runtime.pid(sandbox)
-            sock = netns.open_loopback(pid, NAMESPACE_PORT) if pid else None
-            if sock is not None:
-                self._servers[arn] = await self._serve(sock=sock)
-                base = f"http://127.0.0.1:{NAMESPACE_PORT}"
+        if sandbox and self.needs_namespace(rt) and self.taskside:
+            try:
+                await self.runtime.join_taskside(sandbox)
+                base = f"http://{self.taskside}:{self.port}"
+            except RuntimeError_ as exc:
+                log.warning("task %s: not joined to the task-side network: %s", arn, exc)
         if base is None and self.gateway:
-            base = f"http://{self.gateway}:{self.settings.taskside_port or self.settings.port}"
+            base = f"http://{self.gateway}:{self.port}"
             if rt.get("taskRoleArn"):
                 log.warning(
                     "task %s: credentials served at %s, which the AWS SDKs refuse over "
-                    "http (not loopback): run ecsd as root beside a local engine",
+                    "http (neither loopback nor 169.254.170.2): the engine could not make "
+                    "ecsd's task-side network",
                     arn,
                     base,
                 )
@@ -197,9 +234,6 @@ class TaskSide:
         return env
 
     async def leave(self, arn: str) -> None:
-        server = self._servers.pop(arn, None)
-        if server is not None:
-            server.close()
         self._bases.pop(arn, None)
         for token in [t for t, (a, _) in self._metadata.items() if a == arn]:
             del self._metadata[token]

@@ -6,14 +6,19 @@ boto3 inside a container finds with no configuration and uses against this ecsd 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 from conftest import client_for
+from server_process import EcsdProcess
 
 from .taskutil import SERVE, awslogs, describe, register, run, until, wait_for, wait_log
 
@@ -102,8 +107,49 @@ def _gateway() -> str:
     return out.stdout.strip()
 
 
-def test_boto3_and_the_cli_inside_read_a_securestring_with_the_task_role(ecsd_factory):
-    server = ecsd_factory("--auth", "--access-key", "AKIDADMIN:admin-secret")
+def _as_nobody(data_dir: Path) -> tuple[str, ...]:
+    """A prefix that runs ecsd as uid 65534 in the Docker socket's group, with no
+    capability but reading files (the venv's interpreter lives under /root): no
+    CAP_SYS_ADMIN to enter a namespace, no CAP_NET_ADMIN — what a user in the docker
+    group has."""
+    data_dir.mkdir(mode=0o700)
+    os.chown(data_dir, 65534, 65534)
+    group = os.stat("/var/run/docker.sock").st_gid
+    return (
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        f"--groups={group}",
+        "--inh-caps=-all,+dac_read_search",
+        "--ambient-caps=+dac_read_search",
+        "--bounding-set=-all,+dac_read_search",
+    )
+
+
+def test_boto3_and_the_cli_inside_read_a_securestring_with_the_task_role():
+    """As a user without root: the credentials address is 169.254.170.2, which the SDKs
+    take over plain HTTP, on ecsd's own internal network (no namespace entered)."""
+    # Not under pytest's tmp_path: its parents are root's alone.
+    home = Path(tempfile.mkdtemp(prefix="ecsd-nobody-"))
+    os.chown(home, 65534, 65534)
+    data_dir = home / "data"
+    server = EcsdProcess(
+        data_dir,
+        None,
+        "--auth",
+        "--access-key",
+        "AKIDADMIN:admin-secret",
+        prefix=_as_nobody(data_dir),
+    )
+    try:
+        server.start()
+        _read_a_securestring_inside(server)
+    finally:
+        server.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _read_a_securestring_inside(server: EcsdProcess) -> None:
 
     def client(service: str):
         return boto3.client(
@@ -135,6 +181,7 @@ def test_boto3_and_the_cli_inside_read_a_securestring_with_the_task_role(ecsd_fa
         "except urllib.error.HTTPError as e:\n"
         "    print('WRONG', e.code, flush=True)\n"
         "print('VALUE', p['Value'], creds.method, creds.access_key[:4], flush=True)\n"
+        "print('URI', uri.split('/v2/')[0], flush=True)\n"
     )
     taskdef = register(
         ecs,
@@ -163,6 +210,7 @@ def test_boto3_and_the_cli_inside_read_a_securestring_with_the_task_role(ecsd_fa
     # The task role, never the execution role; nothing without the token.
     assert f"ROLE {ROLE} AccessKeyId,Expiration,RoleArn,SecretAccessKey,Token" in lines
     assert "WRONG 404" in lines
+    assert f"URI http://169.254.170.2:{server.port}" in lines
     # The aws CLI, unconfigured too.
     lines = _messages(client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "CLI")
     assert "CLI s3cr3t-inside" in lines, lines

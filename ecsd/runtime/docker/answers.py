@@ -16,6 +16,7 @@ from docker.utils import parse_repository_tag
 
 from ..base import (
     MANAGED_LABEL,
+    TASKSIDE_NETWORK,
     Health,
 )
 
@@ -110,7 +111,9 @@ def _repo_digest(ref: str, repo_digests: list[str]) -> str | None:
 
 
 def _address(network: dict[str, Any]) -> tuple[str, str | None]:
-    for settings in (network.get("Networks") or {}).values():
+    for name, settings in (network.get("Networks") or {}).items():
+        if name == TASKSIDE_NETWORK:
+            continue  # the link to ecsd's credentials address is not the task's address
         if settings and settings.get("IPAddress"):
             return str(settings["IPAddress"]), settings.get("MacAddress") or None
     return str(network.get("IPAddress") or ""), network.get("MacAddress") or None

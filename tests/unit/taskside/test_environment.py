@@ -67,3 +67,45 @@ def test_the_endpoint_can_be_turned_off_per_container_or_per_daemon():
     assert "AWS_ENDPOINT_URL" not in _env(off)
     assert "AWS_ENDPOINT_URL" not in _env({"containers": [{"name": "app"}]}, task_endpoint=False)
     assert "ECS_CONTAINER_METADATA_URI_V4" in _env(off)
+
+
+def _with_taskside(sandbox_exists: bool) -> tuple[dict[str, str], set[str], str]:
+    """A task with a role, its holder on the fake engine (or gone), ecsd listening on
+    the task-side network's address."""
+
+    async def main() -> tuple[dict[str, str], set[str], str]:
+        clock = FakeClock()
+        runtime = FakeRuntime(clock)
+        side = TaskSide(
+            Settings(data_dir=Path("."), port=4600),
+            runtime,
+            lambda _arn: asyncio.sleep(0, None),  # type: ignore[arg-type,return-value]
+            clock,
+            lambda _r: None,  # type: ignore[arg-type,return-value]
+            TaskKeys(b"k" * 32),
+        )
+        side.gateway, side.taskside = "10.88.0.1", "169.254.170.2"
+        holder = await runtime.create_sandbox(name="h", labels={}, ports=[], bind_host="")
+        rt = {
+            "containers": [{"name": "app"}],
+            "taskRoleArn": "arn:aws:iam::0:role/r",
+            "sandbox": holder.id if sandbox_exists else "gone",
+        }
+        await side.enter({"taskArn": ARN}, rt)
+        return side.environment({"taskArn": ARN}, rt, "app"), runtime.joined, holder.id
+
+    return asyncio.run(main())
+
+
+def test_a_task_with_a_role_joins_the_taskside_network_and_is_served_there():
+    env, joined, holder = _with_taskside(sandbox_exists=True)
+    assert joined == {holder}
+    uri = env["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    assert uri.startswith("http://169.254.170.2:4600/v2/credentials/")
+    assert env["ECS_CONTAINER_METADATA_URI_V4"].startswith("http://169.254.170.2:4600/v4/")
+
+
+def test_a_holder_that_cannot_join_falls_back_to_the_gateway():
+    env, joined, _holder = _with_taskside(sandbox_exists=False)
+    assert joined == set()
+    assert env["AWS_CONTAINER_CREDENTIALS_FULL_URI"].startswith("http://10.88.0.1:4600/")
