@@ -30,7 +30,7 @@ from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
 from .controllers.ecr_lifecycle import EcrLifecycleController
-from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
+from .controllers.load_balancing import LoadBalancingController, PlaneFactory
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -75,7 +75,7 @@ class Daemon:
         *,
         runtime: Runtime | None = None,
         clock: Clock | None = None,
-        plane: PlaneFactory = default_plane,
+        plane: PlaneFactory | None = None,
     ) -> None:
         self.settings = settings
         providers = all_providers()  # imports every service's tables before the store opens
