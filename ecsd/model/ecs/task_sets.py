@@ -124,12 +124,15 @@ def find(service: dict[str, Any], ref: str) -> dict[str, Any]:
 
 def rescale(unit: Unit, service: dict[str, Any]) -> None:
     """Every task set's computedDesiredCount follows the service's desiredCount and its
-    scale (a DRAINING one, and every one of a service going away, keeps none)."""
+    scale (a DRAINING one, and every one of a service going away, keeps none). A new
+    count means the set is STABILIZING until the scheduler has met it."""
     desired = int(service["desiredCount"]) if service["status"] == "ACTIVE" else 0
     for s in service.get("taskSets") or []:
         want = 0 if s["status"] == "DRAINING" else computed_desired(desired, s["scale"]["value"])
         if s["computedDesiredCount"] != want:
             s.update(computedDesiredCount=want, updatedAt=unit.now)
+            if s.get("stabilityStatus") != "STABILIZING":
+                s.update(stabilityStatus="STABILIZING", stabilityStatusAt=unit.now)
 
 
 def make_primary(unit: Unit, service: dict[str, Any], chosen: dict[str, Any]) -> None:
@@ -142,9 +145,10 @@ def make_primary(unit: Unit, service: dict[str, Any], chosen: dict[str, Any]) ->
     service["taskDefinition"] = chosen["taskDefinition"]
 
 
-def drain(unit: Unit, chosen: dict[str, Any]) -> None:
+def drain(unit: Unit, service: dict[str, Any], chosen: dict[str, Any]) -> None:
     """DeleteTaskSet: the set runs nothing more; it leaves once its tasks are gone."""
-    chosen.update(status="DRAINING", computedDesiredCount=0, updatedAt=unit.now)
+    chosen.update(status="DRAINING", updatedAt=unit.now)
+    rescale(unit, service)
 
 
 def step(computed: int, active: int) -> tuple[int, int]:

@@ -170,7 +170,7 @@ def delete_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "InvalidParameterException",
             "The task set cannot be deleted while it is scaled above 0. Use force to delete it.",
         )
-    model.drain(ctx, chosen)
+    model.drain(ctx, doc, chosen)
     service_model.save(ctx, doc, scheduler)
     running.update(status="DRAINING", computedDesiredCount=0, updatedAt=ctx.now)
     return {"taskSet": running}

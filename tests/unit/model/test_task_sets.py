@@ -77,7 +77,7 @@ def test_rescale_follows_desired_count_and_a_draining_or_deleted_service_keeps_n
     task_sets.rescale(_unit(2000), service)
     assert (blue["computedDesiredCount"], green["computedDesiredCount"]) == (5, 3)
     assert blue["updatedAt"] == 2000
-    task_sets.drain(_unit(), green)
+    task_sets.drain(_unit(), service, green)
     task_sets.rescale(_unit(), service)
     assert (green["status"], green["computedDesiredCount"]) == ("DRAINING", 0)
     service["status"] = "DRAINING"
@@ -108,12 +108,16 @@ def test_stability_and_when_it_changed() -> None:
     assert (s["stabilityStatus"], s["stabilityStatusAt"]) == ("STEADY_STATE", 30)
     assert not task_sets.settle(_unit(40), s, running=2, pending=0)
     assert s["stabilityStatusAt"] == 30
+    # A new count (UpdateTaskSet, UpdateService) is not met yet: STABILIZING at once.
+    service["desiredCount"] = 3
+    task_sets.rescale(_unit(50), service)
+    assert (s["stabilityStatus"], s["stabilityStatusAt"]) == ("STABILIZING", 50)
 
 
 def test_a_draining_set_leaves_once_its_last_task_has_stopped() -> None:
     service = _service()
     blue, green = _add(service, 100), _add(service, 100)
-    task_sets.drain(_unit(), blue)
+    task_sets.drain(_unit(), service, blue)
     task_sets.gone(service, {blue["id"], green["id"]})
     assert len(service["taskSets"]) == 2
     task_sets.gone(service, {green["id"]})
