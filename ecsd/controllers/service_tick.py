@@ -134,8 +134,12 @@ class Tick:
 
     @property
     def balanced(self) -> bool:
-        """The service has target groups: their health is what counts."""
-        return any(lb.get("targetGroupArn") for lb in self.doc.get("loadBalancers") or [])
+        """The service (or one of its task sets) has target groups: their health is what
+        counts."""
+        balancers = list(self.doc.get("loadBalancers") or [])
+        for task_set in self.doc.get("taskSets") or []:
+            balancers += task_set.get("loadBalancers") or []
+        return any(lb.get("targetGroupArn") for lb in balancers)
 
     def target_health(self, t: Task) -> list[tuple[Any, str, str | None, str | None]]:
         """The task's targets with their health, as the store has it (read once a pass)."""
@@ -357,8 +361,9 @@ class Tick:
             started = self.start(s, start, live=live) if start else 0
             moved |= bool(victims or started)
             remaining = [t for t in mine if t not in victims]
-            running = sum(1 for t in remaining if t.running)
-            task_sets.settle(self.ctx, s, running, len(remaining) - running + started)
+            # Behind a load balancer a task counts once its targets are healthy.
+            ready = sum(1 for t in remaining if self.healthy(t, settle=False))
+            task_sets.settle(self.ctx, s, ready, len(remaining) - ready + started)
         task_sets.gone(
             self.doc, {t.deployment for t in all_tasks if t.doc["lastStatus"] != "STOPPED"}
         )

@@ -54,7 +54,7 @@ def test_codedeploy_style_shift_from_blue_to_green(ecsd):
     # Blue's task really runs and serves through the blue target group.
     until(lambda: _sets(ecs)[blue["id"]]["stabilityStatus"] == "STEADY_STATE", timeout=60)
     [blue_task] = _task(ecs, blue["id"])
-    until(lambda: health(elbv2, blue_lb) == [(_ip(blue_task), "healthy")], timeout=30)
+    assert health(elbv2, blue_lb) == [(_ip(blue_task), "healthy")]
     assert get(blue_lb)[1].startswith("rev=blue")
 
     green = ecs.create_task_set(
@@ -70,8 +70,9 @@ def test_codedeploy_style_shift_from_blue_to_green(ecsd):
     ecs.update_task_set(**ON_WEB, taskSet=green["id"], scale={"value": 100, "unit": "PERCENT"})
     until(lambda: _sets(ecs)[green["id"]]["stabilityStatus"] == "STEADY_STATE", timeout=60)
     [green_task] = _task(ecs, green["id"])
-    # Green's task is in green's target group only: the task set's own loadBalancers.
-    until(lambda: health(elbv2, green_lb) == [(_ip(green_task), "healthy")], timeout=30)
+    # Green's task is in green's target group only (the task set's own loadBalancers),
+    # and green was not steady before its target was healthy.
+    assert health(elbv2, green_lb) == [(_ip(green_task), "healthy")]
     assert health(elbv2, blue_lb) == [(_ip(blue_task), "healthy")]
     assert get(green_lb)[1].startswith("rev=green")
 

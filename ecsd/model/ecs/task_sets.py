@@ -159,8 +159,9 @@ def step(computed: int, active: int) -> tuple[int, int]:
 
 
 def stability(computed: int, running: int, pending: int) -> str:
-    """STEADY_STATE once exactly `computedDesiredCount` tasks run and none is on its way
-    up or down; STABILIZING otherwise (ECS's definition, without container instances)."""
+    """STEADY_STATE once exactly `computedDesiredCount` tasks run (healthy in their target
+    groups, where the set has load balancers) and none is on its way up; STABILIZING
+    otherwise (ECS's definition, without container instances)."""
     return "STEADY_STATE" if running == computed and pending == 0 else "STABILIZING"
 
 
