@@ -364,12 +364,11 @@ class Tick:
             # Behind a load balancer a task counts once its targets are healthy.
             ready = sum(1 for t in remaining if self.healthy(t, settle=False))
             task_sets.settle(self.ctx, s, ready, len(remaining) - ready + started)
-        task_sets.gone(
-            self.doc, {t.deployment for t in all_tasks if t.doc["lastStatus"] != "STOPPED"}
-        )
+        up = {t.deployment for t in all_tasks if t.doc["lastStatus"] != "STOPPED"}
+        task_sets.gone(self.doc, up)
         steady = all(s["stabilityStatus"] == "STEADY_STATE" for s in self.doc["taskSets"])
         self.steady(steady and not moved)
-        if self.doc["status"] == "DRAINING" and not moved and not self.doc["taskSets"]:
+        if self.doc["status"] == "DRAINING" and not moved and not up:
             self.doc["status"] = "INACTIVE"
         self.state.seen_until = self.now
         return min(self.wake_at, default=self.now + IDLE_SECONDS)
