@@ -93,3 +93,8 @@ def test_codedeploy_style_shift_from_blue_to_green(ecsd):
     assert f"(service web) has started 1 tasks: (task {green_id})." in messages
     blue_id = blue_task["taskArn"].rsplit("/", 1)[-1]
     assert f"(service web) has stopped 1 running tasks: (task {blue_id})." in messages
+    assert (
+        f"(service web, taskSet {blue['id']}) has begun draining connections on 1 tasks."
+        in messages
+    )
+    assert f"(service web) deregistered 1 targets in (target-group {blue_lb.tg_arn})" in messages

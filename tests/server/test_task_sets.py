@@ -182,6 +182,8 @@ def test_the_task_set_api_on_an_external_service(ecs) -> None:
         scale={"value": 25, "unit": "PERCENT"},
     )["taskSet"]
     assert green["status"] == "ACTIVE" and green["computedDesiredCount"] == 1
+    listed = ecs.list_tags_for_resource(resourceArn=blue["taskSetArn"])["tags"]
+    assert listed == [{"key": "color", "value": "blue"}]
     tagged = ecs.describe_task_sets(
         cluster="default", service="web", taskSets=[blue["taskSetArn"]], include=["TAGS"]
     )
@@ -296,8 +298,12 @@ def test_task_set_refusals(ecs) -> None:
 
 def test_the_aws_cli_drives_task_sets(ecs, server) -> None:
     aws = AwsCli(server)
-    create(ecs, "EXTERNAL", desiredCount=1)
     on_web = ("--cluster", "default", "--service", "web")
+    svc = aws.json(
+        "ecs", "create-service", "--cluster", "default", "--service-name", "web",
+        "--desired-count", "1", "--deployment-controller", "type=EXTERNAL",
+    )["service"]  # fmt: skip
+    assert svc["deploymentController"] == {"type": "EXTERNAL"} and svc["taskSets"] == []
     made = aws.json(
         "ecs", "create-task-set", *on_web, "--task-definition", "web:1",
         "--launch-type", "FARGATE", "--scale", "value=100,unit=PERCENT",

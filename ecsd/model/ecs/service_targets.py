@@ -104,7 +104,9 @@ def deregister(unit: Any, doc: Doc, rt: Doc) -> None:
         service_events.add(
             service, service_events.deregistered_targets(name, group, n), unit.now, dedupe=False
         )
-    service_events.add(service, service_events.draining(name, 1), unit.now, dedupe=False)
+    in_set = doc.get("startedBy") in {s["id"] for s in service.get("taskSets") or []}
+    message = service_events.draining(name, 1, doc["startedBy"] if in_set else None)
+    service_events.add(service, message, unit.now, dedupe=False)
     service_model.save(unit, service, state)
 
 
