@@ -27,6 +27,7 @@ from ..model.ecs import (
     service_targets,
     tags,
     task_definitions,
+    task_sets,
 )
 from ..model.ecs import services as service_model
 from ..model.ecs import tasks as task_model
@@ -133,8 +134,12 @@ class Tick:
 
     @property
     def balanced(self) -> bool:
-        """The service has target groups: their health is what counts."""
-        return any(lb.get("targetGroupArn") for lb in self.doc.get("loadBalancers") or [])
+        """The service (or one of its task sets) has target groups: their health is what
+        counts."""
+        balancers = list(self.doc.get("loadBalancers") or [])
+        for task_set in self.doc.get("taskSets") or []:
+            balancers += task_set.get("loadBalancers") or []
+        return any(lb.get("targetGroupArn") for lb in balancers)
 
     def target_health(self, t: Task) -> list[tuple[Any, str, str | None, str | None]]:
         """The task's targets with their health, as the store has it (read once a pass)."""
@@ -211,6 +216,8 @@ class Tick:
         """Do the pass; return when to look again (epoch seconds)."""
         all_tasks = self.load_tasks()
         self.account(all_tasks)
+        if task_sets.uses_task_sets(self.doc):
+            return self.run_task_sets(all_tasks)
         live = [t for t in all_tasks if t.live]
         deployments = self.doc["deployments"]
         primary = deployments[0]
@@ -321,6 +328,47 @@ class Tick:
             self.event(service_events.stuck(self.name))
         self.steady(settled and not started and not stopped_arns)
         if self.doc["status"] == "DRAINING" and not remaining and not started:
+            self.doc["status"] = "INACTIVE"
+        self.state.seen_until = self.now
+        return min(self.wake_at, default=self.now + IDLE_SECONDS)
+
+    def run_task_sets(self, all_tasks: list[Task]) -> float:
+        """The pass of a blue/green (CODE_DEPLOY / EXTERNAL) service: each task set moves
+        to its computedDesiredCount (model/ecs/task_sets.py) with the same start and stop
+        moves as a deployment; a deleted (DRAINING) set stops its tasks and leaves once
+        they have stopped."""
+        task_sets.rescale(self.ctx, self.doc)
+        live = [t for t in all_tasks if t.live]
+        sets = self.doc.get("taskSets") or []
+        moved = False
+        for s in sets:
+            mine = [t for t in live if t.deployment == s["id"]]
+            start, stop = task_sets.step(int(s["computedDesiredCount"]), len(mine))
+            if start and self.state.retry_at > self.now:
+                self.wake_at.append(self.state.retry_at)
+                start = 0
+            if start > BATCH or stop > BATCH:
+                start, stop = min(start, BATCH), min(stop, BATCH)
+                self.wake_at.append(self.now)
+            # Scale-in: tasks not yet running first, then the newest.
+            order = sorted(mine, key=lambda t: (t.running, -float(t.doc["createdAt"])))
+            victims = self.unprotected(order, stop)
+            self.stop(
+                victims,
+                "ServiceSchedulerInitiated",
+                f"Scaling activity initiated by (deployment {s['id']})",
+            )
+            started = self.start(s, start, live=live) if start else 0
+            moved |= bool(victims or started)
+            remaining = [t for t in mine if t not in victims]
+            # Behind a load balancer a task counts once its targets are healthy.
+            ready = sum(1 for t in remaining if self.healthy(t, settle=False))
+            task_sets.settle(self.ctx, s, ready, len(remaining) - ready + started)
+        up = {t.deployment for t in all_tasks if t.doc["lastStatus"] != "STOPPED"}
+        task_sets.gone(self.doc, up)
+        steady = all(s["stabilityStatus"] == "STEADY_STATE" for s in self.doc["taskSets"])
+        self.steady(steady and not moved)
+        if self.doc["status"] == "DRAINING" and not moved and not up:
             self.doc["status"] = "INACTIVE"
         self.state.seen_until = self.now
         return min(self.wake_at, default=self.now + IDLE_SECONDS)
@@ -472,7 +520,8 @@ class Tick:
     ) -> int:
         """Start `n` tasks of the primary deployment; `replacing` of them stand in for
         UNHEALTHY tasks, which the event says as ECS does."""
-        if self.doc.get("launchType") in ("EC2", "EXTERNAL"):
+        # A task set has a launch type of its own; a deployment runs the service's.
+        if (primary.get("launchType") or self.doc.get("launchType")) in ("EC2", "EXTERNAL"):
             # capacity providers (fid-ecs): no container instance on ecsd, as on a cluster
             # with none registered.
             self.event(service_events.no_container_instance(self.name))

@@ -106,10 +106,11 @@ class ServiceController:
             self._groups.pop(arn, None)
             return None
         stored, state = found
+        balancers = list(stored.get("loadBalancers") or [])
+        for task_set in stored.get("taskSets") or []:  # blue/green: each set's own groups
+            balancers += task_set.get("loadBalancers") or []
         self._groups[arn] = frozenset(
-            lb["targetGroupArn"]
-            for lb in stored.get("loadBalancers") or []
-            if lb.get("targetGroupArn")
+            lb["targetGroupArn"] for lb in balancers if lb.get("targetGroupArn")
         )
         doc = copy.deepcopy(stored)
         before = state.to_json()

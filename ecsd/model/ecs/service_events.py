@@ -97,8 +97,10 @@ def deregistered_targets(service: str, target_group_arn: str, n: int) -> str:
     return f"(service {service}) deregistered {n} targets in (target-group {target_group_arn})"
 
 
-def draining(service: str, n: int) -> str:
-    return f"(service {service}) has begun draining connections on {n} tasks."
+def draining(service: str, n: int, task_set: str | None = None) -> str:
+    # A task set's tasks name their set, as ECS words it (reference §3.6).
+    who = f"(service {service}, taskSet {task_set})" if task_set else f"(service {service})"
+    return f"{who} has begun draining connections on {n} tasks."
 
 
 def unhealthy_target(

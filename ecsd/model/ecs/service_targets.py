@@ -56,7 +56,12 @@ def register(unit: Any, doc: Doc, rt: Doc) -> None:
         return
     service, state = found
     made: list[Registration] = []
-    for lb in service.get("loadBalancers") or []:
+    # A task set's task goes into the task set's own target groups (task_sets.py).
+    balancers = service.get("loadBalancers") or []
+    for task_set in service.get("taskSets") or []:
+        if task_set["id"] == doc.get("startedBy"):
+            balancers = task_set.get("loadBalancers") or []
+    for lb in balancers:
         group, port = lb.get("targetGroupArn"), lb.get("containerPort")
         if not group or port is None:
             continue  # a classic load balancer (loadBalancerName): nothing ecsd serves
@@ -99,7 +104,9 @@ def deregister(unit: Any, doc: Doc, rt: Doc) -> None:
         service_events.add(
             service, service_events.deregistered_targets(name, group, n), unit.now, dedupe=False
         )
-    service_events.add(service, service_events.draining(name, 1), unit.now, dedupe=False)
+    in_set = doc.get("startedBy") in {s["id"] for s in service.get("taskSets") or []}
+    message = service_events.draining(name, 1, doc["startedBy"] if in_set else None)
+    service_events.add(service, message, unit.now, dedupe=False)
     service_model.save(unit, service, state)
 
 

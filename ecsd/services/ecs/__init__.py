@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     tags,
     task_definitions,
     task_protection,
+    task_sets,
     tasks,
 )
 from .api import ecs

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ecs import arns
+from ...model.ecs import arns, task_sets
 from ...model.ecs import services as model
 from ...model.elbv2 import target_groups
 from .. import pagination
@@ -49,8 +49,18 @@ def views(
             }
             for d in doc["deployments"]
         ]
-        view["runningCount"] = sum(d["runningCount"] for d in view["deployments"])
-        view["pendingCount"] = sum(d["pendingCount"] for d in view["deployments"])
+        if "taskSets" in doc:
+            view["taskSets"] = [
+                {
+                    **{k: v for k, v in s.items() if not k.startswith("_")},
+                    "runningCount": counts.get(s["id"], none)["running"],
+                    "pendingCount": counts.get(s["id"], none)["pending"],
+                }
+                for s in doc["taskSets"]
+            ]
+        shown = view["deployments"] + view.get("taskSets", [])
+        view["runningCount"] = sum(d["runningCount"] for d in shown)
+        view["pendingCount"] = sum(d["pendingCount"] for d in shown)
         if "TAGS" in include:
             view["tags"] = tags.get(ctx, doc["serviceArn"])
         out.append(view)
@@ -186,6 +196,105 @@ def _load_balancers(
     return out
 
 
+def _controller(p: dict[str, Any]) -> str:
+    controller = str((p.get("deploymentController") or {}).get("type") or "ECS")
+    if controller not in ("ECS", *task_sets.CONTROLLERS):
+        # ecsd's own text (botocore's enum: ECS, CODE_DEPLOY, EXTERNAL).
+        raise AwsError(
+            "InvalidParameterException",
+            f"Deployment controller type {controller} is not valid: use ECS, CODE_DEPLOY "
+            "or EXTERNAL.",
+        )
+    if controller != "EXTERNAL" and not p.get("taskDefinition"):
+        # ECS's documented rule: only an EXTERNAL service may be created without one
+        # (its task sets name theirs). The words are ecsd's own.
+        raise AwsError(
+            "InvalidParameterException",
+            f"TaskDefinition must be specified for the {controller} deployment controller.",
+        )
+    return controller
+
+
+def _check_controller(controller: str, p: dict[str, Any], config: dict[str, Any]) -> None:
+    """What a blue/green service refuses at creation (AWS's documented rules; the words
+    are ecsd's own where AWS's are not documented)."""
+    if controller == "ECS":
+        return
+    if config["deploymentCircuitBreaker"].get("enable"):
+        raise AwsError(
+            "InvalidParameterException",
+            "The deployment circuit breaker is only supported for services using the ECS "
+            "deployment controller.",
+        )
+    if controller == "CODE_DEPLOY" and len(p.get("loadBalancers") or []) > 1:
+        raise AwsError(
+            "InvalidParameterException",
+            "A service using the CODE_DEPLOY deployment controller can use only one target "
+            "group; CodeDeploy's deployment group names the second one.",
+        )
+
+
+# UpdateService on a blue/green service: what ECS documents it may change (the rest is a
+# new CodeDeploy deployment, or a new task set).
+_BLUE_GREEN_REFUSED = (
+    "taskDefinition",
+    "networkConfiguration",
+    "platformVersion",
+    "loadBalancers",
+    "capacityProviderStrategy",
+    "forceNewDeployment",
+)
+
+
+def _update_blue_green(
+    ctx: Context,
+    p: dict[str, Any],
+    doc: dict[str, Any],
+    scheduler: model.SchedulerState,
+    desired: int | None,
+    grace: int | None,
+) -> dict[str, Any]:
+    controller = task_sets.controller(doc)
+    for key in _BLUE_GREEN_REFUSED:
+        if not p.get(key):
+            continue
+        if key == "taskDefinition" and controller == "CODE_DEPLOY":
+            raise AwsError(
+                "InvalidParameterException",
+                "Unable to update task definition on services with a CODE_DEPLOY deployment "
+                "controller. Use AWS CodeDeploy to trigger a new deployment.",
+            )
+        # ecsd's own text, after the documented rule.
+        raise AwsError(
+            "InvalidParameterException",
+            f"Unable to update {key} on services with a {controller} deployment controller. "
+            "Create a new task set instead.",
+        )
+    config = _deployment_configuration(
+        p.get("deploymentConfiguration"), doc["deploymentConfiguration"]
+    )
+    if controller == "EXTERNAL" and p.get("deploymentConfiguration"):
+        raise AwsError(
+            "InvalidParameterException",
+            "Unable to update deploymentConfiguration on services with a EXTERNAL deployment "
+            "controller. Create a new task set instead.",
+        )
+    _check_controller(controller, {}, config)
+    doc["deploymentConfiguration"] = config
+    if desired is not None:
+        doc["desiredCount"] = desired
+    if grace is not None:
+        doc["healthCheckGracePeriodSeconds"] = grace
+    for key in ("enableExecuteCommand", "enableECSManagedTags"):
+        if p.get(key) is not None:
+            doc[key] = bool(p[key])
+    if p.get("propagateTags") is not None:
+        doc["propagateTags"] = p["propagateTags"]
+    task_sets.rescale(ctx, doc)
+    model.save(ctx, doc, scheduler)
+    return {"service": view(ctx, doc)}
+
+
 # -- operations ----------------------------------------------------------------------------
 @ecs.operation("CreateService", write=True)
 def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -198,18 +307,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "letters (uppercase and lowercase), numbers, hyphens, and "
             "underscores.",
         )
-    controller = (p.get("deploymentController") or {}).get("type", "ECS")
-    if controller != "ECS":
-        raise AwsError(
-            "InvalidParameterException",
-            f"ecsd runs the ECS rolling-update deployment controller only; "
-            f"{controller} is not supported.",
-        )
-    if not p.get("taskDefinition"):
-        raise AwsError(
-            "InvalidParameterException",
-            "TaskDefinition must be specified for the ECS deployment controller.",
-        )
+    controller = _controller(p)
     strategy = p.get("schedulingStrategy") or "REPLICA"
     launch, providers = task_api.placement(p, cluster)
     if strategy == "DAEMON":
@@ -218,11 +316,12 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "The daemon scheduling strategy is not supported with the FARGATE launch type.",
         )
     desired = _desired(p)
-    taskdef = _taskdef(ctx, p["taskDefinition"], launch)
-    network = task_api.check_network(taskdef, p)
+    taskdef = _taskdef(ctx, p["taskDefinition"], launch) if p.get("taskDefinition") else None
+    network = task_api.check_network(taskdef, p) if taskdef else p.get("networkConfiguration")
     config = _deployment_configuration(p.get("deploymentConfiguration"))
+    _check_controller(controller, p, config)
     grace = _grace(p)
-    balancers = _load_balancers(ctx, p.get("loadBalancers") or [], taskdef)
+    balancers = _load_balancers(ctx, p.get("loadBalancers") or [], taskdef) if taskdef else []
     arn = arns.service_arn(cluster["clusterArn"], name)
     if model.exists(ctx, arn):
         raise AwsError("InvalidParameterException", "Creation of service was not idempotent.")
@@ -235,14 +334,13 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "status": "ACTIVE",
         "desiredCount": desired or 0,
         "platformFamily": "Linux",
-        "taskDefinition": taskdef["taskDefinitionArn"],
         "deploymentConfiguration": config,
         "events": [],
         "createdAt": ctx.now,
         "placementConstraints": p.get("placementConstraints") or [],
         "placementStrategy": p.get("placementStrategy") or [],
         "schedulingStrategy": strategy,
-        "deploymentController": {"type": "ECS"},
+        "deploymentController": {"type": controller},
         "createdBy": ctx.principal,
         "enableECSManagedTags": bool(p.get("enableECSManagedTags")),
         "propagateTags": p.get("propagateTags") or "NONE",
@@ -261,7 +359,27 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc["healthCheckGracePeriodSeconds"] = grace or 0  # 0, not absent, as ECS shows it
     if p.get("role"):
         doc["roleArn"] = p["role"]
-    doc["deployments"] = [model.deployment(ctx, doc, taskdef["taskDefinitionArn"])]
+    if taskdef is not None:
+        doc["taskDefinition"] = taskdef["taskDefinitionArn"]
+    if controller == "ECS" and taskdef is not None:
+        doc["deployments"] = [model.deployment(ctx, doc, taskdef["taskDefinitionArn"])]
+    else:
+        # A blue/green service runs task sets, not deployments (model/ecs/task_sets.py):
+        # CODE_DEPLOY's first one is made here, an EXTERNAL service's by CreateTaskSet.
+        doc["deployments"] = []
+        doc["taskSets"] = []
+        if controller == "CODE_DEPLOY" and taskdef is not None:
+            first = task_sets.new(
+                ctx,
+                doc,
+                taskdef_arn=taskdef["taskDefinitionArn"],
+                launch_type=launch or "FARGATE",
+                network=network,
+                load_balancers=balancers,
+                scale=task_sets.check_scale(None),
+                platform_version=p.get("platformVersion"),
+            )
+            doc["taskSets"].append(first)
     model.save(ctx, doc, model.SchedulerState(), insert=True)
     tags.put(ctx, arn, p.get("tags") or [])
     return {"service": view(ctx, doc)}
@@ -280,6 +398,8 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
     desired = _desired(p)
     grace = _grace(p)
+    if task_sets.uses_task_sets(doc):
+        return _update_blue_green(ctx, p, doc, scheduler, desired, grace)
     changed = bool(p.get("forceNewDeployment"))
     taskdef_arn = doc["taskDefinition"]
     if p.get("taskDefinition"):
@@ -343,6 +463,7 @@ def delete_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc.update(status="DRAINING", desiredCount=0)
     for d in doc["deployments"]:
         d.update(desiredCount=0, updatedAt=ctx.now)
+    task_sets.rescale(ctx, doc)
     model.save(ctx, doc, scheduler)
     return {"service": view(ctx, doc)}
 
@@ -378,3 +499,9 @@ def list_services(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @tags.resource_type("service")
 def _service_exists(ctx: Context, arn: str) -> bool:
     return model.exists(ctx, arn)
+
+
+# For the task-set API (task_sets.py), which checks a task set's task definition and load
+# balancers exactly as a service's.
+check_taskdef = _taskdef
+check_load_balancers = _load_balancers
