@@ -1,0 +1,93 @@
+// The router and the live loop: the view named by the URL's hash is rendered, and
+// rendered again every 2 seconds; the page changes only where the new rendering differs,
+// so a task turning RUNNING or a new event shows up without a reload.
+
+import { h } from "./dom.js";
+import { ApiError } from "./api.js";
+import * as clusters from "./views/clusters.js";
+import * as cluster from "./views/cluster.js";
+import * as service from "./views/service.js";
+import * as task from "./views/task.js";
+import * as taskdefs from "./views/taskdefs.js";
+import * as others from "./views/others.js";
+
+const REFRESH_MS = 2000;
+
+const ROUTES = [
+  [/^\/clusters$/, clusters.render, "clusters"],
+  [/^\/clusters\/([^/]+)$/, cluster.render, "clusters"],
+  [/^\/clusters\/([^/]+)\/services\/([^/]+)$/, service.render, "clusters"],
+  [/^\/clusters\/([^/]+)\/tasks\/([^/]+)$/, task.render, "clusters"],
+  [/^\/task-definitions$/, taskdefs.renderFamilies, "task-definitions"],
+  [/^\/task-definitions\/([^/]+)$/, taskdefs.renderFamily, "task-definitions"],
+  [/^\/task-definitions\/([^/]+)\/(\d+)$/, taskdefs.renderRevision, "task-definitions"],
+  [/^\/repositories$/, others.repositories, "repositories"],
+  [/^\/repositories\/(.+)$/, others.repository, "repositories"],
+  [/^\/load-balancers$/, others.loadBalancers, "load-balancers"],
+  [/^\/load-balancers\/([^/]+)$/, others.loadBalancer, "load-balancers"],
+  [/^\/target-groups$/, others.targetGroups, "target-groups"],
+  [/^\/target-groups\/([^/]+)$/, others.targetGroup, "target-groups"],
+  [/^\/log-groups$/, others.logGroups, "log-groups"],
+  [/^\/log-groups\/(.+)$/, others.logGroup, "log-groups"],
+  [/^\/parameters$/, others.parameters, "parameters"],
+  [/^\/secrets$/, others.secrets, "secrets"],
+];
+
+let generation = 0;
+
+function parse() {
+  const raw = location.hash.replace(/^#/, "") || "/clusters";
+  const [path, search] = raw.split("?");
+  return { path, query: new URLSearchParams(search || "") };
+}
+
+async function show(first) {
+  const mine = first ? ++generation : generation;
+  const { path, query } = parse();
+  const view = document.getElementById("view");
+  const route = ROUTES.find(([re]) => re.test(path));
+  let node;
+  if (!route) {
+    node = h("div", {}, h("h1", {}, "Not found"), h("p", {}, `No page at ${path}.`));
+  } else {
+    const [re, render, section] = route;
+    for (const a of document.querySelectorAll("#nav a")) {
+      a.classList.toggle("active", a.dataset.section === section);
+    }
+    const args = re.exec(path).slice(1).map(decodeURIComponent);
+    try {
+      node = await render(args, query);
+      document.getElementById("live").classList.remove("stale");
+    } catch (err) {
+      document.getElementById("live").classList.add("stale");
+      if (!first && view.firstChild) return; // keep what is shown; try again next tick
+      node = h("div", { class: "alert" }, h("h3", {}, "Could not load this page"),
+        String(err instanceof ApiError ? err : err.message || err));
+    }
+  }
+  if (mine !== generation) return; // the user moved on while this was loading
+  const wrapper = h("div", {}, node);
+  if (view.firstChild && view.firstChild.outerHTML === wrapper.outerHTML) return;
+  keepScroll(view, () => view.replaceChildren(wrapper));
+}
+
+function keepScroll(view, fn) {
+  const pres = [...view.querySelectorAll("pre")].map((p) => [p.scrollTop, p.scrollHeight - p.clientHeight - p.scrollTop < 4]);
+  fn();
+  view.querySelectorAll("pre").forEach((p, i) => {
+    const [top, atEnd] = pres[i] || [0, true];
+    p.scrollTop = atEnd ? p.scrollHeight : top; // a log followed at its end stays there
+  });
+}
+
+let busy = false;
+async function tick() {
+  if (busy || document.hidden || document.querySelector("dialog[open]")) return;
+  busy = true;
+  try { await show(false); } finally { busy = false; }
+}
+
+window.addEventListener("hashchange", () => show(true));
+window.addEventListener("ecsd:refresh", () => show(false));
+show(true);
+setInterval(tick, REFRESH_MS);
