@@ -28,8 +28,9 @@ from aiohttp import web
 from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
-from .console import surface as console
 from .config import Settings
+from .console import surface as console
+from .console.changes import Changes
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
@@ -47,7 +48,6 @@ from .taskside.keys import TaskKeys, load_key
 from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
-
 
 
 async def _nothing() -> None:
@@ -117,6 +117,7 @@ class Daemon:
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
+        self.changes = Changes(self.bus)  # the console's live pages wait on it
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
             Component(
@@ -220,7 +221,7 @@ class Daemon:
         )
         self.mount_admin(app)
         self.registry.mount(app)
-        console.mount(app, self.gateway.handle)
+        console.mount(app, self.gateway.handle, self.changes)
         # Nothing else under the console's prefix is an AWS call.
         app.router.add_route("*", console.PREFIX + "{tail:.*}", _not_here)
         app.router.add_route("*", "/{tail:.*}", self.gateway.handle)

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .changes import Changes
+
 PREFIX = "/_console/"
 STATIC = Path(__file__).parent / "static"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def mount(app: web.Application, fallback: Handler) -> None:
+def mount(app: web.Application, fallback: Handler, changes: Changes) -> None:
     """Add the console's routes; `fallback` answers a GET of `/` that is not a page
     request (the AWS gateway)."""
 
@@ -31,6 +33,7 @@ def mount(app: web.Application, fallback: Handler) -> None:
 
     app.router.add_get("/", root)
     app.router.add_get(PREFIX, index)
+    app.router.add_get(PREFIX + "changes", changes.handle)
     app.router.add_get(PREFIX.rstrip("/"), lambda _r: _redirect())
     # show_index off: a folder is not a page; follow_symlinks off: nothing outside STATIC.
     app.router.add_static(PREFIX + "static/", STATIC, append_version=False)

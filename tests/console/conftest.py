@@ -41,7 +41,9 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is open it keeps an event loop
+# running in the main thread, and every later test calling asyncio.run would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     why = _missing()
     if why is not None:

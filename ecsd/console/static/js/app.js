@@ -1,6 +1,9 @@
 // The router and the live loop: the view named by the URL's hash is rendered, and
-// rendered again every 2 seconds; the page changes only where the new rendering differs,
-// so a task turning RUNNING or a new event shows up without a reload.
+// rendered again whenever ecsd's change feed says something changed (a long poll that
+// answers when a write is committed), or every 2 seconds for pages that show logs (log
+// lines are not on the feed). The page changes only where the new rendering differs, so
+// a task turning RUNNING or a new event shows up without a reload, and an idle page
+// costs ecsd nothing.
 
 import { h } from "./dom.js";
 import { ApiError } from "./api.js";
@@ -81,13 +84,42 @@ function keepScroll(view, fn) {
 }
 
 let busy = false;
-async function tick() {
-  if (busy || document.hidden || document.querySelector("dialog[open]")) return;
+let again = false;
+async function refresh() {
+  if (busy) { again = true; return; }
   busy = true;
-  try { await show(false); } finally { busy = false; }
+  try {
+    do {
+      again = false;
+      if (!document.hidden && !document.querySelector("dialog[open]")) await show(false);
+    } while (again);
+  } finally { busy = false; }
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The change feed: each answer means "look again"; a burst of changes is one refresh.
+async function follow() {
+  let seq = -1;
+  for (;;) {
+    try {
+      const response = await fetch(`/_console/changes?after=${seq}`, { cache: "no-store" });
+      const next = (await response.json()).seq;
+      const changed = seq !== -1 && next !== seq;
+      seq = next;
+      document.getElementById("live").classList.remove("stale");
+      if (changed) { await sleep(250); await refresh(); await sleep(750); }
+    } catch {
+      document.getElementById("live").classList.add("stale");
+      await sleep(2000);
+    }
+  }
+}
+
+// Pages that show logs say so (data-poll): they are read again every 2 seconds.
+setInterval(() => { if (document.querySelector("#view [data-poll]")) refresh(); }, REFRESH_MS);
 window.addEventListener("hashchange", () => show(true));
-window.addEventListener("ecsd:refresh", () => show(false));
+window.addEventListener("ecsd:refresh", () => refresh());
+document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
 show(true);
-setInterval(tick, REFRESH_MS);
+follow();

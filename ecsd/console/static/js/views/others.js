@@ -139,7 +139,7 @@ export async function logGroup([name], query) {
   const events = (await call("logs", "FilterLogEvents", params)).events || [];
   return h("div", {}, crumbs(link("#/log-groups", "Log groups"), link(base, name), h("span", {}, stream || "search")),
     h("h1", {}, stream || name), filterBox(base + (stream ? `?stream=${encodeURIComponent(stream)}` : ""), filter),
-    box("Log events (live)", h("pre", { class: "log", id: "log-events" },
+    box("Log events (live)", h("pre", { class: "log", id: "log-events", "data-poll": "1" },
       events.map((e) => `${new Date(e.timestamp).toISOString()}  ${e.message}`).join("\n") || "(no events)"), { counter: events.length }));
 }
 

@@ -120,9 +120,9 @@ async function logsTab(task, def, query, base) {
   try {
     events = (await call("logs", "GetLogEvents", { logGroupName: where.group, logStreamName: where.stream, limit: 500, startFromHead: false })).events || [];
   } catch (err) {
-    return box("Logs", h("p", {}, `No log stream ${where.stream} in ${where.group} yet (${err.code}).`), { actions: chooser });
+    return box("Logs", h("p", { "data-poll": "1" }, `No log stream ${where.stream} in ${where.group} yet (${err.code}).`), { actions: chooser });
   }
-  return box(`Logs: ${c.name}`, h("pre", { class: "log", id: "log-lines" },
+  return box(`Logs: ${c.name}`, h("pre", { class: "log", id: "log-lines", "data-poll": "1" },
     events.map((e) => `${new Date(e.timestamp).toISOString()}  ${e.message}`).join("\n") || "(no lines yet)"),
   { counter: events.length, actions: [chooser, link(`#/log-groups/${encodeURIComponent(where.group)}?stream=${encodeURIComponent(where.stream)}`, "View in CloudWatch")] });
 }
