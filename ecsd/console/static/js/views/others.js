@@ -59,7 +59,35 @@ export async function loadBalancers() {
     box("Load balancers", table(["Name", "DNS name", "State", "Type", "Scheme", "Created"],
       lbs.map((lb) => [link(`#/load-balancers/${encodeURIComponent(lb.LoadBalancerName)}`, lb.LoadBalancerName),
         h("span", { class: "mono" }, lb.DNSName), status(lb.State?.Code), lb.Type, lb.Scheme, when(lb.CreatedTime)]),
-      "No load balancers"), { counter: lbs.length }));
+      "No load balancers"), {
+      counter: lbs.length,
+      actions: h("button", { class: "primary", id: "create-load-balancer", onclick: createLoadBalancer }, "Create Application Load Balancer"),
+    }));
+}
+
+// The console's ALB form, as seed 004 fills it: a name, subnets and security groups, and
+// one listener whose default action forwards to a target group.
+async function createLoadBalancer() {
+  const groups = arr((await call("elbv2", "DescribeTargetGroups", {})).TargetGroups);
+  dialog("Create Application Load Balancer", [
+    { name: "name", label: "Load balancer name" },
+    { name: "scheme", label: "Scheme", type: "select", value: "internet-facing", options: [["internet-facing", "Internet-facing"], ["internal", "Internal"]] },
+    { name: "subnets", label: "Subnets", value: "subnet-00000000000000001, subnet-00000000000000002", hint: "Comma-separated; at least two availability zones." },
+    { name: "securityGroups", label: "Security groups", value: "" },
+    { name: "protocol", label: "Listener protocol", type: "select", value: "HTTP", options: [["HTTP", "HTTP"]] },
+    { name: "port", label: "Listener port", type: "number", value: 80 },
+    { name: "targetGroup", label: "Default action: forward to", type: "select", options: groups.map((g) => [g.TargetGroupArn, g.TargetGroupName]) },
+  ], async (v) => {
+    const params = { Name: v.name, Scheme: v.scheme, Type: "application", Subnets: v.subnets.split(/[\s,]+/).filter(Boolean) };
+    const sgs = v.securityGroups.split(/[\s,]+/).filter(Boolean);
+    if (sgs.length) params.SecurityGroups = sgs;
+    const lb = arr((await call("elbv2", "CreateLoadBalancer", params)).LoadBalancers)[0];
+    if (v.targetGroup) {
+      await call("elbv2", "CreateListener", { LoadBalancerArn: lb.LoadBalancerArn, Protocol: v.protocol, Port: Number(v.port),
+        DefaultActions: [{ Type: "forward", TargetGroupArn: v.targetGroup }] });
+    }
+    location.hash = `#/load-balancers/${encodeURIComponent(v.name)}`;
+  });
 }
 
 export async function loadBalancer([name]) {
@@ -96,7 +124,33 @@ export async function targetGroups() {
     box("Target groups", table(["Name", "Port", "Protocol", "Target type", "Load balancer", "VPC ID"],
       groups.map((g) => [link(`#/target-groups/${encodeURIComponent(g.TargetGroupName)}`, g.TargetGroupName), g.Port, g.Protocol,
         g.TargetType, arr(g.LoadBalancerArns).map((a) => a.split("/").slice(-2, -1)[0]).join(", ") || "None associated", g.VpcId || "-"]),
-      "No target groups"), { counter: groups.length }));
+      "No target groups"), {
+      counter: groups.length,
+      actions: h("button", { class: "primary", id: "create-target-group", onclick: createTargetGroup }, "Create target group"),
+    }));
+}
+
+function createTargetGroup() {
+  dialog("Create target group", [
+    { name: "type", label: "Target type", type: "select", value: "ip", options: [["ip", "IP addresses (Fargate tasks)"], ["instance", "Instances"]] },
+    { name: "name", label: "Target group name" },
+    { name: "protocol", label: "Protocol", type: "select", value: "HTTP", options: [["HTTP", "HTTP"]] },
+    { name: "port", label: "Port", type: "number", value: 80 },
+    { name: "vpc", label: "VPC", value: "vpc-00000000000000001" },
+    { name: "path", label: "Health check path", value: "/" },
+    { name: "interval", label: "Health check interval (seconds)", type: "number", value: 30 },
+    { name: "timeout", label: "Health check timeout (seconds)", type: "number", value: 5 },
+    { name: "healthy", label: "Healthy threshold", type: "number", value: 5 },
+    { name: "unhealthy", label: "Unhealthy threshold", type: "number", value: 2 },
+    { name: "matcher", label: "Success codes", value: "200" },
+  ], async (v) => {
+    await call("elbv2", "CreateTargetGroup", {
+      Name: v.name, TargetType: v.type, Protocol: v.protocol, Port: Number(v.port), VpcId: v.vpc,
+      HealthCheckPath: v.path, HealthCheckIntervalSeconds: Number(v.interval), HealthCheckTimeoutSeconds: Number(v.timeout),
+      HealthyThresholdCount: Number(v.healthy), UnhealthyThresholdCount: Number(v.unhealthy), Matcher: { HttpCode: v.matcher },
+    });
+    location.hash = `#/target-groups/${encodeURIComponent(v.name)}`;
+  });
 }
 
 export async function targetGroup([name]) {
