@@ -213,7 +213,12 @@ class Daemon:
         # authentication) before every surface.
         app = web.Application(
             client_max_size=16 * 1024 * 1024,
-            middlewares=[aws_errors, http_guard.middleware(self.settings)],
+            # The console's files and change feed carry no data: they load unsigned under
+            # --auth, and the console signs its API calls itself.
+            middlewares=[
+                aws_errors,
+                http_guard.middleware(self.settings, unsigned=(console.PREFIX,)),
+            ],
             # No hosted operation takes a compressed body: aiohttp must not inflate one
             # (it answers an encoding it cannot decode in plain text, before any
             # middleware); aws_errors refuses every Content-Encoding in the AWS shape.

@@ -6,7 +6,8 @@
 // costs ecsd nothing.
 
 import { h } from "./dom.js";
-import { ApiError } from "./api.js";
+import { ApiError, credentials, setCredentials } from "./api.js";
+import { dialog } from "./forms.js";
 import * as clusters from "./views/clusters.js";
 import * as cluster from "./views/cluster.js";
 import * as service from "./views/service.js";
@@ -118,6 +119,19 @@ async function follow() {
 
 // Pages that show logs say so (data-poll): they are read again every 2 seconds.
 setInterval(() => { if (document.querySelector("#view [data-poll]")) refresh(); }, REFRESH_MS);
+// ecsd serve --auth: an API call refused for its signature asks for a key, once.
+function signIn() {
+  if (document.querySelector("dialog[open]")) return;
+  dialog("Sign in to ecsd", [
+    { name: "key", label: "Access key ID", value: credentials()?.key || "" },
+    { name: "secret", label: "Secret access key", type: "password" },
+  ], async (v) => { setCredentials(v.key, v.secret); setTimeout(() => show(true), 0); }, {
+    submitLabel: "Sign in",
+    intro: "This ecsd runs with --auth: the console signs its API calls with one of its access keys (kept in this browser tab only).",
+  });
+}
+window.addEventListener("ecsd:auth", signIn);
+document.getElementById("sign-in").addEventListener("click", (ev) => { ev.preventDefault(); signIn(); });
 window.addEventListener("hashchange", () => show(true));
 window.addEventListener("ecsd:refresh", () => refresh());
 document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
