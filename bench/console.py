@@ -15,9 +15,9 @@ Chromium driven by Playwright:
    **≤ 1 s** (median and worst shown).
 2. Live updates: this process's CPU (the daemon and its threads; Chromium is other
    processes) over 30 s with no page open, then over 30 s with the cluster page open
-   and idle, then over 30 s with the page open while one service's desired count
-   changes every 2 s (each change a refresh of the page). Reported as % of one core
-   above the first window. Target: **< 2 %** while a page is open.
+   and idle, then over 30 s of one service's desired count changing every 2 s, without
+   and with the page open (each change a refresh of the page). Reported as % of one core
+   above the window without the page. Target: **< 2 %** for the page.
 
 It exits 0 whether or not the targets are met (a measurement), 1 if something that
 should have worked did not.
@@ -169,11 +169,6 @@ def main() -> int:
                         f"   {name:24s} median {statistics.median(ts):.2f} s  worst {worst:.2f} s  "
                         f"{'PASS' if worst <= 1.0 else 'FAIL'}"
                     )
-                base = window(args.window)
-                page = browser.new_page()
-                page.goto(f"{server.url}/_console/#/clusters/bench")
-                page.wait_for_selector("#view tbody tr:nth-child(10)")
-                idle = window(args.window)
                 state = {"next": 0.0, "n": 0}
 
                 def churn(t: float) -> None:
@@ -186,6 +181,15 @@ def main() -> int:
                             desiredCount=args.tasks + state["n"] % 2,
                         )
 
+                base = window(args.window)
+                state["next"] = 0.0
+                churn_alone = window(args.window, churn)
+                time.sleep(3)
+                page = browser.new_page()
+                page.goto(f"{server.url}/_console/#/clusters/bench")
+                page.wait_for_selector("#view tbody tr:nth-child(10)")
+                idle = window(args.window)
+                state["next"] = 0.0
                 busy = window(args.window, churn)
                 page.close()
                 browser.close()
@@ -196,8 +200,12 @@ def main() -> int:
                 f"{'PASS' if idle - base < 2 else 'FAIL'})"
             )
             print(
-                f"   page open, a change every 2 s   {busy:5.2f} %  (+{busy - base:.2f}; the "
-                "changes' own work included)"
+                f"   no page, a change every 2 s     {churn_alone:5.2f} %  (the changes' own work)"
+            )
+            page_share = busy - churn_alone
+            print(
+                f"   page open, a change every 2 s   {busy:5.2f} %  (+{page_share:.2f} for the page's "
+                f"refreshes, target < 2 {'PASS' if page_share < 2 else 'FAIL'})"
             )
         finally:
             server.close()
