@@ -43,3 +43,18 @@ def test_typed_listeners_still_hear_only_their_kind() -> None:
     Changes(bus)
     bus.publish([TaskChanged(arn="t"), ServiceChanged(arn="s")])
     assert heard == [ServiceChanged(arn="s")]
+
+
+def test_the_feed_names_what_changed_or_says_it_cannot() -> None:
+    from ecsd.core.bus import LoadBalancingChanged
+
+    bus = Bus()
+    changes = Changes(bus)
+    bus.publish(
+        [TaskChanged(arn="arn:aws:ecs:r:1:task/c/t1", service_arn="arn:aws:ecs:r:1:service/c/s")]
+    )
+    assert changes.since(0) == ["arn:aws:ecs:r:1:service/c/s", "arn:aws:ecs:r:1:task/c/t1"]
+    assert changes.since(1) == []
+    bus.publish([LoadBalancingChanged()])  # names nothing: read everything
+    assert changes.since(0) is None
+    assert changes.since(-1) is None  # a page that has seen nothing yet

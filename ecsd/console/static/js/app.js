@@ -45,7 +45,9 @@ function parse() {
   return { path, query: new URLSearchParams(search || "") };
 }
 
-async function show(first) {
+// `hint`: the ARNs the change feed says changed since the last rendering (null: unknown),
+// for views that can read again only those (a page of 200 services).
+async function show(first, hint = null) {
   const mine = first ? ++generation : generation;
   const { path, query } = parse();
   const view = document.getElementById("view");
@@ -60,7 +62,7 @@ async function show(first) {
     }
     const args = re.exec(path).slice(1).map(decodeURIComponent);
     try {
-      node = await render(args, query);
+      node = await render(args, query, hint);
       document.getElementById("live").classList.remove("stale");
     } catch (err) {
       document.getElementById("live").classList.add("stale");
@@ -85,15 +87,21 @@ function keepScroll(view, fn) {
 }
 
 let busy = false;
-let again = false;
-async function refresh() {
-  if (busy) { again = true; return; }
+let pending = null; // the hint of refreshes asked for while one ran: ARNs, or null for all
+let waiting = false;
+const merge = (a, b) => (a === null || b === null ? null : [...new Set([...a, ...b])]);
+async function refresh(hint = null) {
+  pending = waiting ? merge(pending, hint) : hint;
+  waiting = true;
+  if (busy) return;
   busy = true;
   try {
-    do {
-      again = false;
-      if (!document.hidden && !document.querySelector("dialog[open]")) await show(false);
-    } while (again);
+    while (waiting) {
+      const h = pending;
+      waiting = false;
+      pending = null;
+      if (!document.hidden && !document.querySelector("dialog[open]")) await show(false, h);
+    }
   } finally { busy = false; }
 }
 
@@ -105,11 +113,11 @@ async function follow() {
   for (;;) {
     try {
       const response = await fetch(`/_console/changes?after=${seq}`, { cache: "no-store" });
-      const next = (await response.json()).seq;
-      const changed = seq !== -1 && next !== seq;
-      seq = next;
+      const answer = await response.json();
+      const changed = seq !== -1 && answer.seq !== seq;
+      seq = answer.seq;
       document.getElementById("live").classList.remove("stale");
-      if (changed) { await sleep(250); await refresh(); await sleep(750); }
+      if (changed) { await sleep(250); await refresh(answer.arns ?? null); await sleep(750); }
     } catch {
       document.getElementById("live").classList.add("stale");
       await sleep(2000);

@@ -7,12 +7,12 @@ import { dialog, confirmThen, list } from "../forms.js";
 
 const PAGE = 100;
 
-export async function render([name], query) {
+export async function render([name], query, hint) {
   const tab = query.get("tab") || "services";
   const [found] = (await call("ecs", "DescribeClusters", { clusters: [name], include: ["STATISTICS"] })).clusters;
   if (!found) throw new Error(`Cluster ${name} not found.`);
   const base = `#/clusters/${encodeURIComponent(name)}`;
-  const body = tab === "tasks" ? await tasksTab(name, query) : await servicesTab(name);
+  const body = tab === "tasks" ? await tasksTab(name, query) : await servicesTab(name, hint);
   return h("div", {},
     crumbs(link("#/clusters", "Clusters"), h("span", {}, name)),
     h("h1", {}, name, h("div", { class: "actions" },
@@ -26,9 +26,21 @@ export async function render([name], query) {
     body);
 }
 
-async function servicesTab(cluster) {
+// The services last described, per cluster: a refresh the change feed says is about a
+// few services describes those again (and any new one), not all of them.
+const described = new Map();
+
+async function servicesTab(cluster, hint) {
   const arns = await all("ecs", "ListServices", { cluster, maxResults: 100 }, "serviceArns");
-  const services = await describeInBatches("DescribeServices", { cluster }, "services", arns, 10, "services");
+  let known = described.get(cluster);
+  if (!known || hint === null || hint === undefined) known = new Map();
+  const stale = arns.filter((a) => !known.has(a) || hint?.includes(a));
+  for (const s of await describeInBatches("DescribeServices", { cluster }, "services", stale, 10, "services")) {
+    known.set(s.serviceArn, s);
+  }
+  for (const a of [...known.keys()]) if (!arns.includes(a)) known.delete(a);
+  described.set(cluster, known);
+  const services = arns.map((a) => known.get(a)).filter(Boolean);
   services.sort((a, b) => a.serviceName.localeCompare(b.serviceName));
   const rows = services.map((s) => {
     const primary = (s.deployments || []).find((d) => d.status === "PRIMARY") || {};
