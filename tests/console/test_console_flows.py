@@ -10,7 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from scenarios.taskutil import awslogs, register, run
+from scenarios.taskutil import NETWORK, awslogs, register, run
 
 from .conftest import shot
 
@@ -156,3 +156,37 @@ def test_a_refused_action_shows_the_apis_words_and_changes_nothing(page, client)
     page.click("dialog button[type=submit]")
     expect(page.locator("dialog .form-error")).to_contain_text("InvalidParameterException")
     assert client("ecs").list_clusters()["clusterArns"] == []
+
+
+def test_a_page_reads_again_only_when_something_it_shows_changed(page, client):
+    ecs = client("ecs")
+    for name in ("mine", "other"):
+        ecs.create_cluster(clusterName=name)
+    _console(page, "/clusters/mine")
+    expect(page.locator("h1")).to_contain_text("mine")
+    page.wait_for_timeout(2500)
+    assert page.evaluate("window.ecsdConsole.refreshes") == 0  # idle: no API call
+    ecs.create_service(
+        cluster="other",
+        serviceName="elsewhere",
+        taskDefinition=_td(ecs),
+        desiredCount=0,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    page.wait_for_timeout(2500)
+    assert page.evaluate("window.ecsdConsole.refreshes") == 0  # another cluster's change
+    ecs.create_service(
+        cluster="mine",
+        serviceName="here",
+        taskDefinition=_td(ecs),
+        desiredCount=0,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    expect(page.locator("#view")).to_contain_text("here")  # within 2 s, no reload
+    assert page.evaluate("window.ecsdConsole.refreshes") >= 1
+
+
+def _td(ecs) -> str:
+    return register(ecs, "quiet", [{"name": "app", "command": ["sleep", "60"]}])

@@ -63,6 +63,8 @@ async function show(first, hint = null) {
     const args = re.exec(path).slice(1).map(decodeURIComponent);
     try {
       node = await render(args, query, hint);
+      if (node === null) return; // the view says the changes were not about it
+      if (!first) stats.refreshes += 1;
       document.getElementById("live").classList.remove("stale");
     } catch (err) {
       document.getElementById("live").classList.add("stale");
@@ -85,6 +87,10 @@ function keepScroll(view, fn) {
     p.scrollTop = atEnd ? p.scrollHeight : top; // a log followed at its end stays there
   });
 }
+
+// How often the page read the APIs again after it loaded (tests, bench/console.py).
+const stats = { refreshes: 0 };
+window.ecsdConsole = stats;
 
 let busy = false;
 let pending = null; // the hint of refreshes asked for while one ran: ARNs, or null for all
@@ -117,7 +123,8 @@ async function follow() {
       const changed = seq !== -1 && answer.seq !== seq;
       seq = answer.seq;
       document.getElementById("live").classList.remove("stale");
-      if (changed) { await sleep(250); await refresh(answer.arns ?? null); await sleep(750); }
+      // A burst of changes (a task's steps) is one refresh; refreshes at most every 1.5 s.
+      if (changed) { await sleep(250); await refresh(answer.arns ?? null); await sleep(1250); }
     } catch {
       document.getElementById("live").classList.add("stale");
       await sleep(2000);

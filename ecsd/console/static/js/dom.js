@@ -89,3 +89,27 @@ export const crumbs = (...parts) => h("div", { class: "crumbs" }, parts);
 export const tail = (arn) => String(arn || "").split("/").pop();
 /** "family:revision" of a task definition ARN. */
 export const tdName = (arn) => String(arn || "").split("/").pop();
+
+/** A small SVG line chart of [[ms, value], …] (no library: nothing is loaded from outside). */
+export function lineChart(points, { width = 360, height = 120 } = {}) {
+  const ns = "http://www.w3.org/2000/svg";
+  const el = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v)); return e; };
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "chart" });
+  if (!points.length) {
+    const t = el("text", { x: width / 2, y: height / 2, "text-anchor": "middle", fill: "#5f6b7a", "font-size": 12 });
+    t.textContent = "No data points yet";
+    svg.append(t);
+    return svg;
+  }
+  const P = 24;
+  const t0 = points[0][0], t1 = Math.max(points[points.length - 1][0], t0 + 1);
+  const max = Math.max(1, ...points.map((p) => p[1]));
+  const x = (t) => P + ((t - t0) / (t1 - t0)) * (width - 2 * P);
+  const y = (v) => height - P - (v / max) * (height - 2 * P);
+  svg.append(el("line", { x1: P, y1: height - P, x2: width - P, y2: height - P, stroke: "#d1d5db" }));
+  const label = el("text", { x: 2, y: P - 8, "font-size": 10, fill: "#5f6b7a" });
+  label.textContent = max.toFixed(max < 10 ? 1 : 0);
+  svg.append(label);
+  svg.append(el("polyline", { points: points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" "), fill: "none", stroke: "#0972d3", "stroke-width": 2 }));
+  return svg;
+}

@@ -7,9 +7,14 @@ import { dialog, confirmThen, list } from "../forms.js";
 
 const PAGE = 100;
 
+/** Whether the change feed's ARNs (null: unknown) can concern this cluster's pages. */
+export const touches = (hint, cluster) =>
+  !Array.isArray(hint) || hint.some((a) => a.includes(`/${cluster}/`) || a.endsWith(`:cluster/${cluster}`) || a.includes(":targetgroup/"));
+
 export async function render([name], query, hint) {
+  if (!touches(hint, name)) return null;
   const tab = query.get("tab") || "services";
-  const [found] = (await call("ecs", "DescribeClusters", { clusters: [name], include: ["STATISTICS"] })).clusters;
+  const [found] = (await call("ecs", "DescribeClusters", { clusters: [name] })).clusters;
   if (!found) throw new Error(`Cluster ${name} not found.`);
   const base = `#/clusters/${encodeURIComponent(name)}`;
   const body = tab === "tasks" ? await tasksTab(name, query) : await servicesTab(name, hint);

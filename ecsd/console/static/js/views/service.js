@@ -3,21 +3,23 @@
 // Events, Configuration; update (desired count, revision, force new deployment) and delete.
 
 import { call, all, describeInBatches } from "../api.js";
-import { h, link, status, table, box, crumbs, tabs, when, tdName, kv, ago } from "../dom.js";
+import { h, link, status, table, box, crumbs, tabs, when, tdName, kv, ago, lineChart } from "../dom.js";
 import { dialog } from "../forms.js";
-import { tasksTable } from "./cluster.js";
+import { tasksTable, touches } from "./cluster.js";
 
-export async function render([cluster, name], query) {
+export async function render([cluster, name], query, hint) {
+  if (!touches(hint, cluster)) return null;
   const tab = query.get("tab") || "health";
   const [svc] = (await call("ecs", "DescribeServices", { cluster, services: [name] })).services;
   if (!svc) throw new Error(`Service ${name} not found in cluster ${cluster}.`);
   const base = `#/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(name)}`;
   const body = {
-    health: () => healthTab(svc),
+    health: () => healthTab(cluster, svc),
     tasks: () => tasksTab(cluster, svc, query),
     deployments: () => deploymentsTab(cluster, svc),
     events: () => eventsTab(svc),
     configuration: () => configurationTab(svc),
+    autoscaling: () => autoscalingTab(cluster, svc),
   }[tab] || (() => healthTab(svc));
   return h("div", {},
     crumbs(link("#/clusters", "Clusters"), link(`#/clusters/${encodeURIComponent(cluster)}`, cluster), h("span", {}, name)),
@@ -33,12 +35,12 @@ export async function render([cluster, name], query) {
       ["Launch type", svc.launchType || "-"],
     ])),
     tabs([["health", "Health and metrics"], ["tasks", "Tasks"], ["deployments", "Deployments"],
-      ["events", "Events"], ["configuration", "Configuration and networking"]].map(([k, l]) => [k, l, `${base}?tab=${k}`]), tab),
+      ["events", "Events"], ["configuration", "Configuration and networking"], ["autoscaling", "Service auto scaling"]].map(([k, l]) => [k, l, `${base}?tab=${k}`]), tab),
     await body());
 }
 
-async function healthTab(svc) {
-  const parts = [box("Deployments", deploymentsTable(svc))];
+async function healthTab(cluster, svc) {
+  const parts = [box("Deployments", deploymentsTable(svc)), await metrics(cluster, svc)];
   for (const lb of svc.loadBalancers || []) {
     if (!lb.targetGroupArn) continue;
     try {
@@ -185,3 +187,60 @@ function deleteService(cluster, svc) {
   }, { submitLabel: "Delete" });
 }
 
+
+// CPU and memory utilization (AWS/ECS, per ClusterName + ServiceName) and, behind a load
+// balancer, request counts (AWS/ApplicationELB), as the last hour of 1-minute averages.
+async function metrics(cluster, svc) {
+  const end = new Date();
+  const start = new Date(end.getTime() - 3600 * 1000);
+  const series = async (namespace, name, dimensions, stat) => {
+    const out = await call("cloudwatch", "GetMetricStatistics", {
+      Namespace: namespace, MetricName: name, Dimensions: dimensions,
+      StartTime: start.toISOString(), EndTime: end.toISOString(), Period: 60, Statistics: [stat],
+    });
+    const points = Array.isArray(out.Datapoints) ? out.Datapoints : [];
+    return points.map((p) => [Date.parse(p.Timestamp), Number(p[stat])]).sort((a, b) => a[0] - b[0]);
+  };
+  const dims = [{ Name: "ClusterName", Value: cluster }, { Name: "ServiceName", Value: svc.serviceName }];
+  try {
+    const charts = [
+      ["CPU utilization (%)", await series("AWS/ECS", "CPUUtilization", dims, "Average")],
+      ["Memory utilization (%)", await series("AWS/ECS", "MemoryUtilization", dims, "Average")],
+    ];
+    for (const lb of svc.loadBalancers || []) {
+      if (!lb.targetGroupArn) continue;
+      const tg = lb.targetGroupArn.split(":").pop(); // targetgroup/<name>/<id>
+      charts.push([`Requests per minute (${tg.split("/")[1]})`, await series("AWS/ApplicationELB", "RequestCount", [{ Name: "TargetGroup", Value: tg }], "Sum")]);
+    }
+    return box("Metrics (last hour)", h("div", { class: "charts", id: "metrics" },
+      charts.map(([title, points]) => h("figure", {}, h("figcaption", {}, title), lineChart(points)))));
+  } catch (err) {
+    return box("Metrics", h("p", {}, `CloudWatch metrics could not be read: ${err}`));
+  }
+}
+
+async function autoscalingTab(cluster, svc) {
+  const resource = `service/${cluster}/${svc.serviceName}`;
+  let targets;
+  try {
+    targets = (await call("application-autoscaling", "DescribeScalableTargets", { ServiceNamespace: "ecs", ResourceIds: [resource] })).ScalableTargets || [];
+  } catch (err) {
+    return box("Service auto scaling", h("p", {}, `Application Auto Scaling could not be read: ${err}`));
+  }
+  if (!targets.length) return box("Service auto scaling", h("p", {}, "This service has no scalable target: its desired count changes only when you change it."));
+  const t = targets[0];
+  const policies = (await call("application-autoscaling", "DescribeScalingPolicies", { ServiceNamespace: "ecs", ResourceId: resource })).ScalingPolicies || [];
+  const activities = (await call("application-autoscaling", "DescribeScalingActivities", { ServiceNamespace: "ecs", ResourceId: resource, MaxResults: 50 })).ScalingActivities || [];
+  return h("div", {},
+    box("Scalable target", kv([["Minimum tasks", String(t.MinCapacity)], ["Maximum tasks", String(t.MaxCapacity)],
+      ["Scaling suspended", Object.entries(t.SuspendedState || {}).filter(([, v]) => v).map(([k]) => k).join(", ") || "No"]])),
+    box("Scaling policies", table(["Policy name", "Type", "Target / steps", "Alarms"], policies.map((p) => [
+      p.PolicyName, p.PolicyType,
+      p.TargetTrackingScalingPolicyConfiguration
+        ? `${p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification?.PredefinedMetricType || "custom metric"} at ${p.TargetTrackingScalingPolicyConfiguration.TargetValue}`
+        : `${(p.StepScalingPolicyConfiguration?.StepAdjustments || []).length} steps`,
+      (p.Alarms || []).map((a) => a.AlarmName).join(", ") || "-"]), "No scaling policies"), { counter: policies.length }),
+    box("Scaling activities", table(["Start time", "Status", "Description", "Cause"], activities.map((a) => [
+      when(a.StartTime), status(a.StatusCode === "Successful" ? "COMPLETED" : a.StatusCode), a.Description, a.Cause]), "No activities"),
+    { counter: activities.length }));
+}

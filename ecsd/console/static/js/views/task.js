@@ -7,7 +7,8 @@ import { h, link, status, table, box, crumbs, tabs, when, tdName, kv, tail } fro
 import { confirmThen } from "../forms.js";
 import { explain } from "../explain.js";
 
-export async function render([cluster, id], query) {
+export async function render([cluster, id], query, hint) {
+  if (Array.isArray(hint) && !hint.some((a) => a.endsWith(`/${cluster}/${id}`))) return null;
   const tab = query.get("tab") || "configuration";
   const data = await call("ecs", "DescribeTasks", { cluster, tasks: [id], include: ["TAGS"] });
   const task = (data.tasks || [])[0];
