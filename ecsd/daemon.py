@@ -11,9 +11,9 @@ HTTP surfaces are mounted in this order, the first match winning (aiohttp resolv
 routes in the order they were added):
   1. `/_ecsd/`   ecsd's own routes (health, reset)
   2. `/v2/`      the ECR registry (ecsd/registry/), which authenticates its own clients
-     reserved    `/_console/` (the console) gets its own surface here when it exists;
-                 until then it is refused (404) rather than read as AWS API calls
-  3. `/`         the AWS gateway, everything else (AWS clients post to `/`)
+  3. `/_console/` the web console's static files (ecsd/console/), and a browser's GET of
+                 `/` asking for a page, sent there
+  4. `/`         the AWS gateway, everything else (AWS clients post to `/`)
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
+from .console import surface as console
+from .console.changes import Changes
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory
 from .controllers.services import ServiceController
@@ -46,9 +48,6 @@ from .taskside.keys import TaskKeys, load_key
 from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
-
-# Prefixes kept for surfaces to come, so that the gateway's catch-all never claims them.
-RESERVED_PREFIXES = ("/_console/",)
 
 
 async def _nothing() -> None:
@@ -118,6 +117,7 @@ class Daemon:
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
+        self.changes = Changes(self.bus)  # the console's live pages wait on it
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
             Component(
@@ -213,7 +213,12 @@ class Daemon:
         # authentication) before every surface.
         app = web.Application(
             client_max_size=16 * 1024 * 1024,
-            middlewares=[aws_errors, http_guard.middleware(self.settings)],
+            # The console's files and change feed carry no data: they load unsigned under
+            # --auth, and the console signs its API calls itself.
+            middlewares=[
+                aws_errors,
+                http_guard.middleware(self.settings, unsigned=(console.PREFIX,)),
+            ],
             # No hosted operation takes a compressed body: aiohttp must not inflate one
             # (it answers an encoding it cannot decode in plain text, before any
             # middleware); aws_errors refuses every Content-Encoding in the AWS shape.
@@ -221,8 +226,9 @@ class Daemon:
         )
         self.mount_admin(app)
         self.registry.mount(app)
-        for prefix in RESERVED_PREFIXES:
-            app.router.add_route("*", prefix + "{tail:.*}", _not_here)
+        console.mount(app, self.gateway.handle, self.changes)
+        # Nothing else under the console's prefix is an AWS call.
+        app.router.add_route("*", console.PREFIX + "{tail:.*}", _not_here)
         app.router.add_route("*", "/{tail:.*}", self.gateway.handle)
 
         async def startup(_app: web.Application) -> None:
@@ -248,5 +254,5 @@ class Daemon:
 
 
 async def _not_here(_request: web.Request) -> web.Response:
-    # ecsd's own text: the surface this prefix is kept for is not part of this daemon yet.
+    # ecsd's own text: a path under a surface's prefix that the surface does not serve.
     return web.json_response({"message": "Not served by this ecsd."}, status=404)

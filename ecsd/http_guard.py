@@ -11,7 +11,9 @@ the machine, and a slow client cannot take the server from the others.
   without a preflight.
 - With `--auth`, every request but `GET /_ecsd/health` must carry a SigV4 signature by a
   configured key (ecsd/aws/auth.py); the admin routes use the same signature (any service
-  name in the scope), so one credential guards everything.
+  name in the scope), so one credential guards everything. The exceptions are the paths
+  a surface names `unsigned`: the task side's token paths, and the console's static files
+  and change feed (no data; the console signs its API calls).
 - Slow clients: a request's headers must arrive within `header_timeout` (aiohttp has no
   header timeout: `GuardedProtocol` below keeps one per connection), its body within
   `body_timeout`; idle keep-alive connections close after `idle_timeout` (aiohttp's own

@@ -11,6 +11,8 @@
 #                             AWS SDK inside a task, for the task-role and endpoint tests.
 #   ecsd-test/python:sdk      that, with the venv's boto3/botocore/s3transfer and the aws
 #                             CLI (v1) copied in: a current SDK (AWS_ENDPOINT_URL), no registry.
+#   ecsd-test/web:latest      busybox serving /www on port 80 with no command given, as
+#                             the nginx image the tutorials use does.
 #
 # Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
 # rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
@@ -84,7 +86,17 @@ build_python_sdk() {
 }
 build_python_sdk
 
+build_web() {  # on top of the busybox image: built after it
+  local image=ecsd-test/web:latest version=1 out
+  current "$image" "$version" && return 0
+  out=$(printf '%s\n' 'FROM ecsd-test/busybox:latest' "LABEL $VERSION_LABEL=$version" \
+    'EXPOSE 80' 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' |
+    docker build -q -t "$image" - 2>&1) || { echo "$out" >&2; return 1; }
+  echo "build-test-images: built $image" >&2
+}
+
 if current "$IMAGE" "$IMAGE_VERSION"; then
+  build_web
   exit 0
 fi
 
@@ -133,3 +145,4 @@ tar --numeric-owner --owner=0 --group=0 -C "$root" -c . |
     - "$IMAGE" >/dev/null
 
 echo "build-test-images: built $IMAGE" >&2
+build_web

@@ -4,8 +4,8 @@ A write (an API handler or a controller, inside a unit of work) records events; 
 transaction has committed — not before: listeners must see the new state — the events are
 published. Controllers subscribe to the kinds they act on, and each event names its
 object, so that a task's change wakes that task's worker and its service's worker, not
-every worker (with 400 tasks running, one RunTask used to poke all 400). The console will
-subscribe the same way for live updates.
+every worker (with 400 tasks running, one RunTask used to poke all 400). The console's
+change feed subscribes to `Event`, which hears every kind.
 """
 
 from __future__ import annotations
@@ -66,11 +66,15 @@ class Bus:
         self._listeners: dict[type[Event], list[Callable[[Event], None]]] = {}
 
     def subscribe(self, kind: type[E], listener: Callable[[E], None]) -> None:
+        """`listener` hears every event of `kind`; `Event` itself hears them all (the
+        console's change feed)."""
         self._listeners.setdefault(kind, []).append(listener)  # type: ignore[arg-type]
 
     def publish(self, events: Iterable[Event]) -> None:
         for event in events:
             for listener in self._listeners.get(type(event), ()):
+                listener(event)
+            for listener in self._listeners.get(Event, ()):
                 listener(event)
 
 

@@ -76,7 +76,12 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         status, body = _get(f"{server.url}{path}")
         assert status == 401, path
         assert json.loads(body)["errors"][0]["code"] == "UNAUTHORIZED"
-    # ... and the console's place is kept: not read as an AWS call.
+    # ... the console serves its page and files, and nothing else under its prefix is
+    # read as an AWS call ...
+    status, body = _get(f"{server.url}/_console/")
+    assert status == 200 and b'src="/_console/static/js/app.js"' in body
+    status, body = _get(f"{server.url}/_console/static/js/api.js")
+    assert status == 200 and b"X-Amz-Target" in body
     status, body = _get(f"{server.url}/_console/index.html")
     assert status == 404
     assert json.loads(body) == {"message": "Not served by this ecsd."}
