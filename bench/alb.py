@@ -11,16 +11,14 @@ low-level server by default; `--backend nginx` for a backend that is never the
 bottleneck). Then, each in its own process:
 
 1. **Throughput** with `wrk` (32 connections, 2 threads): requests/s and p50/p99 direct
-   to the backend, through nginx as a reverse proxy (one worker, upstream keepalive), and
-   through a real `ecsd serve` (its default `--lb-workers`, i.e. one data-plane process
-   per core up to 4; the load balancer, target group and listener made with boto3, the
-   backend registered as an IP target) — the row the targets are judged on: **ecsd ≥
-   0.6× nginx's requests/s and p99 ≤ 2× nginx's**. For reference, the standalone Plane in
-   one process and a ProcessPlane of `--workers` processes.
-2. **Latency added at 200 requests/s**: a paced (open-loop) client, p50/p99 through
-   `ecsd serve` minus direct.
-3. **CPU at 1,000 requests/s**: `ecsd serve`'s CPU-seconds per second (ecsd and its
-   data-plane workers) while the paced client holds 1,000 requests/s.
+   to the backend, through nginx as a reverse proxy (one worker, upstream keepalive) and
+   through the ecsd Plane (standalone in its own process, one listener, one target group,
+   health checks on, as `ecsd serve` runs it). Targets: **plane ≥ 0.6× nginx's
+   requests/s and p99 ≤ 2× nginx's**.
+2. **Latency added at 200 requests/s**: a paced (open-loop) client, p50/p99 through the
+   plane minus direct.
+3. **CPU at 1,000 requests/s**: the plane process's CPU-seconds per second while the
+   paced client holds 1,000 requests/s.
 4. **Time to take a dead target out of rotation**: two targets, one killed; seconds until
    the plane reports it unhealthy and no request reaches it, against interval × unhealthy
    threshold.
@@ -224,12 +222,9 @@ def _seconds(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def wrk(
-    url: str, duration: int, connections: int = 32, threads: int = 2, host: str | None = None
-) -> dict[str, float]:
-    header = ["-H", f"Host: {host}"] if host else []
+def wrk(url: str, duration: int, connections: int = 32, threads: int = 2) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", *header, url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -243,9 +238,7 @@ def wrk(
     return {"rps": rps, "p50": _seconds(lat["50"]), "p99": _seconds(lat["99"])}
 
 
-async def paced(
-    url: str, rate: float, duration: float, connections: int = 16, host: str | None = None
-) -> dict[str, float]:
+async def paced(url: str, rate: float, duration: float, connections: int = 16) -> dict[str, float]:
     """Open loop: a request every 1/rate s whatever the answers do; latency from the time
     the request was due, so a slow answer is not hidden by sending less (no coordinated
     omission)."""
@@ -259,7 +252,7 @@ async def paced(
         async def one(due: float) -> None:
             nonlocal errors
             try:
-                async with session.get(url, headers={"Host": host} if host else None) as r:
+                async with session.get(url) as r:
                     await r.read()
                     if r.status != 200:
                         errors += 1
@@ -313,9 +306,6 @@ def main() -> int:
         default=2,
         help="also measure a plane of N processes sharing the port with SO_REUSEPORT (0: no)",
     )
-    ap.add_argument(
-        "--lb-workers", type=int, default=None, help="ecsd serve's --lb-workers (default: its own)"
-    )
     args = ap.parse_args()
     if args.serve_backend:
         serve_backend(args.serve_backend)
@@ -338,7 +328,6 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="ecsd-bench-alb-"))
     procs: list[Proc] = []
-    servers: list[Any] = []
     try:
         backend_port = free_port()
         if args.backend == "nginx":
@@ -357,63 +346,56 @@ def main() -> int:
         )
         procs.extend(workers)
 
-        ecsd, ecsd_port, ecsd_host = start_ecsd(workdir, backend_port, args.lb_workers)
-        servers.append(ecsd)
         print(
-            f"backend: {args.backend}, 32 connections, {args.duration} s per row (wrk, 2 threads); "
-            f"ecsd serve with {len(worker_pids(ecsd))} data-plane worker process(es)"
+            f"backend: {args.backend}, 32 connections, {args.duration} s per row (wrk, 2 threads)"
         )
         rows: dict[str, dict[str, float]] = {}
-        for name, port, host in (
-            ("direct", backend_port, None),
-            ("nginx", nginx_port, None),
-            ("ecsd serve", ecsd_port, ecsd_host),
-            ("Plane ×1", plane_port, None),
-            *([(f"Plane ×{args.workers}", workers_port, None)] if workers else []),
+        for name, port in (
+            ("direct", backend_port),
+            ("nginx", nginx_port),
+            ("ecsd plane", plane_port),
+            *([(f"plane ×{args.workers}", workers_port)] if workers else []),
         ):
             url = f"http://127.0.0.1:{port}/"
-            wrk(url, 1, host=host)  # warm-up: connections, pools, caches
-            rows[name] = wrk(url, args.duration, host=host)
+            wrk(url, 1)  # warm-up: connections, pools, caches
+            rows[name] = wrk(url, args.duration)
             r = rows[name]
             print(
                 f"  {name:<11} {r['rps']:>9.0f} req/s   p50 {ms(r['p50']):>10}   p99 {ms(r['p99']):>10}"
             )
-        ratio = rows["ecsd serve"]["rps"] / rows["nginx"]["rps"]
-        p99 = rows["ecsd serve"]["p99"] / rows["nginx"]["p99"]
+        ratio = rows["ecsd plane"]["rps"] / rows["nginx"]["rps"]
+        p99 = rows["ecsd plane"]["p99"] / rows["nginx"]["p99"]
         print(
-            f"  ecsd/nginx requests/s {ratio:.2f}× (target ≥ 0.6×) {'PASS' if ratio >= 0.6 else 'FAIL'}"
+            f"  plane/nginx requests/s {ratio:.2f}× (target ≥ 0.6×) {'PASS' if ratio >= 0.6 else 'FAIL'}"
         )
         print(
-            f"  ecsd/nginx p99        {p99:.2f}× (target ≤ 2×)   {'PASS' if p99 <= 2 else 'FAIL'}"
+            f"  plane/nginx p99        {p99:.2f}× (target ≤ 2×)   {'PASS' if p99 <= 2 else 'FAIL'}"
         )
-        for name in rows:
-            if name.startswith("Plane"):
-                r = rows[name]
-                print(
-                    f"  (standalone {name}/nginx: requests/s {r['rps'] / rows['nginx']['rps']:.2f}×, "
-                    f"p99 {r['p99'] / rows['nginx']['p99']:.2f}×; nginx has one worker, the "
-                    f"machine {os.cpu_count()} CPUs)"
-                )
+        if workers:
+            w = rows[f"plane ×{args.workers}"]
+            print(
+                f"  ProcessPlane, {args.workers} workers (SO_REUSEPORT)/nginx: requests/s "
+                f"{w['rps'] / rows['nginx']['rps']:.2f}×, p99 {w['p99'] / rows['nginx']['p99']:.2f}×"
+                f" (nginx has one worker; the machine has {os.cpu_count()} CPUs)"
+            )
 
         print("latency added at 200 requests/s (paced client, 5 s):")
         direct = asyncio.run(paced(f"http://127.0.0.1:{backend_port}/", 200, 5))
         via_nginx = asyncio.run(paced(f"http://127.0.0.1:{nginx_port}/", 200, 5))
-        via = asyncio.run(paced(f"http://127.0.0.1:{ecsd_port}/", 200, 5, host=ecsd_host))
+        via = asyncio.run(paced(f"http://127.0.0.1:{plane_port}/", 200, 5))
         print(
-            f"  direct p50 {ms(direct['p50'])} p99 {ms(direct['p99'])}; nginx p50 {ms(via_nginx['p50'])} p99 {ms(via_nginx['p99'])}; ecsd p50 {ms(via['p50'])} p99 {ms(via['p99'])}"
+            f"  direct p50 {ms(direct['p50'])} p99 {ms(direct['p99'])}; nginx p50 {ms(via_nginx['p50'])} p99 {ms(via_nginx['p99'])}; plane p50 {ms(via['p50'])} p99 {ms(via['p99'])}"
         )
         print(
-            f"  added by ecsd: p50 {ms(via['p50'] - direct['p50'])}, p99 {ms(via['p99'] - direct['p99'])} (nginx: p50 {ms(via_nginx['p50'] - direct['p50'])})"
+            f"  added by the plane: p50 {ms(via['p50'] - direct['p50'])}, p99 {ms(via['p99'] - direct['p99'])} (nginx: p50 {ms(via_nginx['p50'] - direct['p50'])})"
         )
 
-        pids = [ecsd.proc.pid, *worker_pids(ecsd)]  # type: ignore[union-attr]
-        before = sum(cpu_seconds(p) for p in pids)
+        before = cpu_seconds(plane.pid)
         t0 = time.monotonic()
-        load = asyncio.run(paced(f"http://127.0.0.1:{ecsd_port}/", 1000, 5, host=ecsd_host))
-        used = (sum(cpu_seconds(p) for p in pids) - before) / (time.monotonic() - t0)
+        load = asyncio.run(paced(f"http://127.0.0.1:{plane_port}/", 1000, 5))
+        used = (cpu_seconds(plane.pid) - before) / (time.monotonic() - t0)
         print(
-            f"ecsd serve CPU at 1,000 requests/s (ecsd and its {len(pids) - 1} workers): "
-            f"{used * 100:.0f}% of one core (client achieved {load['achieved']:.0f}/s, {load['errors']:.0f} errors)"
+            f"plane CPU at 1,000 requests/s: {used * 100:.0f}% of one core (client achieved {load['achieved']:.0f}/s, {load['errors']:.0f} errors)"
         )
         failed = any(x["errors"] for x in (direct, via_nginx, via, load))
 
@@ -424,78 +406,9 @@ def main() -> int:
         )
         return 1 if failed else 0
     finally:
-        for server in servers:
-            server.stop()
         for p in reversed(procs):
             p.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def start_ecsd(workdir: Path, backend: int, lb_workers: int | None) -> tuple[Any, int, str]:
-    """A real `ecsd serve` with a load balancer, a target group (the backend as an IP
-    target) and a listener, once the target is healthy: (server, listener port, DNS name)."""
-    import boto3
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from server_process import EcsdProcess
-
-    extra = ("--log-level", "WARNING") + (
-        ("--lb-workers", str(lb_workers)) if lb_workers is not None else ()
-    )
-    server = EcsdProcess(workdir / "ecsd", None, *extra).start()
-    elb = boto3.client(
-        "elbv2",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
-    tg = elb.create_target_group(
-        Name="bench",
-        Protocol="HTTP",
-        Port=backend,
-        VpcId="vpc-bench",
-        TargetType="ip",
-        HealthCheckIntervalSeconds=5,
-        HealthCheckTimeoutSeconds=2,
-        HealthyThresholdCount=2,
-    )["TargetGroups"][0]["TargetGroupArn"]
-    lb = elb.create_load_balancer(Name="bench", Subnets=["subnet-a", "subnet-b"])
-    lb_doc = lb["LoadBalancers"][0]
-    port = free_port()
-    elb.create_listener(
-        LoadBalancerArn=lb_doc["LoadBalancerArn"],
-        Protocol="HTTP",
-        Port=port,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
-    )
-    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "127.0.0.1", "Port": backend}])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        states = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
-        if [d["TargetHealth"]["State"] for d in states] == ["healthy"]:
-            return server, port, lb_doc["DNSName"]
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError("the backend never became healthy behind ecsd's load balancer")
-
-
-def worker_pids(server: Any) -> list[int]:
-    """ecsd's data-plane worker processes (its children running ecsd.lb.worker)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if ppid == server.proc.pid and b"ecsd.lb.worker" in cmd:
-            found.append(int(entry))
-    return found
 
 
 def start_plane(port: int, backend: int, workers: int = 0) -> Proc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 from pathlib import Path
 
 import click
@@ -162,14 +161,6 @@ def main() -> None:
     envvar="ECSD_TASK_ENDPOINT",
     help="Point containers' AWS_ENDPOINT_URL at this ecsd (off: their SDKs reach real AWS).",
 )
-@click.option(
-    "--lb-workers",
-    default=None,
-    type=click.IntRange(min=0, max=64),
-    envvar="ECSD_LB_WORKERS",
-    help="Processes the load balancers' data plane runs in (0: inside ecsd) "
-    "[default: the number of cores, at most 4].",
-)
 @click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -191,7 +182,6 @@ def serve(
     max_connections: int,
     taskside_port: int,
     task_endpoint: bool,
-    lb_workers: int | None,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -234,16 +224,7 @@ def serve(
             max_connections=max_connections,
             taskside_port=taskside_port,
             task_endpoint=task_endpoint,
-            lb_workers=default_lb_workers() if lb_workers is None else lb_workers,
         )
-    )
-
-
-def default_lb_workers() -> int:
-    """One data-plane process per core, at most 4: one Python process proxies about
-    half of what one nginx worker does (bench/alb.py)."""
-    return min(
-        4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
 
 

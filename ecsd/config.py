@@ -61,9 +61,6 @@ class Settings:
     # whether containers get AWS_ENDPOINT_URL pointing there (see ecsd/taskside/).
     taskside_port: int = 0
     task_endpoint: bool = True
-    # The load balancer's data plane: in this many worker processes sharing each
-    # listener's port (0: inside ecsd's own process). See lb/workers.py for why.
-    lb_workers: int = 0
 
     @property
     def database(self) -> Path:

@@ -32,7 +32,7 @@ from .config import Settings
 from .console import surface as console
 from .console.changes import Changes
 from .controllers.ecr_lifecycle import EcrLifecycleController
-from .controllers.load_balancing import LoadBalancingController, PlaneFactory
+from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -74,7 +74,7 @@ class Daemon:
         *,
         runtime: Runtime | None = None,
         clock: Clock | None = None,
-        plane: PlaneFactory | None = None,
+        plane: PlaneFactory = default_plane,
     ) -> None:
         self.settings = settings
         providers = all_providers()  # imports every service's tables before the store opens

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..config import Settings
@@ -63,21 +64,28 @@ class PlaneLike(Protocol):
 PlaneFactory = Callable[[Callable[[Report], None]], PlaneLike]
 
 
-def plane_for(settings: Any) -> PlaneFactory:
-    """The real data plane the settings ask for: in `lb_workers` worker processes, or
-    (0) inside this process."""
+def default_plane(report: Callable[[Report], None]) -> PlaneLike:
+    from ..lb.plane import Plane  # the real proxy: only where the daemon runs one
 
-    def make(report: Callable[[Report], None]) -> PlaneLike:
-        # Imported here: the real proxy only where the daemon runs one.
-        if settings.lb_workers > 0:
-            from ..lb.workers import ProcessPlane
+    return Plane(report=report)
 
-            return ProcessPlane(report=report, workers=settings.lb_workers)
-        from ..lb.plane import Plane
 
-        return Plane(report=report)
-
-    return make
+def keep_known(before: Table, after: Table) -> Table:
+    """`after`, with each target the plane already serves given the `known_healthy` it had
+    in `before`. The store's health is for a plane that starts afresh (a restart): once
+    the plane checks a target itself, a recorded health change must not make the target
+    look new (the plane would restart its checks from that flag)."""
+    known = {(g.arn, t.key): t.known_healthy for g in before.target_groups for t in g.targets}
+    if not known:
+        return after
+    groups = []
+    for g in after.target_groups:
+        targets = tuple(
+            replace(t, known_healthy=known[(g.arn, t.key)]) if (g.arn, t.key) in known else t
+            for t in g.targets
+        )
+        groups.append(replace(g, targets=targets) if targets != g.targets else g)
+    return replace(after, target_groups=tuple(groups))
 
 
 def lb_name(load_balancer_arn: str) -> str:
@@ -92,13 +100,13 @@ class LoadBalancingController:
         units: Units,
         settings: Settings,
         *,
-        plane: PlaneFactory | None = None,
+        plane: PlaneFactory = default_plane,
         say: Callable[[str], None] | None = None,
     ) -> None:
         self.units = units
         self.clock = units.clock
         self.settings = settings
-        self._make_plane = plane or plane_for(settings)
+        self._make_plane = plane
         self._say = say or (lambda line: print(line, flush=True))
         self.plane: PlaneLike | None = None
         self.table = Table()
@@ -187,6 +195,7 @@ class LoadBalancingController:
         table, used = await self.units.run(build, region=self.settings.region, write=False)
         if self.plane is None:
             return
+        table = keep_known(self.table, table)
         errors = await self.plane.apply(table)
         self.table, self._targets_of = table, used
         self._announce(table, errors)

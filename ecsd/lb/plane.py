@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
@@ -289,14 +289,12 @@ class Plane:
                 self._report(Drained(key[0], target))
         for key in [k for k in self._draining if k not in draining]:
             del self._draining[key]
-        # New targets get a checker; changed settings reach the running ones. A target is
-        # the same one whatever its `known_healthy` says: that flag only seeds a new
-        # checker (after a restart), it never restarts a running one's count.
+        # New targets get a checker; changed settings reach the running ones.
         for key, (target, check) in live.items():
             running = self._checkers.get(key)
             if (
                 running is not None
-                and replace(running.target, known_healthy=target.known_healthy) == target
+                and running.target == target
                 and running.check.enabled == check.enabled
             ):
                 if running.check != check:

@@ -13,8 +13,7 @@ What stays in this process, so that each thing happens once:
   its own last request to it has ended.
 
 Messages are pickled tuples, length-prefixed, over the workers' stdin/stdout. A worker
-dies with its parent (PR_SET_PDEATHSIG; elsewhere it sees its stdin end and exits),
-freeing the ports.
+whose parent goes away (ecsd killed) sees its stdin end and exits, freeing the ports.
 `in_flight` is, for a draining target, the number of workers still having a request to
 it in flight (a lower bound of the requests), else 0: counting every request across
 processes would put IPC on the hot path.
@@ -83,8 +82,8 @@ class ProcessPlane:
 
     async def apply(self, table: Table) -> dict[str, str]:
         async with self._lock:
-            if not self._workers and table.listeners:
-                await self._start()  # not before a listener exists: most ecsd have none
+            if not self._workers:
+                await self._start()
             draining = {(g.arn, t.key): t for g in table.target_groups for t in g.draining}
             for key in [k for k in self._draining if k not in draining]:
                 self._draining.pop(key)
@@ -132,11 +131,7 @@ class ProcessPlane:
     # -- workers ---------------------------------------------------------------------------
 
     async def _start(self) -> None:
-        env = dict(
-            os.environ,
-            PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
-            ECSD_LB_PARENT=str(os.getpid()),  # the worker dies with this process
-        )
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         for i in range(self._n):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
