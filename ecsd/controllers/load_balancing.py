@@ -70,6 +70,21 @@ def default_plane(report: Callable[[Report], None]) -> PlaneLike:
     return Plane(report=report)
 
 
+def plane_for(settings: Settings) -> PlaneFactory:
+    """The data plane `settings.lb_workers` asks for: in this process (0), or that many
+    worker processes sharing each listener's port (lb/workers.py) — one Python process
+    proxies ~0.4x of what nginx does, two come to 0.6-0.9x (bench/alb.py)."""
+    if settings.lb_workers <= 0:
+        return default_plane
+
+    def make(report: Callable[[Report], None]) -> PlaneLike:
+        from ..lb.workers import ProcessPlane
+
+        return ProcessPlane(report=report, workers=settings.lb_workers)
+
+    return make
+
+
 def keep_known(before: Table, after: Table) -> Table:
     """`after`, with each target the plane already serves given the `known_healthy` it had
     in `before`. The store's health is for a plane that starts afresh (a restart): once
@@ -106,7 +121,9 @@ class LoadBalancingController:
         self.units = units
         self.clock = units.clock
         self.settings = settings
-        self._make_plane = plane
+        # The daemon passes `default_plane` unless a test gives its own: the real plane is
+        # then the one the settings ask for (in-process or worker processes).
+        self._make_plane = plane_for(settings) if plane is default_plane else plane
         self._say = say or (lambda line: print(line, flush=True))
         self.plane: PlaneLike | None = None
         self.table = Table()

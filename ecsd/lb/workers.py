@@ -13,7 +13,8 @@ What stays in this process, so that each thing happens once:
   its own last request to it has ended.
 
 Messages are pickled tuples, length-prefixed, over the workers' stdin/stdout. A worker
-whose parent goes away (ecsd killed) sees its stdin end and exits, freeing the ports.
+whose parent goes away (ecsd killed, even by kill -9) gets SIGTERM (PR_SET_PDEATHSIG,
+Linux) or sees its stdin end, and exits, freeing the ports.
 `in_flight` is, for a draining target, the number of workers still having a request to
 it in flight (a lower bound of the requests), else 0: counting every request across
 processes would put IPC on the hot path.
@@ -132,6 +133,7 @@ class ProcessPlane:
 
     async def _start(self) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        env["ECSD_LB_PARENT"] = str(os.getpid())  # a worker checks it outlived no parent
         for i in range(self._n):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
