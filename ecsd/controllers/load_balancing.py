@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, Protocol
 
 from ..config import Settings
@@ -83,24 +82,6 @@ def plane_for(settings: Settings) -> PlaneFactory:
         return ProcessPlane(report=report, workers=settings.lb_workers)
 
     return make
-
-
-def keep_known(before: Table, after: Table) -> Table:
-    """`after`, with each target the plane already serves given the `known_healthy` it had
-    in `before`. The store's health is for a plane that starts afresh (a restart): once
-    the plane checks a target itself, a recorded health change must not make the target
-    look new (the plane would restart its checks from that flag)."""
-    known = {(g.arn, t.key): t.known_healthy for g in before.target_groups for t in g.targets}
-    if not known:
-        return after
-    groups = []
-    for g in after.target_groups:
-        targets = tuple(
-            replace(t, known_healthy=known[(g.arn, t.key)]) if (g.arn, t.key) in known else t
-            for t in g.targets
-        )
-        groups.append(replace(g, targets=targets) if targets != g.targets else g)
-    return replace(after, target_groups=tuple(groups))
 
 
 def lb_name(load_balancer_arn: str) -> str:
@@ -212,7 +193,6 @@ class LoadBalancingController:
         table, used = await self.units.run(build, region=self.settings.region, write=False)
         if self.plane is None:
             return
-        table = keep_known(self.table, table)
         errors = await self.plane.apply(table)
         self.table, self._targets_of = table, used
         self._announce(table, errors)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import aiohttp
 from aiohttp import web
@@ -292,9 +292,12 @@ class Plane:
         # New targets get a checker; changed settings reach the running ones.
         for key, (target, check) in live.items():
             running = self._checkers.get(key)
+            # A target is the same one whatever its `known_healthy` says: that flag only
+            # seeds a NEW checker (the store's health after a restart); a rebuilt table
+            # carrying the health recorded since must not restart the checks.
             if (
                 running is not None
-                and running.target == target
+                and replace(running.target, known_healthy=target.known_healthy) == target
                 and running.check.enabled == check.enabled
             ):
                 if running.check != check:
