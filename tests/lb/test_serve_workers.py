@@ -1,11 +1,13 @@
 """A real `ecsd serve --lb-workers 2`: a listener served by two worker processes forwards
 to a real backend, a draining target stays draining while a request to it is in flight
-in either worker, and kill -9 of ecsd leaves no worker behind."""
+in either worker, kill -9 of ecsd leaves no worker behind, and an ecsd started again
+serves the listener with new workers."""
 
 from __future__ import annotations
 
 import http.client
 import os
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -156,16 +158,37 @@ def test_serve_with_two_workers(ecsd_factory: Any) -> None:
             assert time.monotonic() < deadline, states(elb, tg)
             time.sleep(0.2)
 
-        # kill -9 of ecsd: its workers go with it, and the listener's port is free again.
+        # Registered again and healthy, then kill -9 of ecsd: its workers go with it, and
+        # the listener's port is free again.
+        elb.register_targets(TargetGroupArn=tg, Targets=[target])
+        deadline = time.monotonic() + 30
+        while states(elb, tg) != ["healthy"]:
+            assert time.monotonic() < deadline, states(elb, tg)
+            time.sleep(0.2)
         server.kill9()
         deadline = time.monotonic() + 10
         while alive(workers):
             assert time.monotonic() < deadline, f"workers left behind: {alive(workers)}"
             time.sleep(0.1)
-        import socket
-
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))
+
+        # ecsd again on the same data dir: new workers serve the listener, the target
+        # keeps its recorded health (traffic at once, no new health-check wait).
+        again = ecsd_factory("--lb-workers", "2", data_dir=server.data_dir)
+        assert again.proc is not None
+        deadline = time.monotonic() + 10
+        while len(workers_of(again.proc.pid)) != 2:
+            assert time.monotonic() < deadline, workers_of(again.proc.pid)
+            time.sleep(0.1)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                assert get(port, "/back") == (200, "backend /back")
+                break
+            except (OSError, AssertionError):
+                assert time.monotonic() < deadline, again.log()
+                time.sleep(0.1)
     finally:
         backend.close()
         if os.environ.get("KEEP"):
