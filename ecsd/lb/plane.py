@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -47,6 +48,10 @@ from ecsd.lb.upstream import Pool as UpstreamPool
 
 Report = Callable[[HealthReport | Drained], None]
 Socket = tuple[str, int]
+
+log = logging.getLogger(__name__)
+# The longest `close` waits for the checkers and for each client session to stop.
+CLOSE_SECONDS = 5.0
 
 
 @dataclass
@@ -161,17 +166,24 @@ class Plane:
     async def close(self) -> None:
         for sock in list(self._sockets):
             await self._close_socket(sock)
-        for checker in list(self._checkers.values()):
-            await checker.stop()
+        # The checkers stop together, and a bounded wait: a daemon's reset or stop must
+        # not hang on one probe that does not give up (CI once saw /_ecsd/reset time out).
+        stopping = [asyncio.ensure_future(c.stop()) for c in self._checkers.values()]
         self._checkers.clear()
+        if stopping:
+            _, stuck = await asyncio.wait(stopping, timeout=CLOSE_SECONDS)
+            if stuck:
+                log.warning("load balancer: %d health checkers did not stop", len(stuck))
         for pool in self._pools.values():
             pool.close()
         self._pools.clear()
         if self._session is not None:
-            await self._session.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._session.close(), CLOSE_SECONDS)
             self._session = None
         if self._http_probe is not None:
-            await self._http_probe.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._http_probe.close(), CLOSE_SECONDS)
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         return self._in_flight.get(target_group_arn, {}).get(key, 0)
