@@ -83,7 +83,9 @@ class ProcessPlane:
 
     async def apply(self, table: Table) -> dict[str, str]:
         async with self._lock:
-            if not self._workers:
+            # Workers start with the first listener: a daemon serving no load balancer
+            # (most test servers, reset after reset) spawns no process.
+            if not self._workers and table.listeners:
                 await self._start()
             draining = {(g.arn, t.key): t for g in table.target_groups for t in g.draining}
             for key in [k for k in self._draining if k not in draining]:
@@ -96,6 +98,12 @@ class ProcessPlane:
             # Health first (its reports go to the workers as they happen), then the table:
             # a worker knows a known-healthy target's state before it routes to it.
             await self._health.apply(Table((), table.target_groups))
+            if not self._workers:  # no traffic anywhere: a draining target is drained
+                for key, target in draining.items():
+                    if key not in self._reported_drained:
+                        self._reported_drained.add(key)
+                        self._report(Drained(key[0], target))
+                return {}
             for w in self._workers:
                 w.send(("table", table))
             errors: dict[str, str] = {}
@@ -125,7 +133,7 @@ class ProcessPlane:
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         k = (target_group_arn, key)
-        if k not in self._draining:
+        if k not in self._draining or not self._workers:
             return 0
         return self._n - len(self._drained_in.get(k, ()))
 

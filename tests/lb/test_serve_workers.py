@@ -118,6 +118,8 @@ def test_serve_with_two_workers(ecsd_factory: Any) -> None:
             HealthyThresholdCount=2,
             UnhealthyThresholdCount=2,
         )["TargetGroups"][0]["TargetGroupArn"]
+        assert server.proc is not None
+        assert workers_of(server.proc.pid) == set()  # no listener yet: no worker process
         port = free_port()
         elb.create_listener(
             LoadBalancerArn=lb["LoadBalancerArn"],
@@ -125,9 +127,10 @@ def test_serve_with_two_workers(ecsd_factory: Any) -> None:
             Port=port,
             DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
         )
-        assert server.proc is not None
-        workers = workers_of(server.proc.pid)
-        assert len(workers) == 2, f"workers: {workers}\n{server.log()}"
+        deadline = time.monotonic() + 10  # the first listener starts the workers
+        while len(workers := workers_of(server.proc.pid)) != 2:
+            assert time.monotonic() < deadline, f"workers: {workers}\n{server.log()}"
+            time.sleep(0.1)
 
         target = {"Id": "127.0.0.1", "Port": backend.port}
         elb.register_targets(TargetGroupArn=tg, Targets=[target])
