@@ -94,6 +94,29 @@ class _Served:
         self.server = server
         self.handler = handler
 
+    def set_idle(self, seconds: float) -> None:
+        """A listener's idle timeout changed (ModifyLoadBalancerAttributes): the socket
+        stays open, so the new value must reach its connections. aiohttp has no public
+        setter: the server's handler arguments (for connections accepted from now on)
+        and each idle connection's keep-alive deadline are set here, in one place. (An
+        open connection's later idle periods keep the value it was accepted with: aiohttp
+        reads it once per connection.)"""
+        kwargs = getattr(self.handler, "_kwargs", None)
+        if not isinstance(kwargs, dict) or kwargs.get("keepalive_timeout") == float(seconds):
+            return
+        kwargs["keepalive_timeout"] = float(seconds)
+        loop = asyncio.get_running_loop()
+        for conn in self.handler.connections:
+            conn._keepalive_timeout = float(seconds)
+            deadline = getattr(conn, "_next_keepalive_close_time", 0.0)
+            handle = getattr(conn, "_keepalive_handle", None)
+            if deadline and handle is not None:  # idle: closes `seconds` from now at most
+                conn._next_keepalive_close_time = min(deadline, loop.time() + seconds)
+                handle.cancel()
+                conn._keepalive_handle = loop.call_at(
+                    conn._next_keepalive_close_time, conn._process_keepalive
+                )
+
 
 class Plane:
     def __init__(
@@ -143,6 +166,7 @@ class Plane:
             wanted.setdefault((listener.bind_host, listener.bind_port), []).append(listener)
         for sock, listeners in wanted.items():
             if sock in self._sockets:
+                self._sockets[sock].set_idle(max(lst.idle_timeout_seconds for lst in listeners))
                 continue
             try:
                 await self._open(sock, listeners)
