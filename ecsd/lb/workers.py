@@ -118,10 +118,12 @@ class ProcessPlane:
     async def close(self) -> None:
         for w in self._workers:
             w.send(("stop",))
+        # All workers get the same 5 s together (a reset waits once, not once per worker).
+        waits = [asyncio.ensure_future(w.proc.wait()) for w in self._workers]
+        if waits:
+            await asyncio.wait(waits, timeout=5)
         for w in self._workers:
-            try:
-                await asyncio.wait_for(w.proc.wait(), 5)
-            except TimeoutError:
+            if w.proc.returncode is None:
                 w.proc.kill()
                 await w.proc.wait()
             if w.reader_task is not None:
