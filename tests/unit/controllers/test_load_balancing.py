@@ -269,3 +269,15 @@ def _note(listener: Listener) -> str:
     if listener.bind_port == listener.port:
         return " (port 80)"
     return f" (port 80 cannot be bound by this user; it serves on {listener.bind_port})"
+
+
+def test_the_plane_is_the_one_the_settings_ask_for(tmp_path):
+    from ecsd.config import Settings
+    from ecsd.controllers.load_balancing import default_plane, plane_for
+    from ecsd.lb.plane import Plane
+    from ecsd.lb.workers import ProcessPlane
+
+    assert plane_for(Settings(data_dir=tmp_path)) is default_plane  # code-made: in-process
+    assert isinstance(plane_for(Settings(data_dir=tmp_path, lb_workers=0))(print), Plane)
+    workers = plane_for(Settings(data_dir=tmp_path, lb_workers=3))(print)
+    assert isinstance(workers, ProcessPlane) and workers._n == 3  # started by its first apply
