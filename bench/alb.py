@@ -19,6 +19,9 @@ bottleneck). Then, each in its own process:
    plane minus direct.
 3. **CPU at 1,000 requests/s**: the plane process's CPU-seconds per second while the
    paced client holds 1,000 requests/s.
+   Each row also **through a real `ecsd serve`** (bench/alb_serve.py: load balancer,
+   target group and listener made with boto3, the backend registered as a target) with
+   its default `--lb-workers`; its CPU is summed over ecsd and its workers.
 4. **Time to take a dead target out of rotation**: two targets, one killed; seconds until
    the plane reports it unhealthy and no request reaches it, against interval × unhealthy
    threshold.
@@ -306,6 +309,12 @@ def main() -> int:
         default=2,
         help="also measure a plane of N processes sharing the port with SO_REUSEPORT (0: no)",
     )
+    ap.add_argument(
+        "--serve-workers",
+        type=int,
+        default=None,
+        help="--lb-workers of the measured `ecsd serve` (default: its own default)",
+    )
     args = ap.parse_args()
     if args.serve_backend:
         serve_backend(args.serve_backend)
@@ -345,6 +354,17 @@ def main() -> int:
             [start_plane(workers_port, backend_port, workers=args.workers)] if args.workers else []
         )
         procs.extend(workers)
+        from bench.alb_serve import Serve
+
+        serve = Serve(ROOT, workdir, free_port(), args.serve_workers)
+        serve_port = free_port()
+        try:
+            serve.balance("bench", serve_port, [backend_port], 30, 2)
+        except Exception:
+            serve.stop()
+            raise
+        procs.append(serve)  # type: ignore[arg-type]
+        n_workers = len(serve.pids()) - 1
 
         print(
             f"backend: {args.backend}, 32 connections, {args.duration} s per row (wrk, 2 threads)"
@@ -355,6 +375,7 @@ def main() -> int:
             ("nginx", nginx_port),
             ("ecsd plane", plane_port),
             *([(f"plane ×{args.workers}", workers_port)] if workers else []),
+            ("ecsd serve", serve_port),
         ):
             url = f"http://127.0.0.1:{port}/"
             wrk(url, 1)  # warm-up: connections, pools, caches
@@ -379,6 +400,17 @@ def main() -> int:
                 f" (nginx has one worker; the machine has {os.cpu_count()} CPUs)"
             )
 
+        sv = rows["ecsd serve"]
+        ratio = sv["rps"] / rows["nginx"]["rps"]
+        p99 = sv["p99"] / rows["nginx"]["p99"]
+        print(f"  ecsd serve ({n_workers} load balancer workers; 0 = in ecsd's process):")
+        print(
+            f"  serve/nginx requests/s {ratio:.2f}× (target ≥ 0.6×) {'PASS' if ratio >= 0.6 else 'FAIL'}"
+        )
+        print(
+            f"  serve/nginx p99        {p99:.2f}× (target ≤ 2×)   {'PASS' if p99 <= 2 else 'FAIL'}"
+        )
+
         print("latency added at 200 requests/s (paced client, 5 s):")
         direct = asyncio.run(paced(f"http://127.0.0.1:{backend_port}/", 200, 5))
         via_nginx = asyncio.run(paced(f"http://127.0.0.1:{nginx_port}/", 200, 5))
@@ -390,6 +422,11 @@ def main() -> int:
             f"  added by the plane: p50 {ms(via['p50'] - direct['p50'])}, p99 {ms(via['p99'] - direct['p99'])} (nginx: p50 {ms(via_nginx['p50'] - direct['p50'])})"
         )
 
+        via_serve = asyncio.run(paced(f"http://127.0.0.1:{serve_port}/", 200, 5))
+        print(
+            f"  added by ecsd serve: p50 {ms(via_serve['p50'] - direct['p50'])}, p99 {ms(via_serve['p99'] - direct['p99'])}"
+        )
+
         before = cpu_seconds(plane.pid)
         t0 = time.monotonic()
         load = asyncio.run(paced(f"http://127.0.0.1:{plane_port}/", 1000, 5))
@@ -397,18 +434,46 @@ def main() -> int:
         print(
             f"plane CPU at 1,000 requests/s: {used * 100:.0f}% of one core (client achieved {load['achieved']:.0f}/s, {load['errors']:.0f} errors)"
         )
-        failed = any(x["errors"] for x in (direct, via_nginx, via, load))
+        pids = serve.pids()
+        before = sum(cpu_seconds(p) for p in pids)
+        t0 = time.monotonic()
+        serve_load = asyncio.run(paced(f"http://127.0.0.1:{serve_port}/", 1000, 5))
+        used = (sum(cpu_seconds(p) for p in pids) - before) / (time.monotonic() - t0)
+        print(
+            f"ecsd serve CPU at 1,000 requests/s: {used * 100:.0f}% of one core, ecsd + {len(pids) - 1} workers (client achieved {serve_load['achieved']:.0f}/s, {serve_load['errors']:.0f} errors)"
+        )
+        failed = any(x["errors"] for x in (direct, via_nginx, via, load, via_serve, serve_load))
 
         took = dead_target(workdir, args.interval, args.threshold)
         budget = args.interval * args.threshold
         print(
             f"dead target out of rotation: {took:.1f} s (interval {args.interval} s × unhealthy threshold {args.threshold} = {budget} s)"
         )
+        took = serve_dead_target(serve, args.interval, args.threshold)
+        print(
+            f"dead target out of rotation through ecsd serve (DescribeTargetHealth says unhealthy): {took:.1f} s (budget {budget} s)"
+        )
         return 1 if failed else 0
     finally:
         for p in reversed(procs):
             p.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def serve_dead_target(serve: Any, interval: int, threshold: int) -> float:
+    """Two backends behind a load balancer of the running `ecsd serve`; one is killed;
+    seconds until the API reports it unhealthy."""
+    a, b = free_port(), free_port()
+    backends = [Proc([sys.executable, __file__, "--serve-backend", str(p)]) for p in (a, b)]
+    try:
+        for p in (a, b):
+            wait_port(p)
+        tg = serve.balance("dead", free_port(), [a, b], interval, threshold)
+        backends[1].stop()
+        return float(serve.wait(tg, lambda s: s.get(b) == "unhealthy", 10 * interval * threshold))
+    finally:
+        for p in backends:
+            p.stop()
 
 
 def start_plane(port: int, backend: int, workers: int = 0) -> Proc:

@@ -22,6 +22,7 @@ from .config import (
     DEFAULT_TASK_HEALTHY_AFTER,
     Settings,
     default_data_dir,
+    default_lb_workers,
 )
 
 
@@ -161,6 +162,15 @@ def main() -> None:
     envvar="ECSD_TASK_ENDPOINT",
     help="Point containers' AWS_ENDPOINT_URL at this ecsd (off: their SDKs reach real AWS).",
 )
+@click.option(
+    "--lb-workers",
+    "lb_workers",
+    default=default_lb_workers,
+    type=click.IntRange(min=0, max=64),
+    show_default="cores, at most 4",
+    envvar="ECSD_LB_WORKERS",
+    help="Processes serving load balancer listeners (0: inside ecsd's own process).",
+)
 @click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -182,6 +192,7 @@ def serve(
     max_connections: int,
     taskside_port: int,
     task_endpoint: bool,
+    lb_workers: int,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -224,6 +235,7 @@ def serve(
             max_connections=max_connections,
             taskside_port=taskside_port,
             task_endpoint=task_endpoint,
+            lb_workers=lb_workers,
         )
     )
 

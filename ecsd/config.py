@@ -30,6 +30,12 @@ DEFAULT_IDLE_TIMEOUT = 15.0
 DEFAULT_MAX_CONNECTIONS = 256
 
 
+def default_lb_workers() -> int:
+    """The load balancers' worker processes `ecsd serve` starts: one per core, at most 4
+    (one Python process proxies ~0.4x of an nginx worker; see docs/architecture.md)."""
+    return min(4, os.cpu_count() or 1)
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("ecsd"))
 
@@ -61,6 +67,9 @@ class Settings:
     # whether containers get AWS_ENDPOINT_URL pointing there (see ecsd/taskside/).
     taskside_port: int = 0
     task_endpoint: bool = True
+    # Processes serving the load balancers' listeners (lb/workers.py); 0: in ecsd's own
+    # process (lb/plane.py). A Settings made in code (tests) stays in-process.
+    lb_workers: int = 0
 
     @property
     def database(self) -> Path:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import aiohttp
 from aiohttp import web
@@ -47,6 +48,10 @@ from ecsd.lb.upstream import Pool as UpstreamPool
 
 Report = Callable[[HealthReport | Drained], None]
 Socket = tuple[str, int]
+
+log = logging.getLogger(__name__)
+# The longest `close` waits for the checkers and for each client session to stop.
+CLOSE_SECONDS = 5.0
 
 
 @dataclass
@@ -88,6 +93,29 @@ class _Served:
     def __init__(self, server: asyncio.Server, handler: web.Server) -> None:
         self.server = server
         self.handler = handler
+
+    def set_idle(self, seconds: float) -> None:
+        """A listener's idle timeout changed (ModifyLoadBalancerAttributes): the socket
+        stays open, so the new value must reach its connections. aiohttp has no public
+        setter: the server's handler arguments (for connections accepted from now on)
+        and each idle connection's keep-alive deadline are set here, in one place. (An
+        open connection's later idle periods keep the value it was accepted with: aiohttp
+        reads it once per connection.)"""
+        kwargs = getattr(self.handler, "_kwargs", None)
+        if not isinstance(kwargs, dict) or kwargs.get("keepalive_timeout") == float(seconds):
+            return
+        kwargs["keepalive_timeout"] = float(seconds)
+        loop = asyncio.get_running_loop()
+        for conn in self.handler.connections:
+            conn._keepalive_timeout = float(seconds)
+            deadline = getattr(conn, "_next_keepalive_close_time", 0.0)
+            handle = getattr(conn, "_keepalive_handle", None)
+            if deadline and handle is not None:  # idle: closes `seconds` from now at most
+                conn._next_keepalive_close_time = min(deadline, loop.time() + seconds)
+                handle.cancel()
+                conn._keepalive_handle = loop.call_at(
+                    conn._next_keepalive_close_time, conn._process_keepalive
+                )
 
 
 class Plane:
@@ -138,6 +166,7 @@ class Plane:
             wanted.setdefault((listener.bind_host, listener.bind_port), []).append(listener)
         for sock, listeners in wanted.items():
             if sock in self._sockets:
+                self._sockets[sock].set_idle(max(lst.idle_timeout_seconds for lst in listeners))
                 continue
             try:
                 await self._open(sock, listeners)
@@ -161,17 +190,24 @@ class Plane:
     async def close(self) -> None:
         for sock in list(self._sockets):
             await self._close_socket(sock)
-        for checker in list(self._checkers.values()):
-            await checker.stop()
+        # The checkers stop together, and a bounded wait: a daemon's reset or stop must
+        # not hang on one probe that does not give up (CI once saw /_ecsd/reset time out).
+        stopping = [asyncio.ensure_future(c.stop()) for c in self._checkers.values()]
         self._checkers.clear()
+        if stopping:
+            _, stuck = await asyncio.wait(stopping, timeout=CLOSE_SECONDS)
+            if stuck:
+                log.warning("load balancer: %d health checkers did not stop", len(stuck))
         for pool in self._pools.values():
             pool.close()
         self._pools.clear()
         if self._session is not None:
-            await self._session.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._session.close(), CLOSE_SECONDS)
             self._session = None
         if self._http_probe is not None:
-            await self._http_probe.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._http_probe.close(), CLOSE_SECONDS)
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         return self._in_flight.get(target_group_arn, {}).get(key, 0)
@@ -292,9 +328,12 @@ class Plane:
         # New targets get a checker; changed settings reach the running ones.
         for key, (target, check) in live.items():
             running = self._checkers.get(key)
+            # A target is the same one whatever its `known_healthy` says: that flag only
+            # seeds a NEW checker (the store's health after a restart); a rebuilt table
+            # carrying the health recorded since must not restart the checks.
             if (
                 running is not None
-                and running.target == target
+                and replace(running.target, known_healthy=target.known_healthy) == target
                 and running.check.enabled == check.enabled
             ):
                 if running.check != check:

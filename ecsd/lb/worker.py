@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 
 from ecsd.lb.plane import Plane
@@ -50,7 +51,23 @@ async def serve() -> None:
         await plane.close()
 
 
+def die_with_parent() -> None:
+    """Linux: the kernel sends SIGTERM when the process that started this one dies, even
+    by kill -9 — and even while this one is too busy to notice its stdin ending."""
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the end of stdin is the only signal
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != int(os.environ.get("ECSD_LB_PARENT", os.getppid())):
+        sys.exit(0)  # the parent died before the call above: nobody would signal
+
+
 def main() -> None:
+    die_with_parent()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
 

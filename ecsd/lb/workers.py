@@ -13,7 +13,8 @@ What stays in this process, so that each thing happens once:
   its own last request to it has ended.
 
 Messages are pickled tuples, length-prefixed, over the workers' stdin/stdout. A worker
-whose parent goes away (ecsd killed) sees its stdin end and exits, freeing the ports.
+whose parent goes away (ecsd killed, even by kill -9) gets SIGTERM (PR_SET_PDEATHSIG,
+Linux) or sees its stdin end, and exits, freeing the ports.
 `in_flight` is, for a draining target, the number of workers still having a request to
 it in flight (a lower bound of the requests), else 0: counting every request across
 processes would put IPC on the hot path.
@@ -82,7 +83,9 @@ class ProcessPlane:
 
     async def apply(self, table: Table) -> dict[str, str]:
         async with self._lock:
-            if not self._workers:
+            # Workers start with the first listener: a daemon serving no load balancer
+            # (most test servers, reset after reset) spawns no process.
+            if not self._workers and table.listeners:
                 await self._start()
             draining = {(g.arn, t.key): t for g in table.target_groups for t in g.draining}
             for key in [k for k in self._draining if k not in draining]:
@@ -95,6 +98,12 @@ class ProcessPlane:
             # Health first (its reports go to the workers as they happen), then the table:
             # a worker knows a known-healthy target's state before it routes to it.
             await self._health.apply(Table((), table.target_groups))
+            if not self._workers:  # no traffic anywhere: a draining target is drained
+                for key, target in draining.items():
+                    if key not in self._reported_drained:
+                        self._reported_drained.add(key)
+                        self._report(Drained(key[0], target))
+                return {}
             for w in self._workers:
                 w.send(("table", table))
             errors: dict[str, str] = {}
@@ -109,10 +118,12 @@ class ProcessPlane:
     async def close(self) -> None:
         for w in self._workers:
             w.send(("stop",))
+        # All workers get the same 5 s together (a reset waits once, not once per worker).
+        waits = [asyncio.ensure_future(w.proc.wait()) for w in self._workers]
+        if waits:
+            await asyncio.wait(waits, timeout=5)
         for w in self._workers:
-            try:
-                await asyncio.wait_for(w.proc.wait(), 5)
-            except TimeoutError:
+            if w.proc.returncode is None:
                 w.proc.kill()
                 await w.proc.wait()
             if w.reader_task is not None:
@@ -124,7 +135,7 @@ class ProcessPlane:
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         k = (target_group_arn, key)
-        if k not in self._draining:
+        if k not in self._draining or not self._workers:
             return 0
         return self._n - len(self._drained_in.get(k, ()))
 
@@ -132,6 +143,7 @@ class ProcessPlane:
 
     async def _start(self) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        env["ECSD_LB_PARENT"] = str(os.getpid())  # a worker checks it outlived no parent
         for i in range(self._n):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,

@@ -439,3 +439,40 @@ def test_502_when_the_target_closes_early_or_answers_garbage():
             raw.close()
 
     asyncio.run(scenario())
+
+
+def test_a_changed_idle_timeout_reaches_the_open_socket():
+    """ModifyLoadBalancerAttributes idle_timeout.timeout_seconds on a listener whose socket
+    stays open: an idle keep-alive connection is closed by the new value, and a new
+    connection gets it."""
+
+    async def scenario() -> tuple[float, float]:
+        backend = await Backend("b").start()
+        h = Harness()
+        port = free_port()
+        g = group("tg", backend.target(known_healthy=True))
+        try:
+            await h.apply(listener(port, default(forward("tg"))), groups=(g,))
+
+            async def idle_close_after(change: int | None) -> float:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                await reader.readuntil(b"b /")
+                if change is not None:
+                    lst = listener(port, default(forward("tg")), idle_timeout_seconds=change)
+                    await h.apply(lst, groups=(g,))
+                t0 = asyncio.get_running_loop().time()
+                await asyncio.wait_for(reader.read(), 10)  # b"" when the plane closes it
+                writer.close()
+                return asyncio.get_running_loop().time() - t0
+
+            open_then_changed = await idle_close_after(1)
+            new_connection = await idle_close_after(None)
+            return open_then_changed, new_connection
+        finally:
+            await h.close()
+            await backend.stop()
+
+    open_then_changed, new_connection = asyncio.run(scenario())
+    assert open_then_changed < 3  # was 60 s when the connection was accepted
+    assert new_connection < 3

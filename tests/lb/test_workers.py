@@ -94,3 +94,25 @@ def test_two_workers_serve_one_port_and_drain_together():
                 pass
 
     asyncio.run(scenario())
+
+
+def test_no_listener_no_worker_process_and_draining_is_drained_at_once():
+    async def scenario() -> tuple[int, list[HealthReport | Drained]]:
+        backend = Backend("b")
+        await backend.start()
+        reports: list[HealthReport | Drained] = []
+        plane = ProcessPlane(report=reports.append, workers=2)
+        try:
+            await plane.apply(Table((), (group("tg", backend.target()),)))
+            started = len(plane._workers)
+            g = TargetGroup("tg", "tg", health_check=FAST, draining=(backend.target(),))
+            assert await plane.apply(Table((), (g,))) == {}
+            assert plane.in_flight("tg", backend.target().key) == 0
+            return started, reports
+        finally:
+            await plane.close()
+            await backend.stop()
+
+    started, reports = asyncio.run(scenario())
+    assert started == 0  # a daemon with no load balancer spawns nothing
+    assert [r for r in reports if isinstance(r, Drained)][-1:] != []

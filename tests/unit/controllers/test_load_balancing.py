@@ -188,11 +188,13 @@ def test_tables_follow_writes_targets_resolve_and_health_is_persisted(tmp_path: 
         )
         assert state == ("healthy", None, None)
         assert h.health_events == [TargetHealthChanged(TG, "172.17.0.5", 80)]
-        # The running plane's target stays the same value (its checks go on as they
-        # are); a plane started afresh (a restart) gets the stored health.
+        # The next table carries the stored health as it is (the plane keeps a running
+        # target's checks whatever known_healthy says: tests/unit/lb/test_health.py);
+        # a plane started afresh (a restart) gets it too.
+        await h.controller.rebuild()
         group = h.plane.tables[-1].group(TG)
         assert group is not None
-        assert [t.known_healthy for t in group.targets if t.id == "172.17.0.5"] == [False]
+        assert [t.known_healthy for t in group.targets if t.id == "172.17.0.5"] == [True]
         await h.controller.stop()
         await h.controller.start()
         assert len(h.planes) == 2
@@ -267,3 +269,15 @@ def _note(listener: Listener) -> str:
     if listener.bind_port == listener.port:
         return " (port 80)"
     return f" (port 80 cannot be bound by this user; it serves on {listener.bind_port})"
+
+
+def test_the_plane_is_the_one_the_settings_ask_for(tmp_path):
+    from ecsd.config import Settings
+    from ecsd.controllers.load_balancing import default_plane, plane_for
+    from ecsd.lb.plane import Plane
+    from ecsd.lb.workers import ProcessPlane
+
+    assert plane_for(Settings(data_dir=tmp_path)) is default_plane  # code-made: in-process
+    assert isinstance(plane_for(Settings(data_dir=tmp_path, lb_workers=0))(print), Plane)
+    workers = plane_for(Settings(data_dir=tmp_path, lb_workers=3))(print)
+    assert isinstance(workers, ProcessPlane) and workers._n == 3  # started by its first apply

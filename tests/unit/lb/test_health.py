@@ -183,3 +183,41 @@ def test_the_plane_restarts_a_checker_when_its_check_is_disabled_or_enabled():
         "initial",
         "healthy",
     ]
+
+
+def test_the_plane_keeps_a_targets_checks_when_only_known_healthy_changes():
+    """The controller rebuilds the table with the health the store recorded: a target the
+    plane already checks keeps its checker (its state and thresholds); `known_healthy`
+    only seeds a new one. A changed address does restart the checks."""
+    from dataclasses import replace
+
+    from ecsd.lb.plane import Plane
+    from ecsd.lb.table import Table, TargetGroup
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        clock = FakeClock()
+        seen: list[str] = []
+        probe = ScriptedProbe([PASS] * 20)
+        plane = Plane(report=lambda r: seen.append(r.state), clock=clock, probe=probe)
+        group = TargetGroup("tg", "tg", health_check=CHECK, targets=(TARGET,))
+        await plane.apply(Table((), (group,)))
+        await clock.advance(0)
+        await clock.advance(10)
+        await clock.advance(10)  # three passes: healthy
+        first = list(seen)
+        known = replace(group, targets=(replace(TARGET, known_healthy=True),))
+        await plane.apply(Table((), (known,)))  # the store's health comes back in the table
+        await clock.advance(10)
+        await plane.apply(Table((), (group,)))  # and goes (the flag is not identity)
+        await clock.advance(10)
+        after_flag = seen[len(first) :]
+        moved = replace(group, targets=(replace(TARGET, port=9002, known_healthy=True),))
+        await plane.apply(Table((), (moved,)))  # a new address: checks start again
+        await clock.advance(0)
+        await plane.close()
+        return first, after_flag, seen[len(first) :]
+
+    first, after_flag, after_move = asyncio.run(scenario())
+    assert first == ["initial", "initial", "healthy"]
+    assert after_flag == []  # no restart: no `initial`, no repeated `healthy`
+    assert after_move == ["healthy"]  # a new checker, seeded by known_healthy
