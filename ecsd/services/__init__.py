@@ -10,8 +10,9 @@ def all_providers() -> list[Provider]:
     from .ecs import ecs
     from .elbv2 import elbv2
     from .logs import logs
+    from .route53 import route53
     from .secretsmanager import secretsmanager
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr]
+    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, route53]

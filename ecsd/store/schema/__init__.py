@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (table registration)
     ecs_tasks,
     elbv2,  # noqa: F401  (table registration)
     logs,  # noqa: F401  (table registration)
+    route53,  # noqa: F401  (table registration)
     secretsmanager,  # noqa: F401  (table registration)
     ssm,  # noqa: F401  (table registration)
 )
