@@ -98,3 +98,18 @@ def delete_listener(unit: Unit, arn: str) -> None:
 
 def count(unit: Unit, lb_arn: str) -> int:
     return len(of(unit, lb_arn))
+
+
+def certificate_users(unit: Unit, certificate_arn: str) -> list[str]:
+    """The load balancers whose listeners serve `certificate_arn` (default or SNI
+    certificate): ACM's InUseBy, and what keeps it from being deleted."""
+    rows = unit.conn.execute(
+        select(listeners.c.lb_arn, listeners.c.doc).where(listeners.c.region == unit.region)
+    ).all()
+    users = {
+        r.lb_arn
+        for r in rows
+        for c in [*(r.doc.get("Certificates") or []), *(r.doc.get("ExtraCertificates") or [])]
+        if c.get("CertificateArn") == certificate_arn
+    }
+    return sorted(users)

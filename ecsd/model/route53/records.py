@@ -198,3 +198,19 @@ def zone_records(ctx: Unit, zone_id: str) -> list[dict[str, Any]]:
         select(records.c.doc).where(records.c.account == ctx.account, records.c.zone == zone_id)
     ).all()
     return [dict(r.doc) for r in rows]
+
+
+def cname_exists(ctx: Unit, name: str, value: str) -> bool:
+    """Whether any hosted zone of the account holds the CNAME `name` → `value`: what
+    ACM's DNS validation looks for."""
+    rows = ctx.conn.execute(
+        select(records.c.doc).where(
+            records.c.account == ctx.account,
+            records.c.sort == names.sort_key(names.normalise(name)),
+            records.c.type == "CNAME",
+        )
+    ).all()
+    want = names.normalise(value)
+    return any(
+        names.normalise(v["Value"]) == want for r in rows for v in r.doc.get("ResourceRecords", [])
+    )
