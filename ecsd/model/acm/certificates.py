@@ -38,6 +38,14 @@ def get(ctx: Unit, arn: str) -> Row[Any]:
     return row
 
 
+def exists(unit: Unit, arn: str) -> bool:
+    """Whether `arn` names a certificate here: what an HTTPS listener checks."""
+    found = unit.conn.execute(
+        select(certs.c.arn).where(certs.c.region == unit.region, certs.c.arn == arn)
+    ).first()
+    return found is not None
+
+
 def validation_record(arn: str, domain: str) -> dict[str, str]:
     """The CNAME ACM asks for: derived from the certificate and the domain, so the same
     request always asks for the same record (as ACM's do)."""

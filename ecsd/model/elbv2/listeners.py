@@ -106,10 +106,12 @@ def certificate_users(unit: Unit, certificate_arn: str) -> list[str]:
     rows = unit.conn.execute(
         select(listeners.c.lb_arn, listeners.c.doc).where(listeners.c.region == unit.region)
     ).all()
-    users = {
-        r.lb_arn
-        for r in rows
-        for c in [*(r.doc.get("Certificates") or []), *(r.doc.get("ExtraCertificates") or [])]
-        if c.get("CertificateArn") == certificate_arn
-    }
+    users = {r.lb_arn for r in rows if certificate_arn in served_certificates(r.doc)}
     return sorted(users)
+
+
+def served_certificates(doc: dict[str, Any]) -> list[str]:
+    """A listener's certificate ARNs: the default first, then the SNI ones
+    (AddListenerCertificates keeps those as plain ARNs under `ExtraCertificates`)."""
+    default = [c["CertificateArn"] for c in doc.get("Certificates") or []]
+    return default + [a for a in doc.get("ExtraCertificates") or [] if a not in default]
