@@ -247,14 +247,13 @@ def set_tags(ctx: Unit, arn: str, tags: dict[str, str]) -> None:
     )
 
 
-def key_pair(unit: Unit, arn: str) -> tuple[bytes, bytes]:
-    """(certificate + chain PEM, private key PEM) of an issued certificate: what an
-    HTTPS listener serves."""
-    row = refresh(unit, get(unit, arn))
-    if row.key is None or row.certificate is None:
-        raise AwsError(
-            "ValidationException",
-            f"Certificate {arn} is not issued yet ({row.status}).",  # ecsd's own text
-        )
+def key_pair(unit: Unit, arn: str) -> tuple[bytes, bytes] | None:
+    """(certificate + chain PEM, private key PEM) of an issued certificate, None if
+    there is no such certificate or it is not issued: what an HTTPS listener serves.
+    Looked up by ARN alone (it names its region): the routing table is built for every
+    region at once."""
+    row = unit.conn.execute(select(certs).where(certs.c.arn == arn)).first()
+    if row is None or row.key is None or row.certificate is None:
+        return None
     key = sealing.unseal(unit.settings.data_dir, row.key, _seal_context(arn))
     return (row.certificate + (row.chain or "")).encode(), key
