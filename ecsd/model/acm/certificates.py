@@ -14,6 +14,7 @@ from cryptography.x509.oid import SignatureAlgorithmOID
 from sqlalchemy import Row, delete, insert, select, update
 
 from ...aws.errors import AwsError
+from ...core.bus import LoadBalancingChanged
 from ...core.unit import Unit
 from ...store import sealing
 from ...store.schema.acm import acm_certificates as certs
@@ -127,6 +128,8 @@ def refresh(ctx: Unit, row: Row[Any]) -> Row[Any]:
         "DomainValidationOptions": [{**o, "ValidationStatus": "SUCCESS"} for o in options],
     }
     _store(ctx, row.arn, doc, cert_pem, ca.root_pem(ctx.settings.data_dir), key_pem)
+    # A listener may already name it: the routing table is rebuilt with its PEMs.
+    ctx.record(LoadBalancingChanged())
     return get(ctx, row.arn)
 
 
@@ -227,6 +230,7 @@ def import_certificate(
             )  # ecsd's own text
         doc["CreatedAt"] = old.doc["CreatedAt"]
     _store(ctx, doc_arn, doc, cert_pem, chain, key_pem)
+    ctx.record(LoadBalancingChanged())  # a re-import changes what listeners serve
     return doc_arn
 
 
