@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
 import pytest
 from botocore.exceptions import ClientError
 from conftest import aws_error
@@ -101,3 +104,31 @@ def test_cli_creates_and_lists_zones(aws):
     assert [z["Id"] for z in listed["HostedZones"]] == [out["HostedZone"]["Id"]]
     change = aws.json("route53", "get-change", "--id", out["ChangeInfo"]["Id"])
     assert change["ChangeInfo"]["Status"] == "INSYNC"
+
+
+def raw(ecsd, method, path, body=b""):
+    req = urllib.request.Request(f"{ecsd.url}{path}", data=body or None, method=method)
+    req.add_header(
+        "Authorization",
+        "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/route53/aws4_request, "
+        "SignedHeaders=host, Signature=00",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_rest_xml_errors_are_in_route53s_error_shape_and_change_nothing(ecsd, r53):
+    status, body = raw(ecsd, "POST", "/2013-04-01/hostedzone", b"<CreateHostedZoneRequest><Name>")
+    assert status == 400 and "<ErrorResponse" in body and "<Type>Sender</Type>" in body
+    status, body = raw(ecsd, "GET", "/2013-04-01/no-such-thing")
+    assert status == 404 and "<Code>InvalidAction</Code>" in body
+    missing = (
+        b'<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+        b"<Name>x.example</Name></CreateHostedZoneRequest>"
+    )
+    status, body = raw(ecsd, "POST", "/2013-04-01/hostedzone", missing)
+    assert status == 400 and "<Code>InvalidInput</Code>" in body and "callerReference" in body
+    assert r53.list_hosted_zones()["HostedZones"] == []
