@@ -168,3 +168,20 @@ def test_import_list_filter_page_tag_and_delete(acm):
     with pytest.raises(ClientError) as err:
         acm.describe_certificate(CertificateArn=imported)
     assert aws_error(err)[0] == "ResourceNotFoundException"
+
+
+def test_cli_requests_and_describes_a_certificate(aws):
+    arn = aws.json(
+        "acm",
+        "request-certificate",
+        "--domain-name",
+        "cli.example.com",
+        "--validation-method",
+        "DNS",
+    )["CertificateArn"]
+    cert = aws.json("acm", "describe-certificate", "--certificate-arn", arn)["Certificate"]
+    assert cert["Status"] == "PENDING_VALIDATION"
+    record = cert["DomainValidationOptions"][0]["ResourceRecord"]
+    assert record["Name"].endswith(".cli.example.com.") and record["Type"] == "CNAME"
+    listed = aws.json("acm", "list-certificates", "--certificate-statuses", "PENDING_VALIDATION")
+    assert [c["CertificateArn"] for c in listed["CertificateSummaryList"]] == [arn]
