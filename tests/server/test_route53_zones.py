@@ -32,6 +32,10 @@ def test_create_zone_makes_ns_and_soa_and_is_idempotent_by_caller_reference(r53)
     with pytest.raises(ClientError) as err:
         r53.create_hosted_zone(Name="example.com", CallerReference="ref-1")
     assert aws_error(err)[0] == "HostedZoneAlreadyExists"
+    for bad in ("a..example.com", "."):
+        with pytest.raises(ClientError) as err:
+            r53.create_hosted_zone(Name=bad, CallerReference=f"bad-{bad}")
+        assert aws_error(err)[0] == "InvalidDomainName"
     got = r53.get_hosted_zone(Id=zone["Id"])
     assert got["HostedZone"] == zone and got["DelegationSet"] == out["DelegationSet"]
     assert r53.get_hosted_zone_count()["HostedZoneCount"] == 1

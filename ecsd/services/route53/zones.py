@@ -25,7 +25,9 @@ def create_hosted_zone(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             status=409,
         )
     name = names.normalise(p["Name"])
-    if "." not in name.rstrip(".") and len(name) < 2:
+    labels = name.rstrip(".").split(".")
+    if not all(0 < len(label) <= 63 for label in labels) or len(name) > 255:
+        # ecsd's own text.
         raise AwsError("InvalidDomainName", f"{p['Name']} is not a valid domain name.")
     row = zones.create(ctx, name, p["CallerReference"], dict(p.get("HostedZoneConfig") or {}))
     return {
