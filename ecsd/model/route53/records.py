@@ -137,7 +137,7 @@ def record_change(ctx: Unit, comment: str | None = None) -> dict[str, Any]:
     change_id = zones.new_id("C")
     ctx.conn.execute(
         insert(changes).values(
-            account=ctx.account, id=change_id, submitted=ctx.now, comment=comment, serial=0
+            account=ctx.account, id=change_id, submitted=ctx.now, comment=comment
         )
     )
     return change_info(change_id, ctx.now, comment)

@@ -7,7 +7,7 @@ in, so a ListResourceRecordSets page is an index range.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, Integer, String, Table
+from sqlalchemy import JSON, Column, Float, String, Table
 
 from .base import metadata
 
@@ -42,5 +42,4 @@ route53_changes = Table(
     Column("id", String, primary_key=True),
     Column("submitted", Float, nullable=False),
     Column("comment", String),
-    Column("serial", Integer, nullable=False),
 )
