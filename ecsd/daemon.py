@@ -18,6 +18,7 @@ routes in the order they were added):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
 from .core.clock import Clock, SystemClock
 from .core.unit import Units
+from .model.acm import ca as acm_ca
 from .model.logs.ingest import LogSink
 from .registry import Registry
 from .runtime.base import Runtime, RuntimeUnavailable
@@ -249,7 +251,13 @@ class Daemon:
             await self.reset()
             return web.json_response({"reset": True})
 
+        async def ca_pem(_request: web.Request) -> web.Response:
+            # The root of ecsd's local CA: what a user trusts to verify HTTPS listeners.
+            pem = await asyncio.to_thread(acm_ca.root_pem, self.settings.data_dir)
+            return web.Response(body=pem, content_type="application/x-pem-file")
+
         app.router.add_get("/_ecsd/health", health)
+        app.router.add_get("/_ecsd/ca.pem", ca_pem)
         app.router.add_post("/_ecsd/reset", reset)
 
 

@@ -21,6 +21,7 @@ from botocore.model import OperationModel, StructureShape
 from .errors import AwsError
 from .protocols import json as json_protocol
 from .protocols import query as query_protocol
+from .protocols import restxml
 from .provider import Provider
 
 
@@ -32,6 +33,8 @@ class Incoming:
     query_string: str
     body: bytes
     signing: str | None  # the SigV4 credential scope's service, if signed
+    method: str = "POST"
+    path: str = "/"
 
 
 @dataclass
@@ -166,3 +169,91 @@ class QueryWire:
     ) -> web.Response:
         status, payload = query_protocol.encode_error(error, request_id, self._namespace(provider))
         return web.Response(status=status, body=payload, content_type=query_protocol.CONTENT_TYPE)
+
+
+@dataclass
+class RestRaw:
+    """What REST-XML decodes from: the request and the operation its path matched
+    (the URI labels are the operation's, so decoding needs the whole operation, not
+    only its input shape)."""
+
+    operation: OperationModel
+    labels: dict[str, str]
+    incoming: Incoming
+
+
+class RestXmlWire:
+    """REST-XML (Route 53): the service by the path's first segment (`/2013-04-01`) or
+    the credential scope's signing name, the operation by method and path."""
+
+    unknown = "InvalidAction"
+
+    def __init__(self, providers: Iterable[Provider]) -> None:
+        self._rest = [p for p in providers if p.spec.protocol == "rest-xml"]
+        self._routers = {p.spec.name: restxml.Router(p.spec.model) for p in self._rest}
+        self._by_prefix = {
+            prefix: p for p in self._rest for prefix in self._routers[p.spec.name].prefixes
+        }
+        self._by_signing = {p.spec.signing_name: p for p in self._rest}
+
+    def matches(self, incoming: Incoming) -> bool:
+        if incoming.signing in self._by_signing:
+            return True
+        return "/" + incoming.path.split("/")[1] in self._by_prefix
+
+    def _provider(self, incoming: Incoming) -> Provider | None:
+        by_path = self._by_prefix.get("/" + incoming.path.split("/")[1])
+        return by_path or self._by_signing.get(incoming.signing or "")
+
+    def route(self, incoming: Incoming) -> Routed:
+        provider = self._provider(incoming)
+        if provider is None:
+            raise AwsError(self.unknown, f"No service here serves {incoming.path}.")
+        found = self._routers[provider.spec.name].match(incoming.method, incoming.path)
+        if found is None:
+            # ecsd's own text: AWS answers an unknown REST path without a documented body.
+            raise AwsError(
+                self.unknown,
+                f"No {provider.spec.name} operation for {incoming.method} {incoming.path}.",
+                status=404,
+            )
+        name, labels = found
+        model = provider.spec.operation(name)
+        assert model is not None  # the router knows only the model's operations
+        return Routed(provider, name, RestRaw(model, labels, incoming))
+
+    def unknown_operation(self, provider: Provider, name: str) -> AwsError:
+        return AwsError(self.unknown, f"Could not find operation {name} for {provider.spec.name}.")
+
+    def decode(self, shape: StructureShape | None, raw: Any) -> dict[str, Any]:
+        i = raw.incoming
+        return restxml.decode(raw.operation, raw.labels, i.query_string, i.headers, i.body)
+
+    def encode(
+        self, provider: Provider, model: OperationModel, result: dict[str, Any], request_id: str
+    ) -> web.Response:
+        status, headers, body = restxml.encode(
+            model, result, restxml.namespace(provider.spec.model)
+        )
+        return web.Response(
+            status=status,
+            body=body,
+            headers={"x-amzn-RequestId": request_id, **headers},
+            content_type=restxml.CONTENT_TYPE,
+        )
+
+    def encode_error(
+        self, provider: Provider | None, error: AwsError, request_id: str
+    ) -> web.Response:
+        ns = (
+            restxml.namespace(provider.spec.model)
+            if provider is not None
+            else "https://route53.amazonaws.com/doc/2013-04-01/"
+        )
+        status, payload = restxml.encode_error(error, request_id, ns)
+        return web.Response(
+            status=status,
+            body=payload,
+            headers={"x-amzn-RequestId": request_id},
+            content_type=restxml.CONTENT_TYPE,
+        )

@@ -31,6 +31,7 @@ import aiohttp
 from aiohttp import web
 
 from ecsd.core.clock import Clock, SystemClock
+from ecsd.lb import tls
 from ecsd.lb.balancing import ForwardChooser, Pool
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
 from ecsd.lb.proxy import Proxy
@@ -264,10 +265,24 @@ class Plane:
             max_line_size=16 * 1024,
         )
         loop = asyncio.get_running_loop()
+        context = None
+        if any(lst.protocol == "HTTPS" for lst in listeners):
+            context = tls.server_context(lambda: self._listeners_on(sock, listeners))
         server = await loop.create_server(
-            handler, sock[0], sock[1], reuse_address=True, reuse_port=self._reuse_port or None
+            handler,
+            sock[0],
+            sock[1],
+            reuse_address=True,
+            reuse_port=self._reuse_port or None,
+            ssl=context,
         )
         self._sockets[sock] = _Served(server, handler)
+
+    def _listeners_on(self, sock: Socket, opened: list[Listener]) -> list[Listener]:
+        """The socket's listeners as the current table has them (TLS picks their
+        certificates at each handshake)."""
+        routes = self.routing.ports.get(sock)
+        return [lst for lst, _ in routes.listeners] if routes is not None else opened
 
     async def _close_socket(self, sock: Socket) -> None:
         served = self._sockets.pop(sock)

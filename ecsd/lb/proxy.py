@@ -122,14 +122,16 @@ def fixed_response(action: FixedResponse) -> web.Response:
     )
 
 
-def redirect_location(action: Redirect, *, host: str, port: int, path: str, query: str) -> str:
+def redirect_location(
+    action: Redirect, *, host: str, port: int, path: str, query: str, protocol: str = "http"
+) -> str:
     """The Location of a redirect action with ELBv2's placeholders. `#{path}` is the path
     without its leading slash (the default path is `/#{path}`); `#{port}` is the port the
     client really connected to (the bind port: on AWS it is the listener's port, here the
     two differ where the fallback applies, and the client must come back where it can).
     A port that is the protocol's default is left out of the URL (ecsd's choice)."""
     values = {
-        "#{protocol}": "http",
+        "#{protocol}": protocol,
         "#{host}": host,
         "#{port}": str(port),
         "#{path}": path.lstrip("/"),
@@ -160,6 +162,7 @@ def redirect(action: Redirect, request: web.BaseRequest, port: int) -> web.Respo
         port=port,
         path=request.path,
         query=request.query_string,
+        protocol="https" if request.secure else "http",
     )
     status = 301 if action.status_code == "HTTP_301" else 302
     return web.Response(
@@ -280,7 +283,7 @@ class Proxy:
             headers["X-Forwarded-For"] = f"{prior}, {peer}" if prior else peer
         elif mode == "remove":
             headers.popall("X-Forwarded-For", None)
-        headers["X-Forwarded-Proto"] = "http"
+        headers["X-Forwarded-Proto"] = listener.protocol.lower()
         headers["X-Forwarded-Port"] = str(listener.port)
         headers["X-Amzn-Trace-Id"] = trace_id(request.headers.get("X-Amzn-Trace-Id"))
         return headers
@@ -450,8 +453,8 @@ def request_head(
         parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
     trace = trace_id(incoming_trace.decode("latin-1") if incoming_trace else None)
     parts.append(
-        b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\nX-Amzn-Trace-Id: %b\r\n"
-        % (listener.port, trace.encode())
+        b"X-Forwarded-Proto: %b\r\nX-Forwarded-Port: %d\r\nX-Amzn-Trace-Id: %b\r\n"
+        % (listener.protocol.lower().encode(), listener.port, trace.encode())
     )
     chunked = has_body and not has_length
     if chunked:

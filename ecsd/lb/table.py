@@ -166,6 +166,10 @@ class Listener:
     # routing.http.xff_header_processing.mode
     xff_mode: Literal["append", "preserve", "remove"] = "append"
     bind_host: str = "127.0.0.1"
+    # HTTPS: (certificate chain PEM, private key PEM) of each issued certificate, the
+    # default first, then the SNI ones; and the listener's SslPolicy.
+    certificates: tuple[tuple[bytes, bytes], ...] = ()
+    ssl_policy: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@ from ..aws.provider import Provider
 
 
 def all_providers() -> list[Provider]:
+    from .acm import acm
     from .ecr import ecr
     from .ecs import ecs
     from .elbv2 import elbv2
     from .logs import logs
+    from .route53 import route53
     from .secretsmanager import secretsmanager
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr]
+    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, route53, acm]

@@ -10,12 +10,22 @@ from botocore.exceptions import ClientError
 from conftest import aws_error
 
 VPC = "vpc-0123456789abcdef0"
-CERT = "arn:aws:acm:us-east-1:000000000000:certificate/abc"
 
 
 @pytest.fixture
 def elb(client):
     return client("elbv2")
+
+
+def acm_certificate(client, domain="web.example.com"):
+    """An ACM certificate here (pending validation is enough for a listener to name it)."""
+    acm = client("acm")
+    return acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+
+
+@pytest.fixture
+def cert(client):
+    return acm_certificate(client)
 
 
 @pytest.fixture
@@ -73,7 +83,7 @@ def test_listener_and_its_default_rule(elb, setup):
     assert {"Key": "routing.http.response.server.enabled", "Value": "true"} in attrs
 
 
-def test_listener_refusals_change_nothing(elb, setup):
+def test_listener_refusals_change_nothing(elb, setup, cert):
     lb, blue, _green = setup
     missing_tg = blue[:-16] + "0" * 16
     cases = [
@@ -94,7 +104,7 @@ def test_listener_refusals_change_nothing(elb, setup):
                 "Protocol": "HTTPS",
                 "Port": 443,
                 "DefaultActions": forward(blue),
-                "Certificates": [{"CertificateArn": CERT}],
+                "Certificates": [{"CertificateArn": cert}],
                 "SslPolicy": "NoSuchPolicy",
             },
             ("SSLPolicyNotFound", "SSL policy 'NoSuchPolicy' not found"),
@@ -124,17 +134,17 @@ def test_listener_refusals_change_nothing(elb, setup):
     )
 
 
-def test_https_listener_is_stored_with_certificate_and_policy(elb, setup):
+def test_https_listener_is_stored_with_certificate_and_policy(elb, setup, cert):
     lb, blue, _green = setup
     made = elb.create_listener(
         LoadBalancerArn=lb,
         Protocol="HTTPS",
         Port=443,
-        Certificates=[{"CertificateArn": CERT}],
+        Certificates=[{"CertificateArn": cert}],
         DefaultActions=forward(blue),
     )["Listeners"][0]
     assert made["SslPolicy"] == "ELBSecurityPolicy-2016-08"
-    assert made["Certificates"] == [{"CertificateArn": CERT}]
+    assert made["Certificates"] == [{"CertificateArn": cert}]
 
 
 def test_modify_listener(elb, setup):
@@ -463,7 +473,7 @@ def test_rules_quota_counts_the_whole_load_balancer(elb, setup):
     assert aws_error(err)[0] == "TooManyRules"
 
 
-def test_capacity_reservation_and_listener_certificates(elb, setup):
+def test_capacity_reservation_and_listener_certificates(elb, setup, cert, client):
     lb, blue, _green = setup
     out = elb.describe_capacity_reservation(LoadBalancerArn=lb)
     assert out["CapacityReservationState"] == [] and "MinimumLoadBalancerCapacity" not in out
@@ -471,27 +481,27 @@ def test_capacity_reservation_and_listener_certificates(elb, setup):
         LoadBalancerArn=lb,
         Protocol="HTTPS",
         Port=443,
-        Certificates=[{"CertificateArn": CERT}],
+        Certificates=[{"CertificateArn": cert}],
         DefaultActions=forward(blue),
     )["Listeners"][0]["ListenerArn"]
     assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
-        {"CertificateArn": CERT, "IsDefault": True}
+        {"CertificateArn": cert, "IsDefault": True}
     ]
-    sni = CERT + "-sni"
+    sni = acm_certificate(client, "sni.example.com")
     out = elb.add_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": sni}])
     assert out["Certificates"] == [{"CertificateArn": sni, "IsDefault": False}]
     assert elb.describe_listener_certificates(ListenerArn=https)["Certificates"] == [
-        {"CertificateArn": CERT, "IsDefault": True},
+        {"CertificateArn": cert, "IsDefault": True},
         {"CertificateArn": sni, "IsDefault": False},
     ]
     # DescribeListeners shows the default certificate only; a modify keeps the others
     elb.modify_listener(ListenerArn=https, SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06")
     shown = elb.describe_listeners(ListenerArns=[https])["Listeners"][0]
-    assert shown["Certificates"] == [{"CertificateArn": CERT}]
+    assert shown["Certificates"] == [{"CertificateArn": cert}]
     assert shown["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert len(elb.describe_listener_certificates(ListenerArn=https)["Certificates"]) == 2
     with pytest.raises(ClientError) as err:
-        elb.remove_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": CERT}])
+        elb.remove_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": cert}])
     assert aws_error(err)[0] == "OperationNotPermitted"
     elb.remove_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": sni}])
     assert len(elb.describe_listener_certificates(ListenerArn=https)["Certificates"]) == 1

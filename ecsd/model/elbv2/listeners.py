@@ -98,3 +98,20 @@ def delete_listener(unit: Unit, arn: str) -> None:
 
 def count(unit: Unit, lb_arn: str) -> int:
     return len(of(unit, lb_arn))
+
+
+def certificate_users(unit: Unit, certificate_arn: str) -> list[str]:
+    """The load balancers whose listeners serve `certificate_arn` (default or SNI
+    certificate): ACM's InUseBy, and what keeps it from being deleted."""
+    rows = unit.conn.execute(
+        select(listeners.c.lb_arn, listeners.c.doc).where(listeners.c.region == unit.region)
+    ).all()
+    users = {r.lb_arn for r in rows if certificate_arn in served_certificates(r.doc)}
+    return sorted(users)
+
+
+def served_certificates(doc: dict[str, Any]) -> list[str]:
+    """A listener's certificate ARNs: the default first, then the SNI ones
+    (AddListenerCertificates keeps those as plain ARNs under `ExtraCertificates`)."""
+    default = [c["CertificateArn"] for c in doc.get("Certificates") or []]
+    return default + [a for a in doc.get("ExtraCertificates") or [] if a not in default]

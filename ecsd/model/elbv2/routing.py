@@ -18,6 +18,7 @@ from ...lb import table as t
 from ...lb.ports import bind_port_for
 from ...store.schema.elbv2 import elbv2_rules as rules_table
 from ...store.schema.elbv2 import elbv2_targets as targets_table
+from ..acm import certificates as acm_certificates
 from . import listeners, load_balancers, target_groups
 
 Resolve = Callable[[str, int], tuple[str, int] | None]
@@ -146,7 +147,16 @@ def _listener(unit: Unit, row: Any, lb: Any) -> t.Listener:
         dns_name=lb.doc["DNSName"],
         idle_timeout_seconds=int(attrs.get("idle_timeout.timeout_seconds", 60)),
         xff_mode=xff if xff in ("append", "preserve", "remove") else "append",
+        certificates=_key_pairs(unit, row.doc) if row.doc.get("Protocol") == "HTTPS" else (),
+        ssl_policy=row.doc.get("SslPolicy", ""),
     )
+
+
+def _key_pairs(unit: Unit, doc: dict[str, Any]) -> tuple[tuple[bytes, bytes], ...]:
+    """The PEMs of the listener's certificates that are issued (a pending one is served
+    once ACM issues it and the table is rebuilt)."""
+    pairs = (acm_certificates.key_pair(unit, arn) for arn in listeners.served_certificates(doc))
+    return tuple(p for p in pairs if p is not None)
 
 
 def condition(c: dict[str, Any]) -> t.Condition:

@@ -16,6 +16,7 @@ from ...model.elbv2 import actions, listeners
 from ...model.elbv2.defaults import invalid
 from . import common, paging
 from .api import elbv2
+from .listeners import check_certificates
 
 EXTRA = "ExtraCertificates"
 
@@ -57,6 +58,7 @@ def add_listener_certificates(ctx: Context, p: dict[str, Any]) -> dict[str, Any]
     default = {c["CertificateArn"] for c in row.doc.get("Certificates", [])}
     extra = list(row.doc.get(EXTRA, []))
     added = [a for a in _arns(p) if a not in default]
+    check_certificates(ctx, added)
     for a in added:
         if a not in extra:
             extra.append(a)

@@ -1,5 +1,5 @@
-"""CreateListener, DescribeListeners, ModifyListener, DeleteListener (HTTP; HTTPS is
-accepted with its certificate ARN stored — serving TLS is a later issue)."""
+"""CreateListener, DescribeListeners, ModifyListener, DeleteListener (HTTP, and
+HTTPS with ACM certificates here, served by the data plane with SNI)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import Row
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.acm import certificates as acm_certificates
 from ...model.elbv2 import actions, defaults, listeners, tags
 from ...model.elbv2.defaults import invalid
 from . import common, paging, ssl_policies
@@ -50,6 +51,13 @@ def _shape(p: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str
     return doc
 
 
+def check_certificates(ctx: Context, arns: list[str]) -> None:
+    """Every certificate an HTTPS listener names must be an ACM certificate here."""
+    for arn in arns:
+        if not acm_certificates.exists(ctx, arn):
+            raise AwsError("CertificateNotFound", f"Certificate '{arn}' not found")
+
+
 def _ordered(doc: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "ListenerArn",
@@ -67,6 +75,7 @@ def _ordered(doc: dict[str, Any]) -> dict[str, Any]:
 def create_listener(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     lb = common.load_balancer(ctx, p["LoadBalancerArn"])
     doc = _shape(p)
+    check_certificates(ctx, [c["CertificateArn"] for c in doc.get("Certificates", [])])
     default_actions, groups = actions.check(ctx, lb.arn, p["DefaultActions"])
     doc = {"LoadBalancerArn": lb.arn, **doc, "DefaultActions": default_actions}
     given_tags = common.check_tags(p.get("Tags"))
@@ -112,6 +121,7 @@ def describe_listeners(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 def _modify(ctx: Context, row: Row[Any], p: dict[str, Any]) -> dict[str, Any]:
     doc = {"ListenerArn": row.arn, "LoadBalancerArn": row.lb_arn, **_shape(p, row.doc)}
+    check_certificates(ctx, [c["CertificateArn"] for c in doc.get("Certificates", [])])
     if p.get("DefaultActions"):
         doc["DefaultActions"], groups = actions.check(ctx, row.lb_arn, p["DefaultActions"])
     else:

@@ -7,6 +7,7 @@ import it here so that `create_all` and `/_ecsd/reset` see them.
 """
 
 from . import (  # noqa: F401  (table registration)
+    acm,
     cloudwatch,
     ecr,
     ecr_lifecycle,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401  (table registration)
     ecs_tasks,
     elbv2,  # noqa: F401  (table registration)
     logs,  # noqa: F401  (table registration)
+    route53,  # noqa: F401  (table registration)
     secretsmanager,  # noqa: F401  (table registration)
     ssm,  # noqa: F401  (table registration)
 )

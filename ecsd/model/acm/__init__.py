@@ -1,0 +1,1 @@
+"""ACM: certificates issued by ecsd's local certificate authority, or imported."""
