@@ -4,6 +4,8 @@ aws CLI, against a real `ecsd serve`."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
@@ -111,3 +113,27 @@ def test_the_aws_cli_and_query_protocol_read_the_same_metrics(cw, aws):
     cw.put_metric_data(Namespace="App/Cli", MetricData=[{"MetricName": "Hits", "Value": 3}])
     out = aws.json("cloudwatch", "list-metrics", "--namespace", "App/Cli")
     assert [m["MetricName"] for m in out["Metrics"]] == ["Hits"]
+
+
+def test_json_and_query_clients_are_served(cw, ecsd):
+    cw.put_metric_data(Namespace="App/Wire", MetricData=[{"MetricName": "Q", "Value": 1}])
+    base = f"http://127.0.0.1:{ecsd.port}/"
+    query = urllib.request.Request(
+        base,
+        data=b"Action=ListMetrics&Version=2010-08-01&Namespace=App%2FWire",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(query) as resp:
+        text = resp.read().decode()
+    assert "<ListMetricsResponse" in text and "<MetricName>Q</MetricName>" in text
+    target = urllib.request.Request(
+        base,
+        data=json.dumps({"Namespace": "App/Wire"}).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "GraniteServiceVersion20100801.ListMetrics",
+        },
+    )
+    with urllib.request.urlopen(target) as resp:
+        body = json.loads(resp.read())
+    assert [m["MetricName"] for m in body["Metrics"]] == ["Q"]
