@@ -137,3 +137,51 @@ def test_json_and_query_clients_are_served(cw, ecsd):
     with urllib.request.urlopen(target) as resp:
         body = json.loads(resp.read())
     assert [m["MetricName"] for m in body["Metrics"]] == ["Q"]
+
+
+def test_get_metric_data_pages_scans_and_refuses_math(cw):
+    start = _now().replace(second=0) - dt.timedelta(minutes=10)
+    cw.put_metric_data(
+        Namespace="App/Gmd",
+        MetricData=[
+            {"MetricName": "N", "Value": float(i), "Timestamp": start + dt.timedelta(minutes=i)}
+            for i in range(5)
+        ],
+    )
+    query = {
+        "Id": "n",
+        "MetricStat": {
+            "Metric": {"Namespace": "App/Gmd", "MetricName": "N"},
+            "Period": 60,
+            "Stat": "Sum",
+        },
+    }
+    end = start + dt.timedelta(minutes=10)
+    first = cw.get_metric_data(
+        MetricDataQueries=[query], StartTime=start, EndTime=end, MaxDatapoints=3
+    )
+    r = first["MetricDataResults"][0]
+    assert (r["Id"], r["Label"], r["StatusCode"]) == ("n", "N", "PartialData")
+    assert r["Values"] == [4.0, 3.0, 2.0]  # TimestampDescending by default
+    second = cw.get_metric_data(
+        MetricDataQueries=[query],
+        StartTime=start,
+        EndTime=end,
+        MaxDatapoints=3,
+        NextToken=first["NextToken"],
+    )
+    r = second["MetricDataResults"][0]
+    assert r["Values"] == [1.0, 0.0] and r["StatusCode"] == "Complete"
+    assert "NextToken" not in second
+    asc = cw.get_metric_data(
+        MetricDataQueries=[query], StartTime=start, EndTime=end, ScanBy="TimestampAscending"
+    )["MetricDataResults"][0]
+    assert asc["Values"] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert asc["Timestamps"][0] == start
+    with pytest.raises(ClientError) as err:
+        cw.get_metric_data(
+            MetricDataQueries=[{"Id": "m", "Expression": "SUM(METRICS())"}],
+            StartTime=start,
+            EndTime=end,
+        )
+    assert aws_error(err)[0] == "InvalidParameterValue"
