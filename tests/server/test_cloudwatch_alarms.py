@@ -1,0 +1,82 @@
+"""CloudWatch metric alarms through boto3 (RPC v2 CBOR) against a real `ecsd serve`:
+configuration, filters and paging, SetAlarmState and its history, kill -9."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import aws_error, client_for
+
+
+def _alarm(name: str, **extra):
+    return {
+        "AlarmName": name,
+        "Namespace": "App/Alarm",
+        "MetricName": "Cpu",
+        "Dimensions": [{"Name": "Svc", "Value": "web"}],
+        "Statistic": "Average",
+        "Period": 60,
+        "EvaluationPeriods": 3,
+        "DatapointsToAlarm": 2,
+        "Threshold": 70.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        **extra,
+    }
+
+
+def test_alarms_are_configured_filtered_paged_and_set(client):
+    cw = client("cloudwatch")
+    for i in range(5):
+        cw.put_metric_alarm(**_alarm(f"cpu-{i}", AlarmActions=[f"arn:aws:sns:x:{i}"]))
+    got = cw.describe_alarms(AlarmNames=["cpu-1"])["MetricAlarms"][0]
+    assert got["StateValue"] == "INSUFFICIENT_DATA"
+    assert got["StateReason"] == "Unchecked: Initial alarm creation"
+    assert got["AlarmArn"].endswith(":alarm:cpu-1") and got["Threshold"] == 70.0
+    first = cw.describe_alarms(AlarmNamePrefix="cpu-", MaxRecords=2)
+    assert [a["AlarmName"] for a in first["MetricAlarms"]] == ["cpu-0", "cpu-1"]
+    rest = cw.describe_alarms(AlarmNamePrefix="cpu-", MaxRecords=2, NextToken=first["NextToken"])
+    assert [a["AlarmName"] for a in rest["MetricAlarms"]] == ["cpu-2", "cpu-3"]
+    assert [
+        a["AlarmName"] for a in cw.describe_alarms(ActionPrefix="arn:aws:sns:x:4")["MetricAlarms"]
+    ] == ["cpu-4"]
+
+    cw.set_alarm_state(AlarmName="cpu-2", StateValue="ALARM", StateReason="testing")
+    alarmed = cw.describe_alarms(StateValue="ALARM")["MetricAlarms"]
+    assert [(a["AlarmName"], a["StateReason"]) for a in alarmed] == [("cpu-2", "testing")]
+    history = cw.describe_alarm_history(AlarmName="cpu-2", HistoryItemType="StateUpdate")
+    assert history["AlarmHistoryItems"][0]["HistorySummary"] == (
+        "Alarm updated from INSUFFICIENT_DATA to ALARM"
+    )
+    for_metric = cw.describe_alarms_for_metric(
+        Namespace="App/Alarm", MetricName="Cpu", Dimensions=[{"Name": "Svc", "Value": "web"}]
+    )
+    assert len(for_metric["MetricAlarms"]) == 5
+    cw.disable_alarm_actions(AlarmNames=["cpu-3"])
+    assert not cw.describe_alarms(AlarmNames=["cpu-3"])["MetricAlarms"][0]["ActionsEnabled"]
+    cw.delete_alarms(AlarmNames=[f"cpu-{i}" for i in range(5)])
+    assert cw.describe_alarms(AlarmNamePrefix="cpu-")["MetricAlarms"] == []
+
+
+def test_bad_alarms_are_refused_and_change_nothing(client):
+    cw = client("cloudwatch")
+    with pytest.raises(ClientError) as err:
+        cw.put_metric_alarm(**_alarm("bad", DatapointsToAlarm=5))
+    assert aws_error(err)[0] == "ValidationError"
+    with pytest.raises(ClientError) as err:
+        cw.put_metric_alarm(**_alarm("bad", ExtendedStatistic="p90"))
+    assert aws_error(err)[0] == "ValidationError"
+    with pytest.raises(ClientError) as err:
+        cw.set_alarm_state(AlarmName="bad", StateValue="OK", StateReason="x")
+    assert aws_error(err)[0] == "ResourceNotFound"
+    assert cw.describe_alarms(AlarmNames=["bad"])["MetricAlarms"] == []
+
+
+def test_kill9_keeps_alarms_and_state(ecsd_factory):
+    server = ecsd_factory()
+    cw = client_for(server, "cloudwatch")
+    cw.put_metric_alarm(**_alarm("durable"))
+    cw.set_alarm_state(AlarmName="durable", StateValue="ALARM", StateReason="kept")
+    server.kill9()
+    server.start()
+    got = cw.describe_alarms(AlarmNames=["durable"])["MetricAlarms"][0]
+    assert (got["StateValue"], got["StateReason"]) == ("ALARM", "kept")
