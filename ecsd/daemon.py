@@ -29,6 +29,7 @@ from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
+from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
@@ -117,6 +118,7 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
+        self.alarms = AlarmController(self.units, settings.metric_period)
         self.registry = Registry(self.units, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
@@ -156,6 +158,7 @@ class Daemon:
                 stop=self.ecr_lifecycle.stop,
                 active=True,
             ),
+            Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
         ]
 
     # -- life -----------------------------------------------------------------------------

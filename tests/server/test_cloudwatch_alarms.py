@@ -74,9 +74,61 @@ def test_bad_alarms_are_refused_and_change_nothing(client):
 def test_kill9_keeps_alarms_and_state(ecsd_factory):
     server = ecsd_factory()
     cw = client_for(server, "cloudwatch")
-    cw.put_metric_alarm(**_alarm("durable"))
+    # Missing data breaching: evaluation (which runs at once after a start) keeps ALARM.
+    cw.put_metric_alarm(**_alarm("durable", TreatMissingData="breaching"))
     cw.set_alarm_state(AlarmName="durable", StateValue="ALARM", StateReason="kept")
     server.kill9()
     server.start()
     got = cw.describe_alarms(AlarmNames=["durable"])["MetricAlarms"][0]
     assert (got["StateValue"], got["StateReason"]) == ("ALARM", "kept")
+
+
+def test_an_alarm_goes_to_alarm_and_back_to_ok_by_evaluation(ecsd_factory):
+    import time
+
+    server = ecsd_factory("--metric-period", "1")
+    cw = client_for(server, "cloudwatch")
+    cw.put_metric_alarm(
+        **_alarm(
+            "live",
+            EvaluationPeriods=3,
+            DatapointsToAlarm=1,
+            TreatMissingData="notBreaching",
+        )
+    )
+    cw.put_metric_data(
+        Namespace="App/Alarm",
+        MetricData=[
+            {"MetricName": "Cpu", "Dimensions": [{"Name": "Svc", "Value": "web"}], "Value": 90}
+        ],
+    )
+
+    def wait_for(state: str) -> dict:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            got = cw.describe_alarms(AlarmNames=["live"])["MetricAlarms"][0]
+            if got["StateValue"] == state:
+                return got
+            time.sleep(0.2)
+        raise AssertionError(f"alarm never reached {state}: {got}")
+
+    alarmed = wait_for("ALARM")
+    assert alarmed["StateReason"].startswith("Threshold Crossed: 1 datapoint [90.0 (")
+    assert alarmed["StateReason"].endswith(
+        "was greater than the threshold (70.0) (minimum 1 datapoint for OK -> ALARM transition)."
+    ) or alarmed["StateReason"].endswith(
+        "were greater than the threshold (70.0) (minimum 1 datapoint for OK -> ALARM transition)."
+    )
+    assert '"recentDatapoints":[90.0]' in alarmed["StateReasonData"]
+    ok = wait_for("OK")
+    assert "were not greater than the threshold (70.0)" in ok["StateReason"]
+    kinds = [
+        i["HistorySummary"]
+        for i in cw.describe_alarm_history(AlarmName="live", HistoryItemType="StateUpdate")[
+            "AlarmHistoryItems"
+        ]
+    ]
+    assert kinds == [
+        "Alarm updated from ALARM to OK",
+        "Alarm updated from INSUFFICIENT_DATA to ALARM",
+    ]
