@@ -62,7 +62,7 @@ def decide(
         ),
         "statistic": doc.get("Statistic") or doc.get("ExtendedStatistic"),
         "period": int(doc["Period"]),
-        "recentDatapoints": [v for _, v in present],
+        "recentDatapoints": [v for _, v in reversed(present)],  # oldest first
         "threshold": threshold,
         "evaluatedDatapoints": [
             {"timestamp": dt.datetime.fromtimestamp(s, dt.UTC).isoformat(), "value": v}
@@ -77,13 +77,18 @@ def decide(
             f"Insufficient Data: {n} datapoint{'s' if n != 1 else ''} were unknown.",
             data,
         )
+    # The reason lists the evaluated datapoints newest first. AWS's M-of-N alarms say
+    # "M out of the last N datapoints"; the exact M-of-N wording is as recalled from
+    # AWS's alarm reasons (not checked against a document).
     listed = ", ".join(f"{_value(v)} ({_stamp(s)})" for s, v in present)
     count = len(present)
     noun = "datapoint" if count == 1 else "datapoints"
+    verb = "was" if count == 1 else "were"
     if bad >= m:
+        head = f"{bad} out of the last {n} datapoints" if m < n else f"{count} {noun}"
         return (
             alarms.ALARM,
-            f"Threshold Crossed: {count} {noun} [{listed}] were {words} the threshold "
+            f"Threshold Crossed: {head} [{listed}] {verb if m == n else 'were'} {words} the threshold "
             f"({_value(threshold)}) (minimum {m} datapoint{'s' if m != 1 else ''} for "
             "OK -> ALARM transition).",
             data,
@@ -92,7 +97,7 @@ def decide(
         return None  # not enough known periods to say OK
     return (
         alarms.OK,
-        f"Threshold Crossed: {count} {noun} [{listed}] were not {words} the threshold "
+        f"Threshold Crossed: {count} {noun} [{listed}] {verb} not {words} the threshold "
         f"({_value(threshold)}) (minimum 1 datapoint for ALARM -> OK transition).",
         data,
     )

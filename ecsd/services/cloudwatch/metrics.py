@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.cloudwatch import metrics
-from ...store.schema.cloudwatch import cw_metrics
+from ...model.cloudwatch import metrics, queries
 from .api import cloudwatch
 
 MAX_VALUES = 150  # Values / Counts per MetricDatum (AWS's documented limit)
@@ -153,25 +150,24 @@ def get_metric_statistics(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @cloudwatch.operation("ListMetrics")
 def list_metrics(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    m = cw_metrics.c
-    q = select(cw_metrics).where(m.region == ctx.region).order_by(m.id)
-    if p.get("Namespace"):
-        q = q.where(m.namespace == p["Namespace"])
-    if p.get("MetricName"):
-        q = q.where(m.name == p["MetricName"])
-    if p.get("RecentlyActive") == "PT3H":
-        q = q.where(m.last_ts >= ctx.now - 3 * 3600)
     token = p.get("NextToken")
+    after = None
     if token is not None:
         try:
             after = int(token)
         except ValueError:
             raise _invalid("The NextToken is invalid.") from None  # ecsd's own text
-        q = q.where(m.id > after)
+    rows = queries.metrics_after(
+        ctx,
+        namespace=p.get("Namespace"),
+        name=p.get("MetricName"),
+        active_since=ctx.now - 3 * 3600 if p.get("RecentlyActive") == "PT3H" else None,
+        after=after,
+    )
     wanted = p.get("Dimensions") or []
     out: list[dict[str, Any]] = []
     last = None
-    for row in ctx.conn.execute(q):
+    for row in rows:
         have = {d["Name"]: d["Value"] for d in row.dimensions}
         if any(
             f["Name"] not in have or ("Value" in f and have[f["Name"]] != f["Value"])
