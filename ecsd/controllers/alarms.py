@@ -1,7 +1,8 @@
 """CloudWatch alarms, really evaluated: every metric period each region's alarms are
 judged against their metrics (model/cloudwatch/evaluate.py) in one write unit of work,
 which records AlarmStateChanged for every move; the bus publishes them after the commit
-so that actions (scaling policies) fire.
+so that actions (scaling policies) fire. Hourly it also sweeps raw points past their
+24 h and alarm history past its two weeks (in every region).
 """
 
 from __future__ import annotations
@@ -9,8 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..core.unit import Units
-from ..model.cloudwatch import alarms, evaluate
+from ..core.unit import Unit, Units
+from ..model.cloudwatch import alarms, evaluate, metrics
+
+SWEEP_EVERY = 3600.0  # seconds between sweeps of raw points older than 24 h and old history
+
+
+def _sweep(unit: Unit) -> int:
+    return metrics.sweep(unit) + alarms.sweep_history(unit)
+
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,7 @@ class AlarmController:
         self.metric_period = metric_period
         self._task: asyncio.Task[None] | None = None
         self.passes = 0
+        self._last_sweep = -SWEEP_EVERY
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="alarms")
@@ -52,4 +61,7 @@ class AlarmController:
                 lambda unit: evaluate.evaluate_all(unit, scale), region=region
             )
         self.passes += 1
+        if self.clock.time() - self._last_sweep >= SWEEP_EVERY:
+            self._last_sweep = self.clock.time()
+            await self.units.run(_sweep, region=self.units.settings.region)
         return changed

@@ -132,3 +132,16 @@ def test_an_alarm_goes_to_alarm_and_back_to_ok_by_evaluation(ecsd_factory):
         "Alarm updated from ALARM to OK",
         "Alarm updated from INSUFFICIENT_DATA to ALARM",
     ]
+
+
+def test_alarm_tags(client):
+    cw = client("cloudwatch")
+    cw.put_metric_alarm(**_alarm("tagged"), Tags=[{"Key": "team", "Value": "a"}])
+    arn = cw.describe_alarms(AlarmNames=["tagged"])["MetricAlarms"][0]["AlarmArn"]
+    cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "env", "Value": "dev"}])
+    cw.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
+    with pytest.raises(ClientError) as err:
+        cw.list_tags_for_resource(ResourceARN=arn + "-gone")
+    assert aws_error(err)[0] == "ResourceNotFoundException"
+    cw.delete_alarms(AlarmNames=["tagged"])
