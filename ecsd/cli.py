@@ -171,6 +171,15 @@ def main() -> None:
     envvar="ECSD_LB_WORKERS",
     help="Processes serving load balancer listeners (0: inside ecsd's own process).",
 )
+@click.option(
+    "--metric-period",
+    default=60.0,
+    type=click.FloatRange(min=0.5),
+    show_default=True,
+    envvar="ECSD_METRIC_PERIOD",
+    help="Seconds of one CloudWatch metric period; alarm Periods scale with it "
+    "(a Period of 60 is one metric period: e.g. 5 for local runs and tests).",
+)
 @click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -193,6 +202,7 @@ def serve(
     taskside_port: int,
     task_endpoint: bool,
     lb_workers: int,
+    metric_period: float,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -236,6 +246,7 @@ def serve(
             taskside_port=taskside_port,
             task_endpoint=task_endpoint,
             lb_workers=lb_workers,
+            metric_period=metric_period,
         )
     )
 

@@ -70,6 +70,9 @@ class Settings:
     # Processes serving the load balancers' listeners (lb/workers.py); 0: in ecsd's own
     # process (lb/plane.py). A Settings made in code (tests) stays in-process.
     lb_workers: int = 0
+    # Seconds of one CloudWatch metric period (AWS: 60): a Period of 60 in an alarm is one
+    # metric period, so a smaller value compresses the metric clock for local runs.
+    metric_period: float = 60.0
 
     @property
     def database(self) -> Path:

@@ -32,6 +32,7 @@ from .aws.http_errors import aws_errors
 from .config import Settings
 from .console import surface as console
 from .console.changes import Changes
+from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.services import ServiceController
@@ -118,6 +119,7 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
+        self.alarms = AlarmController(self.units, settings.metric_period)
         self.registry = Registry(self.units, settings)
         self.changes = Changes(self.bus)  # the console's live pages wait on it
         self.components = [
@@ -158,6 +160,7 @@ class Daemon:
                 stop=self.ecr_lifecycle.stop,
                 active=True,
             ),
+            Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
         ]
 
     # -- life -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ..core.unit import Unit
 from . import regions, validate
 from .errors import AwsError
 from .provider import Operation, Provider
-from .wires import Incoming, JsonWire, QueryWire, RestXmlWire, Wire
+from .wires import CborWire, Incoming, JsonWire, QueryWire, RestXmlWire, Wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +56,7 @@ class Gateway:
         self._json = JsonWire(self.providers)
         self._query = QueryWire(self.providers)
         self._rest_xml = RestXmlWire(self.providers)
+        self._cbor = CborWire(self.providers)
         self._by_name = {p.spec.name: p for p in self.providers}
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -73,6 +74,8 @@ class Gateway:
         wire: Wire = self._json if JsonWire.matches(incoming) else self._query
         if wire is self._query and self._rest_xml.matches(incoming):
             wire = self._rest_xml
+        if CborWire.matches(incoming):
+            wire = self._cbor
         provider: Provider | None = None
         try:
             routed = wire.route(incoming)
