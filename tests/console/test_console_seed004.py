@@ -111,6 +111,10 @@ def test_seed_004_service_behind_a_load_balancer_from_the_console(page, client, 
     page.get_by_role("link", name="test-service").click()
     health = page.locator("#view")
     expect(health).to_contain_text("healthy", timeout=60_000)
+    # The service's metrics, read from CloudWatch (plots; empty until ECS publishes).
+    expect(page.locator("#metrics figcaption")).to_contain_text(
+        ["CPU utilization (%)", "Memory utilization (%)", "Requests per minute (test-tg)"]
+    )
     shot(page, "service-health")
     # Served through the load balancer (by its DNS name, on the port it binds).
     port = bind_port_for(80)
