@@ -30,7 +30,7 @@ from ..core.unit import Unit
 from . import regions, validate
 from .errors import AwsError
 from .provider import Operation, Provider
-from .wires import Incoming, JsonWire, QueryWire, Wire
+from .wires import Ec2Wire, Incoming, JsonWire, QueryWire, Wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +55,7 @@ class Gateway:
         self.providers = list(providers)
         self._json = JsonWire(self.providers)
         self._query = QueryWire(self.providers)
+        self._ec2 = Ec2Wire(self.providers)
         self._by_name = {p.spec.name: p for p in self.providers}
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -68,11 +69,13 @@ class Gateway:
         )
         region = scope.group(1) if scope else self.region
         wire: Wire = self._json if JsonWire.matches(incoming) else self._query
+        if Ec2Wire.matches(incoming):
+            wire = self._ec2
         provider: Provider | None = None
         try:
             routed = wire.route(incoming)
             provider = routed.provider
-            regions.check(region, self.region, query=wire is self._query)
+            regions.check(region, self.region, query=wire is not self._json)
             op, model = self._operation(provider, routed.operation, wire)
             params = wire.decode(model.input_shape, routed.raw)
             result = await self._invoke(provider, op, model, params, region, request_id)
