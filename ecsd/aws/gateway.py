@@ -75,7 +75,7 @@ class Gateway:
         try:
             routed = wire.route(incoming)
             provider = routed.provider
-            regions.check(region, self.region, query=wire is not self._json)
+            regions.check(region, self.region, query=wire in (self._query, self._ec2))
             op, model = self._operation(provider, routed.operation, wire)
             params = wire.decode(model.input_shape, routed.raw)
             result = await self._invoke(provider, op, model, params, region, request_id)
