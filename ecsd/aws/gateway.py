@@ -30,7 +30,7 @@ from ..core.unit import Unit
 from . import regions, validate
 from .errors import AwsError
 from .provider import Operation, Provider
-from .wires import CborWire, Incoming, JsonWire, QueryWire, RestXmlWire, Wire
+from .wires import CborWire, Ec2Wire, Incoming, JsonWire, QueryWire, RestXmlWire, Wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,6 +57,7 @@ class Gateway:
         self._query = QueryWire(self.providers)
         self._rest_xml = RestXmlWire(self.providers)
         self._cbor = CborWire(self.providers)
+        self._ec2 = Ec2Wire(self.providers)
         self._by_name = {p.spec.name: p for p in self.providers}
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -76,11 +77,13 @@ class Gateway:
             wire = self._rest_xml
         if CborWire.matches(incoming):
             wire = self._cbor
+        if Ec2Wire.matches(incoming):
+            wire = self._ec2
         provider: Provider | None = None
         try:
             routed = wire.route(incoming)
             provider = routed.provider
-            regions.check(region, self.region, query=wire is self._query)
+            regions.check(region, self.region, query=wire in (self._query, self._ec2))
             op, model = self._operation(provider, routed.operation, wire)
             params = wire.decode(model.input_shape, routed.raw)
             result = await self._invoke(provider, op, model, params, region, request_id)

@@ -20,6 +20,7 @@ from botocore.model import OperationModel, StructureShape
 
 from .errors import AwsError
 from .protocols import cbor as cbor_protocol
+from .protocols import ec2 as ec2_protocol
 from .protocols import json as json_protocol
 from .protocols import query as query_protocol
 from .protocols import restxml
@@ -119,6 +120,17 @@ class JsonWire:
         )
 
 
+def _form(incoming: Incoming) -> dict[str, str]:
+    """The Query-style form parameters: the URL's query string, then the body's."""
+    params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
+    if incoming.body:
+        try:
+            params.update(parse_qsl(incoming.body.decode(), keep_blank_values=True))
+        except UnicodeDecodeError:
+            pass
+    return params
+
+
 class QueryWire:
     """Query in, XML out: the service by the credential scope's signing name, else by
     the `Action` being one of exactly one Query service's operations."""
@@ -132,12 +144,7 @@ class QueryWire:
         self._query = [p for p in providers if _speaks_query(p)]
 
     def route(self, incoming: Incoming) -> Routed:
-        params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
-        if incoming.body:
-            try:
-                params.update(parse_qsl(incoming.body.decode(), keep_blank_values=True))
-            except UnicodeDecodeError:
-                pass
+        params = _form(incoming)
         action = params.pop("Action", None)
         params.pop("Version", None)
         provider = self._by_signing.get(incoming.signing) if incoming.signing else None
@@ -320,3 +327,44 @@ class CborWire:
             headers={"x-amzn-RequestId": request_id, **cbor_protocol.HEADERS},
             content_type=cbor_protocol.CONTENT_TYPE,
         )
+
+
+class Ec2Wire:
+    """EC2's Query variant (protocols/ec2.py), routed by the SigV4 scope service `ec2`:
+    its own key naming, `<item>` lists and `<Response><Errors>` error body."""
+
+    unknown = "InvalidAction"
+
+    def __init__(self, providers: Iterable[Provider]) -> None:
+        self._provider = next((p for p in providers if p.spec.protocol == "ec2"), None)
+
+    @staticmethod
+    def matches(incoming: Incoming) -> bool:
+        return incoming.signing == "ec2"
+
+    def route(self, incoming: Incoming) -> Routed:
+        params = _form(incoming)
+        action = params.pop("Action", None) or ""
+        params.pop("Version", None)
+        if self._provider is None:
+            raise AwsError(self.unknown, f"The action {action} is not valid for this web service.")
+        return Routed(self._provider, action, params)
+
+    def unknown_operation(self, provider: Provider, name: str) -> AwsError:
+        # AWS's text for an unknown EC2 Action.
+        return AwsError(self.unknown, f"The action {name} is not valid for this web service.")
+
+    def decode(self, shape: StructureShape | None, raw: Any) -> dict[str, Any]:
+        return ec2_protocol.decode(shape, raw)
+
+    def encode(
+        self, provider: Provider, model: OperationModel, result: dict[str, Any], request_id: str
+    ) -> web.Response:
+        body = ec2_protocol.encode(model, result, request_id)
+        return web.Response(body=body, content_type="text/xml", charset="UTF-8")
+
+    def encode_error(
+        self, provider: Provider | None, error: AwsError, request_id: str
+    ) -> web.Response:
+        status, payload = ec2_protocol.encode_error(error, request_id)
+        return web.Response(status=status, body=payload, content_type="text/xml", charset="UTF-8")

@@ -8,6 +8,7 @@ from ..aws.provider import Provider
 def all_providers() -> list[Provider]:
     from .acm import acm
     from .cloudwatch import cloudwatch
+    from .ec2 import ec2
     from .ecr import ecr
     from .ecs import ecs
     from .elbv2 import elbv2
@@ -17,4 +18,4 @@ def all_providers() -> list[Provider]:
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, route53, acm, cloudwatch]
+    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, route53, acm, cloudwatch, ec2]

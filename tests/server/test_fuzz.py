@@ -37,6 +37,7 @@ import aiohttp
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from conftest import client_for
 
+from ecsd.aws.protocols import ec2 as ec2_protocol
 from ecsd.services import all_providers
 
 SEED = 20261128
@@ -215,7 +216,7 @@ def generate(rng: random.Random) -> list[Req]:
         for name in sorted(provider.operations):
             model = provider.spec.operation(name)
             assert model is not None
-            (query_ops if provider.spec.protocol == "query" else json_ops).append(
+            (query_ops if provider.spec.protocol in ("query", "ec2") else json_ops).append(
                 (provider, name, model)
             )
     reqs: list[Req] = []
@@ -346,11 +347,16 @@ def query_requests(provider: Any, name: str, model: Any, rng: random.Random, n: 
     version = spec.model.metadata["apiVersion"]
     shape = model.input_shape
     out: list[Req] = []
+    ec2 = spec.protocol == "ec2"
 
     def req(kind: str, form: dict[str, str] | bytes, must_fail: bool = True, **h: str) -> Req:
         body = form if isinstance(form, bytes) else urlencode(form).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", **h}
-        return Req(op, kind, headers, body, query=True, must_fail=must_fail)
+        if ec2:
+            # EC2 is routed by its signing scope only, and answers in its own error shape.
+            scope = REGION_SCOPE.format(region="us-east-1", service="ec2")
+            headers.setdefault("Authorization", f"AWS4-HMAC-SHA256 {scope}, SignedHeaders=host")
+        return Req(op, kind, headers, body, True, must_fail, extra={"ec2": ec2})
 
     numbers = [
         (m, s)
@@ -373,8 +379,9 @@ def query_requests(provider: Any, name: str, model: Any, rng: random.Random, n: 
         elif roll < 0.6:
             out.append(req("invalid-utf8", b"Action=" + name.encode() + b"&X=\xff\xfe%ff"))
         elif roll < 0.75 and numbers:
-            member, _ = rng.choice(numbers)
-            form[member] = rng.choice(["\x01\x02\x1b", "１２", "1e5", "9" * 40, "nan", ""])
+            member, member_shape = rng.choice(numbers)
+            key = ec2_protocol.input_name(member_shape, member) if ec2 else member
+            form[key] = rng.choice(["\x01\x02\x1b", "１２", "1e5", "9" * 40, "nan", ""])
             out.append(req("bad-number", form))
         else:
             auth = (
@@ -433,7 +440,7 @@ def hostile_requests(rng: random.Random, n: int) -> list[Req]:
     ops = [
         (p, name, p.spec.operation(name))
         for p in all_providers()
-        if p.spec.protocol != "query"
+        if p.spec.protocol not in ("query", "ec2")
         for name in sorted(p.operations)
     ]
     out: list[Req] = []
@@ -512,6 +519,10 @@ def check_answer(req: Req, status: int, body: bytes) -> str | None:
             root = ElementTree.fromstring(body)
         except ElementTree.ParseError as exc:
             return f"error XML not well formed ({exc}): {text[:300]}"
+        if req.extra.get("ec2"):
+            if root.tag != "Response" or root.find("Errors/Error/Code") is None:
+                return f"not EC2's <Response><Errors>: {text[:300]}"
+            return None
         if not root.tag.endswith("ErrorResponse") or root.find(".//{*}Code") is None:
             return f"not an ErrorResponse: {text[:300]}"
         return None
