@@ -31,6 +31,7 @@ from .aws.http_errors import aws_errors
 from .config import Settings
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
+from .controllers.scaling import ScalingController
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -117,6 +118,8 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
+        self.scaling = ScalingController(self.units)
+        self.scaling.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),
@@ -156,6 +159,7 @@ class Daemon:
                 stop=self.ecr_lifecycle.stop,
                 active=True,
             ),
+            Component("scaling", start=self.scaling.start, stop=self.scaling.stop, active=True),
         ]
 
     # -- life -----------------------------------------------------------------------------

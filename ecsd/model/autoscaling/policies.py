@@ -214,7 +214,7 @@ def metric_spec(key: Key, config: dict[str, Any]) -> dict[str, Any]:
         if kind == "ALBRequestCountPerTarget":
             label = predefined.get("ResourceLabel") or ""
             parts = label.split("/")
-            if len(parts) != 7 or parts[0] != "app" or parts[3] != "targetgroup":
+            if len(parts) != 6 or parts[0] != "app" or parts[3] != "targetgroup":
                 # ecsd's own text.
                 raise AwsError(
                     "ValidationException",
