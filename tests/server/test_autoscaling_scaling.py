@@ -260,3 +260,22 @@ def test_a_scheduled_action_runs_at_its_time(world: World) -> None:
     assert target["MinCapacity"] == 2
     causes = [a["Cause"] for a in w.activities()]
     assert causes == ["scheduled action name morning was triggered"] * 2
+
+
+def test_an_alarm_in_alarm_is_picked_up_after_a_restart(world: World) -> None:
+    w = world
+    w.aas.register_scalable_target(**T, MinCapacity=1, MaxCapacity=3)
+    out = step_policy(w, "out", 1, 0)
+    w.alarm("high", [out])
+    scaling = w.server.daemon.scaling
+    w.server._run(scaling.stop())  # as after kill -9: nothing heard the transition
+    w.unit(lambda u: cw_alarms.set_state(u, "high", "ALARM", "test"))
+    assert w.desired(2, limit=0.3) == 1
+    w.server._run(scaling.start())
+    assert w.desired(2) == 2
+    history = w.unit(
+        lambda u: u.conn.exec_driver_sql(
+            "SELECT summary FROM cw_alarm_history WHERE kind = 'Action'"
+        ).all()
+    )
+    assert [h[0] for h in history] == [f"Successfully executed action {out}"]

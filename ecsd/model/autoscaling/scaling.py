@@ -83,6 +83,14 @@ def run_policy(unit: Unit, policy_arn: str, alarm_name: str) -> dict[str, Any] |
     alarm = cw_alarms.get(unit, alarm_name)
     if policy is None or alarm is None or alarm["StateValue"] != cw_alarms.ALARM:
         return None
+    # The alarm's history says its action ran, as CloudWatch's does for every invocation.
+    cw_alarms.history(
+        unit,
+        alarm_name,
+        "Action",
+        f"Successfully executed action {policy_arn}",
+        {"actionState": "Succeeded", "notificationResource": policy_arn},
+    )
     key = _key(policy)
     target = targets.get(unit, key)
     service = _service(unit, key)
