@@ -293,5 +293,5 @@ def test_the_cooldown_holds_the_next_scale_out(world: World) -> None:
     w.settle(2)
     w.tick(61)  # re-invoked a period later: inside the 150 s cooldown
     assert w.desired(3, limit=0.5) == 2
-    w.tick(100)  # past it
+    w.tick(130)  # past it, and the next invocation (every 60 s) has come
     assert w.desired(3) == 3
