@@ -86,18 +86,20 @@ class ScalingController:
     async def _recover(self) -> None:
         """The alarms in ALARM whose actions name a scaling policy, in every region."""
 
-        def find(unit: Unit) -> list[tuple[str, str]]:
-            out = []
-            for region in cw_alarms.regions(unit):
-                unit.region = region
-                for alarm in cw_alarms.all_alarms(unit):
-                    if alarm["StateValue"] == cw_alarms.ALARM and any(
-                        ":scalingPolicy:" in a for a in alarm.get("AlarmActions", [])
-                    ):
-                        out.append((region, alarm["AlarmName"]))
-            return out
+        def in_alarm(unit: Unit) -> list[tuple[str, str]]:
+            return [
+                (unit.region, a["AlarmName"])
+                for a in cw_alarms.all_alarms(unit)
+                if a["StateValue"] == cw_alarms.ALARM
+                and any(":scalingPolicy:" in arn for arn in a.get("AlarmActions", []))
+            ]
 
-        found = await self.units.run(find, region=self.units.settings.region, write=False)
+        regions = await self.units.run(
+            cw_alarms.regions, region=self.units.settings.region, write=False
+        )
+        found = []
+        for region in regions:
+            found += await self.units.run(in_alarm, region=region, write=False)
         now = self.clock.monotonic()
         for key in found:
             self._alarming.setdefault(key, now)
