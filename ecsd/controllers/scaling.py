@@ -8,6 +8,7 @@ every period it stays in ALARM; cooldowns keep that from over-scaling). After a 
 a restart after `kill -9` included — the alarms already in ALARM with a scaling action
 are picked up from the store. Scheduled actions keep their next run time in the store;
 this controller looks for due ones every `poll` seconds (and at the next known run).
+Hourly it deletes activities older than the six weeks AWS keeps them.
 
 Each decision is one write unit of work (model/autoscaling/scaling.py): the policy's
 arithmetic, the service's new desired count through UpdateService's model path, and the
@@ -22,13 +23,14 @@ import logging
 
 from ..core.bus import AlarmStateChanged, Bus
 from ..core.unit import Unit, Units
-from ..model.autoscaling import scaling, scheduled
+from ..model.autoscaling import activities, scaling, scheduled
 from ..model.cloudwatch import alarms as cw_alarms
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REPEAT = 60.0  # seconds between re-invocations while an alarm stays in ALARM
 DEFAULT_POLL = 5.0  # seconds between looks for due scheduled actions
+SWEEP_INTERVAL = 3600.0  # seconds between deletions of activities past six weeks
 
 
 class ScalingController:
@@ -44,6 +46,7 @@ class ScalingController:
         self._alarming: dict[tuple[str, str], float] = {}
         self._task: asyncio.Task[None] | None = None
         self.activities = 0  # scaling activities recorded (for tests and logs)
+        self._next_sweep = 0.0  # monotonic time of the next sweep of old activities
 
     def subscribe(self, bus: Bus) -> None:
         bus.subscribe(AlarmStateChanged, self._changed)
@@ -127,6 +130,9 @@ class ScalingController:
         )
         for region in regions:
             await self.units.run(scaling.run_due, region=region)
+        if now >= self._next_sweep:
+            await self.units.run(activities.sweep, region=self.units.settings.region)
+            self._next_sweep = now + SWEEP_INTERVAL
         self.activities += made
         return made
 
