@@ -268,6 +268,14 @@ def test_step_policy_scheduled_actions_tags_and_paging(aas, no_engine):
             ScalableTargetAction={"MinCapacity": 0},
         )
     assert aws_error(err)[0] == "ValidationException"
+    with pytest.raises(ClientError) as err:
+        aas.put_scheduled_action(
+            **T, ScheduledActionName="empty", Schedule="rate(1 hour)", ScalableTargetAction={}
+        )
+    assert aws_error(err) == (
+        "ValidationException",
+        "At least one of minimum capacity and maximum capacity should be provided",
+    )
     assert len(aas.describe_scheduled_actions(ServiceNamespace="ecs")["ScheduledActions"]) == 1
     aas.delete_scheduled_action(**T, ScheduledActionName="night")
     with pytest.raises(ClientError) as err:

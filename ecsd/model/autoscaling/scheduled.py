@@ -74,16 +74,17 @@ def put(unit: Unit, key: Key, name: str, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ValidationException", "Schedule is required for a new scheduled action.")
     action = doc.get("ScalableTargetAction") or {}
     if action.get("MinCapacity") is None and action.get("MaxCapacity") is None:
-        # ecsd's own text.
+        # AWS's text.
         raise AwsError(
             "ValidationException",
-            "ScalableTargetAction needs MinCapacity, MaxCapacity or both.",
+            "At least one of minimum capacity and maximum capacity should be provided",
         )
     if (
         action.get("MinCapacity") is not None
         and action.get("MaxCapacity") is not None
         and action["MinCapacity"] > action["MaxCapacity"]
     ):
+        # ecsd's wording (AWS's is not documented).
         raise AwsError(
             "ValidationException", "Minimum capacity cannot be greater than maximum capacity"
         )

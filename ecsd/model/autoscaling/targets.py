@@ -121,7 +121,7 @@ def register(
     old one or None)."""
     check_key(key)
     if not ecs_services.exists(unit, service_arn(unit, key.resource_id)):
-        # AWS's text.
+        # AWS's text (as users report it).
         raise AwsError("ValidationException", f"ECS service doesn't exist: {key.resource_id}")
     old = get(unit, key)
     if old is None:
@@ -158,7 +158,7 @@ def register(
             k: bool(suspended.get(k, doc["SuspendedState"].get(k, False))) for k in SUSPENDED_KEYS
         }
     if doc["MinCapacity"] > doc["MaxCapacity"]:
-        # AWS's text.
+        # ecsd's wording (AWS's is not documented).
         raise AwsError(
             "ValidationException", "Minimum capacity cannot be greater than maximum capacity"
         )
