@@ -137,7 +137,7 @@ def register(
             "ScalableDimension": key.dimension,
             "MinCapacity": minimum,
             "MaxCapacity": maximum,
-            "RoleARN": role_arn or partitions_role(unit),
+            "RoleARN": role_arn or default_role(unit),
             "CreationTime": unit.now,
             "SuspendedState": {k: False for k in SUSPENDED_KEYS},
             "ScalableTargetARN": unit.arn(
@@ -178,7 +178,7 @@ def register(
     return doc, old
 
 
-def partitions_role(unit: Unit) -> str:
+def default_role(unit: Unit) -> str:
     """The service-linked role AWS fills in when RegisterScalableTarget names none."""
     return partitions.global_arn(
         "iam",
