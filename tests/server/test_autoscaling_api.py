@@ -199,19 +199,28 @@ def test_target_tracking_owns_its_alarms(aas, no_engine):
 
 
 def test_alb_request_count_per_target_watches_the_target_group(aas, no_engine):
+    elb = client_for(no_engine, "elbv2")
+    lb = elb.create_load_balancer(Name="my-lb", Subnets=["subnet-a", "subnet-b"])["LoadBalancers"][
+        0
+    ]["LoadBalancerArn"]
+    vpc = elb.describe_load_balancers()["LoadBalancers"][0]["VpcId"]
+    tg = elb.create_target_group(
+        Name="my-tg", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    label = lb.split(":loadbalancer/")[1] + "/" + tg.split(":")[-1]
     aas.register_scalable_target(**T, MinCapacity=1, MaxCapacity=4)
-    label = "app/my-lb/0123456789abcdef/targetgroup/my-tg/fedcba9876543210"
+    config = {
+        "TargetValue": 1000.0,
+        "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "ALBRequestCountPerTarget",
+            "ResourceLabel": label,
+        },
+    }
     out = aas.put_scaling_policy(
         **T,
         PolicyName="rps",
         PolicyType="TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration={
-            "TargetValue": 1000.0,
-            "PredefinedMetricSpecification": {
-                "PredefinedMetricType": "ALBRequestCountPerTarget",
-                "ResourceLabel": label,
-            },
-        },
+        TargetTrackingScalingPolicyConfiguration=config,
     )
     high = alarm(no_engine, next(a["AlarmName"] for a in out["Alarms"] if "High" in a["AlarmName"]))
     assert (high["Namespace"], high["MetricName"], high["Statistic"]) == (
@@ -219,9 +228,19 @@ def test_alb_request_count_per_target_watches_the_target_group(aas, no_engine):
         "RequestCountPerTarget",
         "Sum",
     )
-    assert high["Dimensions"] == [
-        {"Name": "TargetGroup", "Value": "targetgroup/my-tg/fedcba9876543210"}
-    ]
+    assert high["Dimensions"] == [{"Name": "TargetGroup", "Value": tg.split(":")[-1]}]
+    # A label naming a target group that does not exist is refused.
+    gone = label.rsplit("/", 1)[0] + "/0000000000000000"
+    config["PredefinedMetricSpecification"]["ResourceLabel"] = gone
+    with pytest.raises(ClientError) as err:
+        aas.put_scaling_policy(
+            **T,
+            PolicyName="rps2",
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration=config,
+        )
+    assert aws_error(err)[0] == "ValidationException"
+    assert len(aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]) == 1
 
 
 def test_step_policy_scheduled_actions_tags_and_paging(aas, no_engine):

@@ -23,6 +23,8 @@ from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.autoscaling import aas_policies
 from ..cloudwatch import alarms as cw_alarms
+from ..elbv2 import load_balancers as elbv2_load_balancers
+from ..elbv2 import target_groups as elbv2_target_groups
 from ..keyset import Keyset
 from . import arithmetic
 from .targets import Key, service_parts
@@ -186,14 +188,14 @@ def _target_tracking(unit: Unit, key: Key, config: dict[str, Any] | None) -> dic
             "Exactly one of PredefinedMetricSpecification and CustomizedMetricSpecification "
             "must be specified.",
         )
-    metric_spec(key, c)  # refuses what cannot be watched
+    metric_spec(unit, key, c)  # refuses what cannot be watched
     for k in ("ScaleOutCooldown", "ScaleInCooldown"):
         if c.get(k) is not None and c[k] < 0:
             raise AwsError("ValidationException", f"{k} must be at least 0.")  # ecsd's
     return c
 
 
-def metric_spec(key: Key, config: dict[str, Any]) -> dict[str, Any]:
+def metric_spec(unit: Unit, key: Key, config: dict[str, Any]) -> dict[str, Any]:
     """The metric a target-tracking configuration watches, as alarm members (Namespace,
     MetricName, Dimensions, Statistic, optional Unit)."""
     predefined = config.get("PredefinedMetricSpecification")
@@ -221,6 +223,7 @@ def metric_spec(key: Key, config: dict[str, Any]) -> dict[str, Any]:
                     "ResourceLabel must be app/<load-balancer-name>/<load-balancer-id>/"
                     f"targetgroup/<target-group-name>/<target-group-id>: {label!r}",
                 )
+            _check_label(unit, parts)
             return {
                 "Namespace": "AWS/ApplicationELB",
                 "MetricName": "RequestCountPerTarget",
@@ -251,6 +254,17 @@ def metric_spec(key: Key, config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_label(unit: Unit, parts: list[str]) -> None:
+    """The load balancer and the target group a ResourceLabel names must exist (read
+    through ELBv2's named model functions). The texts are ecsd's own."""
+    lb = unit.arn("elasticloadbalancing", "loadbalancer/" + "/".join(parts[:3]))
+    tg = unit.arn("elasticloadbalancing", "/".join(parts[3:]))
+    if elbv2_load_balancers.get(unit, lb) is None:
+        raise AwsError("ValidationException", f"Load balancer not found: {lb}")
+    if elbv2_target_groups.get(unit, tg) is None:
+        raise AwsError("ValidationException", f"Target group not found: {tg}")
+
+
 def _step(config: dict[str, Any] | None) -> dict[str, Any]:
     c = _required(config, "StepScalingPolicyConfiguration")
     steps = c.get("StepAdjustments") or []
@@ -279,7 +293,7 @@ def _own_alarms(
     unit: Unit, key: Key, doc: dict[str, Any], config: dict[str, Any], owned: list[str]
 ) -> list[str]:
     """Create (or update, keeping their names) the policy's high and low alarms."""
-    metric = metric_spec(key, config)
+    metric = metric_spec(unit, key, config)
     high = next((n for n in owned if "-AlarmHigh-" in n), None)
     low = next((n for n in owned if "-AlarmLow-" in n), None)
     prefix = f"TargetTracking-{key.resource_id}"
