@@ -161,6 +161,15 @@ def main() -> None:
     envvar="ECSD_TASK_ENDPOINT",
     help="Point containers' AWS_ENDPOINT_URL at this ecsd (off: their SDKs reach real AWS).",
 )
+@click.option(
+    "--metric-period",
+    default=60.0,
+    type=click.FloatRange(min=0.5),
+    show_default=True,
+    envvar="ECSD_METRIC_PERIOD",
+    help="Seconds of one CloudWatch metric period; alarm Periods scale with it "
+    "(a Period of 60 is one metric period: e.g. 5 for local runs and tests).",
+)
 @click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -182,6 +191,7 @@ def serve(
     max_connections: int,
     taskside_port: int,
     task_endpoint: bool,
+    metric_period: float,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -224,6 +234,7 @@ def serve(
             max_connections=max_connections,
             taskside_port=taskside_port,
             task_endpoint=task_endpoint,
+            metric_period=metric_period,
         )
     )
 

@@ -61,6 +61,9 @@ class Settings:
     # whether containers get AWS_ENDPOINT_URL pointing there (see ecsd/taskside/).
     taskside_port: int = 0
     task_endpoint: bool = True
+    # Seconds of one CloudWatch metric period (AWS: 60): a Period of 60 in an alarm is one
+    # metric period, so a smaller value compresses the metric clock for local runs.
+    metric_period: float = 60.0
 
     @property
     def database(self) -> Path:

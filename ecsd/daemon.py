@@ -29,6 +29,7 @@ from . import __version__, http_guard
 from .aws.gateway import Gateway
 from .aws.http_errors import aws_errors
 from .config import Settings
+from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.scaling import ScalingController
@@ -118,7 +119,9 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
-        self.scaling = ScalingController(self.units)
+        self.alarms = AlarmController(self.units, settings.metric_period)
+        # Policies act again every metric period while their alarm stays in ALARM.
+        self.scaling = ScalingController(self.units, repeat=settings.metric_period)
         self.scaling.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
         self.components = [
@@ -159,6 +162,7 @@ class Daemon:
                 stop=self.ecr_lifecycle.stop,
                 active=True,
             ),
+            Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
             Component("scaling", start=self.scaling.start, stop=self.scaling.stop, active=True),
         ]
 

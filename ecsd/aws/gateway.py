@@ -30,7 +30,7 @@ from ..core.unit import Unit
 from . import regions, validate
 from .errors import AwsError
 from .provider import Operation, Provider
-from .wires import Incoming, JsonWire, QueryWire, Wire
+from .wires import CborWire, Incoming, JsonWire, QueryWire, Wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +55,7 @@ class Gateway:
         self.providers = list(providers)
         self._json = JsonWire(self.providers)
         self._query = QueryWire(self.providers)
+        self._cbor = CborWire(self.providers)
         self._by_name = {p.spec.name: p for p in self.providers}
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -65,9 +66,12 @@ class Gateway:
             query_string=request.query_string,
             body=await request.read(),
             signing=scope.group(2) if scope else None,
+            path=request.path,
         )
         region = scope.group(1) if scope else self.region
         wire: Wire = self._json if JsonWire.matches(incoming) else self._query
+        if CborWire.matches(incoming):
+            wire = self._cbor
         provider: Provider | None = None
         try:
             routed = wire.route(incoming)

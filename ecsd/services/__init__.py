@@ -7,6 +7,7 @@ from ..aws.provider import Provider
 
 def all_providers() -> list[Provider]:
     from .applicationautoscaling import applicationautoscaling
+    from .cloudwatch import cloudwatch
     from .ecr import ecr
     from .ecs import ecs
     from .elbv2 import elbv2
@@ -15,4 +16,4 @@ def all_providers() -> list[Provider]:
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, applicationautoscaling]
+    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, cloudwatch, applicationautoscaling]

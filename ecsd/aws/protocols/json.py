@@ -34,6 +34,11 @@ def decode(shape: StructureShape | None, body: bytes) -> dict[str, Any]:
         raise SerializationError("Start of list found where not expected")
     if shape is None:
         return {}
+    return decode_value(shape, data)
+
+
+def decode_value(shape: StructureShape, data: dict[str, Any]) -> dict[str, Any]:
+    """The shape walk alone, for a body another protocol (CBOR) has already read."""
     return _decode(shape, data, "")
 
 
