@@ -108,6 +108,9 @@ def world(in_process) -> World:
     clock = FakeClock(start=time.time())
     server = in_process(clock=clock, runtime=FakeRuntime(clock))
     w = World(server, clock)
+    # These tests drive the alarms' states themselves (as SetAlarmState does); the alarm
+    # evaluator would re-judge them from the few datapoints put here every minute.
+    server._run(server.daemon.alarms.stop())
     w.ecs.create_cluster()
     w.ecs.register_task_definition(
         family="web",
