@@ -35,6 +35,7 @@ from .console.changes import Changes
 from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
+from .controllers.scaling import ScalingController
 from .controllers.services import ServiceController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
@@ -120,6 +121,9 @@ class Daemon:
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
         self.alarms = AlarmController(self.units, settings.metric_period)
+        # Policies act again every metric period while their alarm stays in ALARM.
+        self.scaling = ScalingController(self.units, repeat=settings.metric_period)
+        self.scaling.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
         self.changes = Changes(self.bus)  # the console's live pages wait on it
         self.components = [
@@ -161,6 +165,7 @@ class Daemon:
                 active=True,
             ),
             Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
+            Component("scaling", start=self.scaling.start, stop=self.scaling.stop, active=True),
         ]
 
     # -- life -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from ..aws.provider import Provider
 
 def all_providers() -> list[Provider]:
     from .acm import acm
+    from .applicationautoscaling import applicationautoscaling
     from .cloudwatch import cloudwatch
     from .ec2 import ec2
     from .ecr import ecr
@@ -18,4 +19,17 @@ def all_providers() -> list[Provider]:
     from .ssm import ssm
     from .sts import sts
 
-    return [ecs, sts, logs, ssm, secretsmanager, elbv2, ecr, route53, acm, cloudwatch, ec2]
+    return [
+        ecs,
+        sts,
+        logs,
+        ssm,
+        secretsmanager,
+        elbv2,
+        ecr,
+        route53,
+        acm,
+        cloudwatch,
+        ec2,
+        applicationautoscaling,
+    ]

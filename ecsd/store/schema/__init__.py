@@ -8,6 +8,7 @@ import it here so that `create_all` and `/_ecsd/reset` see them.
 
 from . import (  # noqa: F401  (table registration)
     acm,
+    autoscaling,
     cloudwatch,
     ecr,
     ecr_lifecycle,
