@@ -163,3 +163,16 @@ def test_query_refusals(logs):
         logs.start_query(logGroupName="/q/bad", queryString="limit 1", startTime=5, endTime=1)
     assert aws_error(err)[0] == "InvalidParameterException"
     assert logs.describe_queries(logGroupName="/q/bad")["queries"] == []
+
+
+def test_the_longest_time_range_runs_over_everything(logs):
+    """startTime/endTime are longs: the largest is "up to now", not an internal error."""
+    _fill(logs, "/wide")
+    out = logs.start_query(
+        logGroupName="/wide", startTime=0, endTime=2**63 - 1, queryString="stats count(*) as n"
+    )
+    assert _cells(_wait(logs, out["queryId"])[0]) == [{"n": "4"}]
+    out = logs.start_query(
+        logGroupName="/wide", startTime=2**63 - 1, endTime=2**63 - 1, queryString="fields @message"
+    )
+    assert _cells(_wait(logs, out["queryId"])[0]) == []

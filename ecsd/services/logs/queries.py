@@ -29,6 +29,7 @@ MAX_GROUPS = 50  # AWS's quota of log groups in one query
 # StartQuery runs inside its write transaction, so this also bounds how long other
 # writers (log ingestion among them) wait for it.
 SCAN_MAX = 100_000
+MAX_MS = 2**63 - 1  # the largest time an event row can hold
 
 
 def _group_names(ctx: Context, p: dict[str, Any]) -> list[str]:
@@ -97,7 +98,11 @@ def start_query(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("InvalidParameterException", "endTime must not be before startTime.")
     for name in names:
         rows.require_group(ctx, name)
-    records, scanned, size = _records(ctx, names, start * 1000, end * 1000 + 999)
+    # Seconds to the milliseconds events are stored in, within SQLite's 64-bit integers
+    # (the API allows any long: a far-future end means "up to now").
+    records, scanned, size = _records(
+        ctx, names, min(start * 1000, MAX_MS), min(end * 1000 + 999, MAX_MS)
+    )
     try:
         result = insights.run(p["queryString"], records, limit=p.get("limit") or 10_000)
     except QueryError as exc:
