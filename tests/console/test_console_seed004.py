@@ -121,6 +121,36 @@ def test_seed_004_service_behind_a_load_balancer_from_the_console(page, client, 
     request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": dns})
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert b"hello from ecsd-test/busybox" in resp.read()
+    # Service auto scaling, as the console's tab shows it (set up with the API).
+    scaling = client("application-autoscaling")
+    resource = "service/test-cluster/test-service"
+    scaling.register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId=resource,
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=1,
+        MaxCapacity=3,
+    )
+    scaling.put_scaling_policy(
+        PolicyName="cpu50",
+        ServiceNamespace="ecs",
+        ResourceId=resource,
+        ScalableDimension="ecs:service:DesiredCount",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 50.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
+            },
+        },
+    )
+    page.locator(".tabs").get_by_role("link", name="Service auto scaling").click()
+    tab = page.locator("#view")
+    expect(tab).to_contain_text("ECSServiceAverageCPUUtilization at 50")
+    expect(tab).to_contain_text("TargetTracking-service/test-cluster/test-service-AlarmHigh")
+    expect(tab).to_contain_text("Maximum tasks3")
+    shot(page, "service-auto-scaling")
+    page.locator(".tabs").get_by_role("link", name="Health and metrics").click()
     # The desired count to 0, from the update form.
     page.click("#update-service")
     page.fill("#f-desiredCount", "0")
