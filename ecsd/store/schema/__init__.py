@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (table registration)
     ecs_services,
     ecs_tasks,
     elbv2,  # noqa: F401  (table registration)
+    iam,  # noqa: F401  (table registration)
     logs,  # noqa: F401  (table registration)
     secretsmanager,  # noqa: F401  (table registration)
     ssm,  # noqa: F401  (table registration)
