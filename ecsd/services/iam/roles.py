@@ -11,7 +11,7 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import partitions
-from ...model.iam import documents, roles
+from ...model.iam import documents, policies, roles
 from .api import iam
 from .paging import page
 
@@ -107,6 +107,8 @@ def delete_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
     if roles.policy_count(ctx, row):
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.")
+    if policies.attached_to(ctx, row.name):
+        raise AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.")
     roles.remove(ctx, row)
     return {}
 

@@ -26,3 +26,25 @@ iam_role_policies = Table(
     Column("name", String, primary_key=True),
     Column("document", Text, nullable=False),
 )
+
+# Customer managed policies; `versions` holds every version ({VersionId, Document as
+# written, IsDefaultVersion, CreateDate}). AWS managed policies are data
+# (model/iam/aws_policies.json), not rows.
+iam_policies = Table(
+    "iam_policies",
+    metadata,
+    Column("partition", String, primary_key=True),
+    Column("arn", String, primary_key=True),
+    Column("path", String, nullable=False),
+    Column("doc", JSON, nullable=False),
+    Column("versions", JSON, nullable=False),
+)
+
+# Which managed policy (customer or AWS) is attached to which role.
+iam_role_attachments = Table(
+    "iam_role_attachments",
+    metadata,
+    Column("partition", String, primary_key=True),
+    Column("role", String, primary_key=True),  # the role's lowered name
+    Column("policy_arn", String, primary_key=True),
+)
