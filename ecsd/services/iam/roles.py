@@ -109,6 +109,12 @@ def delete_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.")
     if policies.attached_to(ctx, row.name):
         raise AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+    from .profiles import profiles_with  # profiles.py imports this module's view
+
+    if profiles_with(ctx, row.name):
+        raise AwsError(
+            "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first."
+        )
     roles.remove(ctx, row)
     return {}
 

@@ -48,3 +48,13 @@ iam_role_attachments = Table(
     Column("role", String, primary_key=True),  # the role's lowered name
     Column("policy_arn", String, primary_key=True),
 )
+
+# Instance profiles; `roles` holds the lowered names of the (at most one) role in it.
+iam_instance_profiles = Table(
+    "iam_instance_profiles",
+    metadata,
+    Column("partition", String, primary_key=True),
+    Column("name", String, primary_key=True),  # lowered
+    Column("doc", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+)
