@@ -5,25 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import partitions
+from ...model.iam import profiles as store
 from ...model.iam import roles
-from ...store.schema.iam import iam_instance_profiles as t
 from .api import iam
 from .paging import page
 from .roles import view as role_view
 
 
 def _row(ctx: Context, name: str) -> Any:
-    row = ctx.conn.execute(
-        select(t).where(t.c.partition == roles.partition_of(ctx), t.c.name == name.lower())
-    ).first()
-    if row is None:
-        raise AwsError("NoSuchEntity", f"Instance Profile {name} cannot be found.")
-    return row
+    return store.get(ctx, name)
 
 
 def _view(ctx: Context, row: Any) -> dict[str, Any]:
@@ -32,18 +25,12 @@ def _view(ctx: Context, row: Any) -> dict[str, Any]:
 
 
 def _set_roles(ctx: Context, row: Any, members: list[str]) -> None:
-    ctx.conn.execute(
-        update(t).where(t.c.partition == row.partition, t.c.name == row.name).values(roles=members)
-    )
+    store.set_roles(ctx, row, members)
 
 
 @iam.operation("CreateInstanceProfile", write=True)
 def create_instance_profile(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    name, path, part = p["InstanceProfileName"], p.get("Path") or "/", roles.partition_of(ctx)
-    if ctx.conn.execute(
-        select(t.c.name).where(t.c.partition == part, t.c.name == name.lower())
-    ).first():
-        raise AwsError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
+    name, path = p["InstanceProfileName"], p.get("Path") or "/"
     doc: dict[str, Any] = {
         "Path": path,
         "InstanceProfileName": name,
@@ -55,7 +42,7 @@ def create_instance_profile(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     }
     if p.get("Tags"):
         doc["Tags"] = p["Tags"]
-    ctx.conn.execute(insert(t).values(partition=part, name=name.lower(), doc=doc, roles=[]))
+    store.create(ctx, name, doc)
     return {"InstanceProfile": {**doc, "Roles": []}}
 
 
@@ -71,15 +58,15 @@ def delete_instance_profile(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError(
             "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first."
         )
-    ctx.conn.execute(delete(t).where(t.c.partition == row.partition, t.c.name == row.name))
+    store.remove(ctx, row)
     return {}
 
 
 @iam.operation("ListInstanceProfiles")
 def list_instance_profiles(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    q = select(t).where(t.c.partition == roles.partition_of(ctx))
+    q, cols = store.listing(ctx)
     prefix = p.get("PathPrefix") or "/"
-    rows, out = page(ctx.conn, q, [t.c.name], p)
+    rows, out = page(ctx.conn, q, cols, p)
     found = [_view(ctx, r) for r in rows if r.doc["Path"].startswith(prefix)]
     return {"InstanceProfiles": found, **out}
 
@@ -111,10 +98,7 @@ def remove_role_from_instance_profile(ctx: Context, p: dict[str, Any]) -> dict[s
 
 
 def profiles_with(ctx: Context, role_key: str) -> list[Any]:
-    rows = ctx.conn.execute(
-        select(t).where(t.c.partition == roles.partition_of(ctx)).order_by(t.c.name)
-    )
-    return [r for r in rows if role_key in r.roles]
+    return store.with_role(ctx, role_key)
 
 
 @iam.operation("ListInstanceProfilesForRole")
