@@ -13,6 +13,7 @@ def all_providers() -> list[Provider]:
     from .ecr import ecr
     from .ecs import ecs
     from .elbv2 import elbv2
+    from .iam import iam
     from .logs import logs
     from .route53 import route53
     from .secretsmanager import secretsmanager
@@ -32,4 +33,5 @@ def all_providers() -> list[Provider]:
         cloudwatch,
         ec2,
         applicationautoscaling,
+        iam,
     ]

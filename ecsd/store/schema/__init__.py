@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (table registration)
     ecs_services,
     ecs_tasks,
     elbv2,  # noqa: F401  (table registration)
+    iam,  # noqa: F401  (table registration)
     logs,  # noqa: F401  (table registration)
     route53,  # noqa: F401  (table registration)
     secretsmanager,  # noqa: F401  (table registration)

@@ -1,0 +1,1 @@
+"""IAM records: roles and their inline policies (stored, not enforced)."""
