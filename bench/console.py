@@ -38,21 +38,12 @@ from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this tree's ecsd, whatever is installed
+from browser import ARGS, CHROMIUM  # noqa: E402
 from in_process import InProcessServer  # noqa: E402
 
 from ecsd.core.clock import SystemClock  # noqa: E402
 from ecsd.runtime.fake import FakeRuntime  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-bench"]}}
 
 

@@ -14,18 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import ARGS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-# Without these Chromium reaches for Google's hosts at start (no network here).
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 ARTIFACTS = (
     Path(os.environ.get("ECSD_ARTIFACTS", Path(__file__).parents[2] / "artifacts")) / "console"
 )

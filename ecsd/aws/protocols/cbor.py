@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 import cbor2
-from botocore.model import ListShape, MapShape, Shape, StructureShape
+from botocore.model import Shape, StructureShape
 
 from ..errors import AwsError, SerializationError
 from . import json as json_protocol
@@ -65,21 +65,16 @@ def encode(shape: StructureShape | None, value: dict[str, Any]) -> bytes:
 
 
 def _encode(shape: Shape, value: Any) -> Any:
-    if isinstance(shape, StructureShape):
-        members = shape.members
-        return {
-            k: _encode(members[k], v) for k, v in value.items() if v is not None and k in members
-        }
-    if isinstance(shape, ListShape):
-        return [_encode(shape.member, v) for v in value]
-    if isinstance(shape, MapShape):
-        return {k: _encode(shape.value, v) for k, v in value.items()}
+    return json_protocol.walk(shape, value, _leaf)
+
+
+def _leaf(shape: Shape, value: Any) -> Any:
     kind = shape.type_name
     if kind == "timestamp":
-        return cbor2.CBORTag(1, to_epoch(value))
+        return cbor2.CBORTag(1, to_epoch(value))  # CBOR's epoch-time tag
     if kind in ("double", "float"):
         return float(value)
-    return value
+    return value  # a blob stays bytes: CBOR carries them as they are
 
 
 def encode_error(error: AwsError) -> tuple[int, bytes]:

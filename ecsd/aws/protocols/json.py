@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
@@ -156,22 +157,33 @@ def encode(shape: StructureShape | None, value: dict[str, Any]) -> bytes:
     return json.dumps(_encode(shape, value), separators=(",", ":")).encode()
 
 
-def _encode(shape: Shape, value: Any) -> Any:
+def walk(shape: Shape, value: Any, leaf: Callable[[Shape, Any], Any]) -> Any:
+    """A handler's result as the model shapes it: structures keep their members (None
+    left out), lists and maps their elements, and `leaf` turns each scalar into the
+    wire's form (JSON here; RPC v2 CBOR shares the walk with its own leaves)."""
     if isinstance(shape, StructureShape):
         members = shape.members
         return {
-            k: _encode(members[k], v) for k, v in value.items() if v is not None and k in members
+            k: walk(members[k], v, leaf) for k, v in value.items() if v is not None and k in members
         }
     if isinstance(shape, ListShape):
-        return [_encode(shape.member, v) for v in value]
+        return [walk(shape.member, v, leaf) for v in value]
     if isinstance(shape, MapShape):
-        return {k: _encode(shape.value, v) for k, v in value.items()}
+        return {k: walk(shape.value, v, leaf) for k, v in value.items()}
+    return leaf(shape, value)
+
+
+def _leaf(shape: Shape, value: Any) -> Any:
     kind = shape.type_name
     if kind == "timestamp":
         return to_epoch(value)
     if kind == "blob":
         return base64.b64encode(value).decode()
     return value
+
+
+def _encode(shape: Shape, value: Any) -> Any:
+    return walk(shape, value, _leaf)
 
 
 def encode_error(error: AwsError) -> tuple[int, dict[str, str], bytes]:

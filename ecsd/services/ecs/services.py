@@ -281,15 +281,7 @@ def _update_blue_green(
         )
     _check_controller(controller, {}, config)
     doc["deploymentConfiguration"] = config
-    if desired is not None:
-        doc["desiredCount"] = desired
-    if grace is not None:
-        doc["healthCheckGracePeriodSeconds"] = grace
-    for key in ("enableExecuteCommand", "enableECSManagedTags"):
-        if p.get(key) is not None:
-            doc[key] = bool(p[key])
-    if p.get("propagateTags") is not None:
-        doc["propagateTags"] = p["propagateTags"]
+    _update_settings(doc, p, desired, grace)
     task_sets.rescale(ctx, doc)
     model.save(ctx, doc, scheduler)
     return {"service": view(ctx, doc)}
@@ -434,15 +426,7 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc["deploymentConfiguration"] = _deployment_configuration(
         p.get("deploymentConfiguration"), doc["deploymentConfiguration"]
     )
-    if desired is not None:
-        doc["desiredCount"] = desired
-    if grace is not None:
-        doc["healthCheckGracePeriodSeconds"] = grace
-    for key in ("enableExecuteCommand", "enableECSManagedTags"):
-        if p.get(key) is not None:
-            doc[key] = bool(p[key])
-    if p.get("propagateTags") is not None:
-        doc["propagateTags"] = p["propagateTags"]
+    _update_settings(doc, p, desired, grace)
     if changed:
         model.new_deployment(ctx, doc, scheduler, taskdef_arn)
     model.rescale(ctx, doc, scheduler)
@@ -505,3 +489,17 @@ def _service_exists(ctx: Context, arn: str) -> bool:
 # balancers exactly as a service's.
 check_taskdef = _taskdef
 check_load_balancers = _load_balancers
+
+
+def _update_settings(doc: dict[str, Any], p: dict[str, Any], desired: Any, grace: Any) -> None:
+    """The settings UpdateService changes in place whatever the deployment controller:
+    the desired count, the grace period, ECS Exec, managed tags and tag propagation."""
+    if desired is not None:
+        doc["desiredCount"] = desired
+    if grace is not None:
+        doc["healthCheckGracePeriodSeconds"] = grace
+    for key in ("enableExecuteCommand", "enableECSManagedTags"):
+        if p.get(key) is not None:
+            doc[key] = bool(p[key])
+    if p.get("propagateTags") is not None:
+        doc["propagateTags"] = p["propagateTags"]
