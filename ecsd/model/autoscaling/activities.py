@@ -76,12 +76,4 @@ def sweep(unit: Unit) -> int:
 
 
 def forget(unit: Unit, key: Key) -> None:
-    c = aas_activities.c
-    unit.conn.execute(
-        delete(aas_activities).where(
-            c.region == unit.region,
-            c.namespace == key.namespace,
-            c.resource_id == key.resource_id,
-            c.dimension == key.dimension,
-        )
-    )
+    unit.conn.execute(delete(aas_activities).where(*key.rows_of(aas_activities, unit.region)))

@@ -44,13 +44,7 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _where(unit: Unit, key: Key) -> list[Any]:
-    c = aas_policies.c
-    return [
-        c.region == unit.region,
-        c.namespace == key.namespace,
-        c.resource_id == key.resource_id,
-        c.dimension == key.dimension,
-    ]
+    return key.rows_of(aas_policies, unit.region)
 
 
 def get(unit: Unit, key: Key, name: str) -> dict[str, Any] | None:

@@ -20,13 +20,7 @@ from .targets import Key
 
 
 def _where(unit: Unit, key: Key) -> list[Any]:
-    c = aas_scheduled.c
-    return [
-        c.region == unit.region,
-        c.namespace == key.namespace,
-        c.resource_id == key.resource_id,
-        c.dimension == key.dimension,
-    ]
+    return key.rows_of(aas_scheduled, unit.region)
 
 
 def get(unit: Unit, key: Key, name: str) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from ...aws.errors import AwsError
 from ...core import partitions
@@ -37,6 +37,17 @@ class Key(NamedTuple):
     namespace: str
     resource_id: str
     dimension: str
+
+    def rows_of(self, table: Table, region: str) -> list[Any]:
+        """The conditions that pick this target's rows in `table` (targets, policies,
+        scheduled actions and activities are all keyed the same way)."""
+        c = table.c
+        return [
+            c.region == region,
+            c.namespace == self.namespace,
+            c.resource_id == self.resource_id,
+            c.dimension == self.dimension,
+        ]
 
     def describe(self) -> str:
         return (
@@ -82,14 +93,8 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _row(unit: Unit, key: Key) -> Any:
-    t = aas_targets.c
     return unit.conn.execute(
-        select(aas_targets).where(
-            t.region == unit.region,
-            t.namespace == key.namespace,
-            t.resource_id == key.resource_id,
-            t.dimension == key.dimension,
-        )
+        select(aas_targets).where(*key.rows_of(aas_targets, unit.region))
     ).first()
 
 
@@ -196,15 +201,7 @@ def save(unit: Unit, doc: dict[str, Any]) -> None:
 
 
 def remove(unit: Unit, key: Key) -> None:
-    t = aas_targets.c
-    unit.conn.execute(
-        delete(aas_targets).where(
-            t.region == unit.region,
-            t.namespace == key.namespace,
-            t.resource_id == key.resource_id,
-            t.dimension == key.dimension,
-        )
-    )
+    unit.conn.execute(delete(aas_targets).where(*key.rows_of(aas_targets, unit.region)))
 
 
 def listing(
