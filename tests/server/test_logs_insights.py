@@ -176,3 +176,40 @@ def test_the_longest_time_range_runs_over_everything(logs):
         logGroupName="/wide", startTime=2**63 - 1, endTime=2**63 - 1, queryString="fields @message"
     )
     assert _cells(_wait(logs, out["queryId"])[0]) == []
+
+
+def test_a_query_nobody_polls_is_complete_a_second_later(logs, aws):
+    """A script that starts a query, sleeps, and asks once (the docs' CLI example) finds
+    it Complete with its rows; DescribeQueries shows it Complete without any poll."""
+    now = _fill(logs, "/q/late")
+    kw = {"startTime": now // 1000 - 60, "endTime": now // 1000 + 60}
+    started = aws.json(
+        "logs",
+        "start-query",
+        "--log-group-name",
+        "/q/late",
+        "--start-time",
+        str(kw["startTime"]),
+        "--end-time",
+        str(kw["endTime"]),
+        "--query-string",
+        "filter @message like /404/ | fields @message",
+    )["queryId"]
+    fresh = logs.start_query(logGroupName="/q/late", queryString="limit 1", **kw)["queryId"]
+    listed = logs.describe_queries(logGroupName="/q/late")["queries"]
+    assert {q["queryId"]: q["status"] for q in listed}[fresh] == "Scheduled"
+    time.sleep(1.2)
+    described = aws.json("logs", "describe-queries", "--log-group-name", "/q/late")["queries"]
+    assert {q["queryId"]: q["status"] for q in described} == {
+        started: "Complete",
+        fresh: "Complete",
+    }
+    complete = logs.describe_queries(logGroupName="/q/late", status="Complete")["queries"]
+    assert {q["queryId"] for q in complete} == {started, fresh}
+    assert logs.describe_queries(logGroupName="/q/late", status="Scheduled")["queries"] == []
+    once = aws.json("logs", "get-query-results", "--query-id", started)
+    assert once["status"] == "Complete"
+    assert [c["value"] for c in once["results"][0] if c["field"] == "@message"] == [
+        "GET /b [404] 3ms"
+    ]
+    assert logs.stop_query(queryId=fresh)["success"] is False

@@ -4,7 +4,9 @@ log events (the language: insights_parser.py; running it: insights.py).
 StartQuery runs the query at once over the events of its time range (they are already
 here, so there is nothing to wait for) and keeps the answer; the status still moves as a
 client polling AWS sees it: Scheduled when started, Running at the first
-GetQueryResults (which shows no rows yet), Complete at the next. StopQuery cancels a
+GetQueryResults (which shows no rows yet), Complete at the next, or at any look once
+model.RUN_MS have passed since it started (so one late look finds it done). StopQuery
+cancels a
 query not yet Complete. Left out: the `queryCompileError` member of a
 MalformedQueryException (its position is in the message), SQL and PPL queries, and
 field indexes.
@@ -140,7 +142,9 @@ def _require(ctx: Context, query_id: str) -> Any:
 @operation("GetQueryResults", write=True)
 def get_query_results(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = _require(ctx, p["queryId"])
-    status = row.status
+    status = model.status_at(row, rows.now_ms(ctx))
+    if status != row.status:
+        model.set_status(ctx, row.id, status)
     if status == "Scheduled":
         status = "Running"
         model.set_status(ctx, row.id, status)
@@ -160,7 +164,7 @@ def _zero() -> dict[str, float]:
 @operation("StopQuery", write=True)
 def stop_query(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = _require(ctx, p["queryId"])
-    if row.status not in ("Scheduled", "Running"):
+    if model.status_at(row, rows.now_ms(ctx)) not in ("Scheduled", "Running"):
         return {"success": False}
     model.set_status(ctx, row.id, "Cancelled")
     return {"success": True}
@@ -169,7 +173,8 @@ def stop_query(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @operation("DescribeQueries")
 def describe_queries(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = p.get("logGroupName")
-    q, key = model.listing(ctx, status=p.get("status"))
+    now = rows.now_ms(ctx)
+    q, key = model.listing(ctx, status=p.get("status"), now=now)
     after = pagination.decode_token(p.get("nextToken"), [int, str])
     page, next_key = pagination.scan(
         ctx.conn,
@@ -185,7 +190,7 @@ def describe_queries(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             {
                 "queryId": r.id,
                 "queryString": r.query_string,
-                "status": r.status,
+                "status": model.status_at(r, now),
                 "createTime": r.create_time,
                 "logGroupName": r.group_names[0],
                 "queryLanguage": "CWLI",
