@@ -134,7 +134,7 @@ def test_describe_parameters_every_filter_option(ssm):
             [{"Key": "Type", "Option": "Contains", "Values": ["String"]}],
             "InvalidFilterOption",
             "The following filter option is not valid: Contains. Valid options include: "
-            "[Equals, BeginsWith].",
+            "[BeginsWith, Equals].",
         ),
         (
             [{"Key": "Path", "Option": "Equals", "Values": ["/x"]}],
@@ -164,7 +164,35 @@ def test_describe_parameters_every_filter_option(ssm):
             [{"Key": "Label", "Values": ["a"]}],
             "InvalidFilterKey",
             "The following filter key is not valid: Label. Valid filter keys include: "
-            "[Name, Type, KeyId, Path, Tier, DataType, tag].",
+            "[Path, Name, Type, KeyId, Tier].",
+        ),
+        (
+            [{"Key": "Name", "Option": "Like", "Values": ["a"]}],
+            "InvalidFilterOption",
+            "The following filter option is not valid: Like. Valid options include: "
+            "[BeginsWith, Equals].",
+        ),
+        (
+            [{"Key": "Name"}],
+            "InvalidFilterValue",
+            "The following filter values are missing : null for filter key Name.",
+        ),
+        (
+            [{"Key": "Path", "Values": ["/aws/x"]}],
+            "ValidationException",
+            'Filters for common parameters can\'t be prefixed with "aws" or "ssm" '
+            "(case-insensitive). When using global parameters, please specify within a "
+            "global namespace.",
+        ),
+        (
+            [{"Key": "Name", "Values": ["a"]}, {"Key": "key", "Values": ["a"]}, {"Key": "T"}],
+            "ValidationException",
+            # The pattern as botocore's model (and so AWS's API reference) gives it.
+            "2 validation errors detected: Value 'key' at 'parameterFilters.2.member.key' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$; Value 'T' at "
+            "'parameterFilters.3.member.key' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: ^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$",
         ),
     ],
 )
@@ -172,6 +200,27 @@ def test_describe_parameters_refuses_as_aws_does(ssm, filters, code, message):
     with pytest.raises(ClientError) as err:
         ssm.describe_parameters(ParameterFilters=filters)
     assert aws_error(err) == (code, message)
+
+
+@pytest.mark.parametrize("key", ["Name", "Path", "Tier", "DataType", "tag:team"])
+def test_get_parameters_by_path_refuses_the_keys_aws_documents_it_refuses(ssm, aws, key):
+    filters = [{"Key": key, "Values": ["x"]}]
+    with pytest.raises(ClientError) as err:
+        ssm.get_parameters_by_path(Path="/x", ParameterFilters=filters)
+    message = (
+        f"The following filter key is not valid: {key}. Valid filter keys include: [Type, KeyId]."
+    )
+    assert aws_error(err) == ("InvalidFilterKey", message)
+    out = aws.run(
+        "ssm",
+        "get-parameters-by-path",
+        "--path",
+        "/x",
+        "--parameter-filters",
+        f"Key={key},Values=x",
+        check=False,
+    )
+    assert out.returncode != 0 and message in out.stderr
 
 
 def test_get_parameters_by_path_filter_options(ssm):

@@ -7,11 +7,13 @@ data type, tags and labels are checked row by row as the page is read.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 from sqlalchemy import Row
 
-from ...aws.errors import AwsError
+from ...aws.errors import AwsError, clip
 from ...aws.provider import Context
 from ...model.ssm import listing, names, rows, versions
 from .. import pagination
@@ -58,19 +60,54 @@ _VALUES = {
 }
 
 
-def _bad_option(option: str, valid: tuple[str, ...]) -> AwsError:
+# Parameter Store's refusals as its answers word them (the lists are its fixed texts, as
+# reported from AWS: "[BeginsWith, Equals]" also where Name allows Contains, and
+# DescribeParameters' key list without DataType and tags).
+_OPTIONS_TEXT = {"Path": "[Recursive, OneLevel]", "Label": "[Equals]"}
+_KEYS_TEXT = {"DescribeParameters": "[Path, Name, Type, KeyId, Tier]", "ByPath": "[Type, KeyId]"}
+
+
+def _bad_option(key: str, option: str) -> AwsError:
     return AwsError(
         "InvalidFilterOption",
         f"The following filter option is not valid: {option}. Valid options include: "
-        f"[{', '.join(valid)}].",
+        f"{_OPTIONS_TEXT.get(key, '[BeginsWith, Equals]')}.",
     )
+
+
+@functools.cache
+def _key_pattern() -> tuple[str, re.Pattern[str]]:
+    """ParameterStringFilter's Key pattern from the model (its text, compiled)."""
+    op: Any = ssm.spec.operation("DescribeParameters")
+    key = op.input_shape.members["ParameterFilters"].member.members["Key"]
+    text = str(key.metadata["pattern"])
+    return text, re.compile(text)
+
+
+def _check_key_patterns(filters: list[dict[str, Any]]) -> None:
+    """SSM's front end checks every filter key against the model's pattern before
+    anything else, and tells every one that fails (the generic validator leaves model
+    patterns alone: see aws/validate.py)."""
+    text, regex = _key_pattern()
+    problems = [
+        f"Value '{clip(f['Key'])}' at 'parameterFilters.{i}.member.key' failed to satisfy "
+        f"constraint: Member must satisfy regular expression pattern: {text}"
+        for i, f in enumerate(filters, 1)
+        if not regex.fullmatch(f["Key"])
+    ]
+    if problems:
+        n = len(problems)
+        raise AwsError(
+            "ValidationException",
+            f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
+        )
 
 
 def _check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
     """The option, value and duplicate rules of ParameterStringFilter: Equals and
     BeginsWith everywhere, Contains for Name, Recursive/OneLevel for Path, Equals alone
-    for Label; one filter per key. (Texts as Parameter Store words them; the option
-    lists' order is ecsd's guess.)"""
+    for Label; one filter per key. (Texts as Parameter Store's answers word them; which
+    error code the duplicate gets is ecsd's guess.)"""
     seen: set[str] = set()
     for f in filters:
         key, option = f["Key"], f.get("Option")
@@ -84,13 +121,14 @@ def _check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
         values = [str(v) for v in f.get("Values") or []]
         if key == "Path":
             if option is not None and option not in ("Recursive", "OneLevel"):
-                raise _bad_option(option, ("Recursive", "OneLevel"))
+                raise _bad_option(key, option)
             for value in values:
                 if value.lstrip("/").lower().startswith(("aws", "ssm")):
                     raise AwsError(
                         "ValidationException",
                         'Filters for common parameters can\'t be prefixed with "aws" or '
-                        '"ssm" (case-insensitive).',
+                        '"ssm" (case-insensitive). When using global parameters, please '
+                        "specify within a global namespace.",
                     )
                 names.check_path(value)
             continue
@@ -98,7 +136,7 @@ def _check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
         if key == "Name" and not by_path:
             valid = (*_OPTIONS, "Contains")
         if option is not None and option not in valid:
-            raise _bad_option(option, valid)
+            raise _bad_option(key, option)
         if not values and not key.startswith("tag:"):
             raise AwsError(
                 "InvalidFilterValue",
@@ -130,14 +168,17 @@ def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | No
     return None
 
 
-def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> None:
+def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...], text: str) -> None:
+    """Keys the pattern admits but the operation does not (`allowed`; tags are allowed
+    where `tag` is in it), refused with the operation's fixed `text` of valid keys."""
+    _check_key_patterns(filters)
     for f in filters:
         key = f["Key"]
-        if key not in allowed and not key.startswith("tag:"):
+        if key not in allowed and not (key.startswith("tag:") and "tag" in allowed):
             raise AwsError(
                 "InvalidFilterKey",
                 f"The following filter key is not valid: {key}. Valid filter keys "
-                f"include: [{', '.join(allowed)}, tag].",
+                f"include: {_KEYS_TEXT[text]}.",
             )
 
 
@@ -145,7 +186,7 @@ def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> None
 def get_parameters_by_path(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     path = names.check_path(p["Path"])
     filters = p.get("ParameterFilters") or []
-    _check_keys(filters, BY_PATH_KEYS)
+    _check_keys(filters, BY_PATH_KEYS, "ByPath")
     _check_filters(filters, by_path=True)
     labels = [v for f in filters if f["Key"] == "Label" for v in f.get("Values") or []]
     plain = [f for f in filters if f["Key"] != "Label"]
@@ -181,7 +222,9 @@ def describe_parameters(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "You can use either Filters or ParameterFilters in a single request.",
         )
     filters = list(p.get("ParameterFilters") or p.get("Filters") or [])
-    _check_keys(filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType"))
+    _check_keys(
+        filters, ("Name", "Type", "KeyId", "Path", "Tier", "DataType", "tag"), "DescribeParameters"
+    )
     _check_filters(filters, by_path=False)
     paths = [f for f in filters if f["Key"] == "Path"]
     q, key = listing.parameters(ctx)
