@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .taskutil import awslogs, register, run, until, wait_for
+from .taskutil import IMAGE, SERVE, awslogs, register, run, until, wait_for
 
 pytestmark = pytest.mark.usefixtures("docker_engine")
 
@@ -114,3 +114,26 @@ def test_the_readme_url_query_gives_a_url_that_answers(ecs, cluster, aws):
             assert answer.status == 200
     finally:
         ecs.stop_task(task=arn)
+
+
+def test_a_service_tasks_pull_names_its_image_as_the_task_definition_does(ecs, cluster, ecsd):
+    """A deployment's later tasks run the image its first task resolved (a digest, or a
+    local image's ID); the terminal still names the image as the task definition does."""
+    taskdef = register(ecs, "pinned", [{"name": "app", "command": SERVE}])
+    ecs.create_service(
+        serviceName="pinned",
+        taskDefinition=taskdef,
+        desiredCount=1,
+        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        launchType="FARGATE",
+    )
+    until(lambda: ecs.describe_services(services=["pinned"])["services"][0]["runningCount"] == 1)
+    ecs.update_service(service="pinned", desiredCount=2)
+    until(lambda: ecs.describe_services(services=["pinned"])["services"][0]["runningCount"] == 2)
+    pulls = [line for line in ecsd.log().splitlines() if ": pulling " in line]
+    assert any(
+        re.search(rf"pulling {re.escape(IMAGE)} \(sha256:[0-9a-f]{{64}}\)$", line) for line in pulls
+    ), pulls
+    assert not any(re.search(r"pulling sha256:", line) for line in pulls), pulls
+    ecs.update_service(service="pinned", desiredCount=0)
+    ecs.delete_service(service="pinned")

@@ -186,7 +186,14 @@ class Steps:
         pins = await self._sibling_pins(doc)
         wanted = {d["name"]: (pins or {}).get(d["name"]) or d["image"] for d in rt["containers"]}
         images = sorted(set(wanted.values()))
-        results = await self._pull(arn, images)
+        # The terminal names an image as the task definition does, with the pin a
+        # deployment resolved it to (a bare image ID tells a reader nothing).
+        shown = {
+            wanted[d["name"]]: f"{d['image']} ({wanted[d['name']]})"
+            for d in rt["containers"]
+            if wanted[d["name"]] != d["image"]
+        }
+        results = await self._pull(arn, images, shown)
         for image, result in zip(images, results, strict=True):
             if isinstance(result, ImagePullError):
                 await self.fail(
@@ -231,12 +238,13 @@ class Steps:
             return None  # not a service deployment's task: nothing to be consistent with
         return await self.access.deployment_pins(started_by, doc["clusterArn"])
 
-    async def _pull(self, arn: str, images: list[str]) -> list[Any]:
-        """Every image of the task (results or exceptions, in order), said at INFO: the
-        start, every PULL_PROGRESS_SECONDS of a long pull, and the end."""
+    async def _pull(self, arn: str, images: list[str], shown: dict[str, str]) -> list[Any]:
+        """Every image of the task (results or exceptions, in order), said at INFO (each
+        as `shown` names it, else as it is): the start, every PULL_PROGRESS_SECONDS of a
+        long pull, and the end."""
         task_id = arn.rsplit("/", 1)[1]
         began = self.clock.monotonic()
-        log.info("task %s: pulling %s", task_id, ", ".join(images))
+        log.info("task %s: pulling %s", task_id, ", ".join(shown.get(i, i) for i in images))
         pulls = asyncio.gather(
             *(
                 self.runtime.ensure_image(
@@ -261,9 +269,9 @@ class Steps:
         took = self.clock.monotonic() - began
         for image, result in zip(images, results, strict=True):
             if isinstance(result, BaseException):
-                log.info("task %s: pull of %s failed: %s", task_id, image, result)
+                log.info("task %s: pull of %s failed: %s", task_id, shown.get(image, image), result)
             else:
-                log.info("task %s: pulled %s in %.1f s", task_id, image, took)
+                log.info("task %s: pulled %s in %.1f s", task_id, shown.get(image, image), took)
         return results
 
     # -- ACTIVATING -------------------------------------------------------------------
