@@ -116,3 +116,35 @@ def test_partitions(server):
     out = scenario(server, "partition")
     assert out["cluster"] == f"arn:aws-cn:ecs:cn-north-1:{ACCOUNT}:cluster/cn"
     assert out["provider"].startswith("arn:aws-cn:ecs:cn-north-1:")
+
+
+def test_delete_task_definitions_and_identifiers_in_ecs_words(server):
+    out = scenario(server, "taskdefs")
+    arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:"
+    deleted = out["deleted"]
+    assert [(d["taskDefinitionArn"], d["status"]) for d in deleted["taskDefinitions"]] == [
+        (arn + "2", "DELETE_IN_PROGRESS")
+    ]
+    assert isinstance(deleted["taskDefinitions"][0]["deleteRequestedAt"]["date"], float | int)
+    assert deleted["failures"] == [
+        {
+            "arn": arn + "1",
+            "reason": "The specified task definition is still in ACTIVE status. Please "
+            "deregister the target and try again.",
+        },
+        {
+            "arn": "web:9",
+            "reason": "The specified task definition does not exist. Specify a valid "
+            "account, family, revision and try again.",
+        },
+        {
+            "arn": "web",
+            "reason": "The specified task definition identifier is invalid. Specify a valid "
+            "name or ARN and try again.",
+        },
+    ]
+    assert out["separators"] == {
+        "name": "InvalidParameterException",
+        "message": "Invalid identifier: Unexpected number of separators",
+        "status": 400,
+    }

@@ -938,7 +938,7 @@ def test_deregister_needs_a_revision(ecs):
 def test_delete_needs_inactive_and_revisions_continue_after(ecs, aws):
     ecs.register_task_definition(**fargate())
     ecs.register_task_definition(**fargate())
-    out = ecs.delete_task_definitions(taskDefinitions=["web:1", "web:9", "web"])
+    out = ecs.delete_task_definitions(taskDefinitions=["web:1", "web:9", "web", "web:latest"])
     assert out["taskDefinitions"] == []
     assert out["failures"] == [
         {
@@ -946,8 +946,21 @@ def test_delete_needs_inactive_and_revisions_continue_after(ecs, aws):
             "reason": "The specified task definition is still in ACTIVE "
             "status. Please deregister the target and try again.",
         },
-        {"arn": "web:9", "reason": "The specified task definition does not exist."},
-        {"arn": "web", "reason": "Revision is missing."},
+        {
+            "arn": "web:9",
+            "reason": "The specified task definition does not exist. Specify a valid "
+            "account, family, revision and try again.",
+        },
+        {
+            "arn": "web",
+            "reason": "The specified task definition identifier is invalid. Specify a valid "
+            "name or ARN and try again.",
+        },
+        {
+            "arn": "web:latest",
+            "reason": "The specified task definition identifier is invalid. Specify a valid "
+            "name or ARN and try again.",
+        },
     ]
 
     ecs.deregister_task_definition(taskDefinition="web:1")

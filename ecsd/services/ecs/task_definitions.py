@@ -152,12 +152,15 @@ def delete_task_definitions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         try:
             doc = _load_revision(ctx, ref)
         except AwsError as err:
-            # The failure reasons below are ecsd's wording: AWS's API reference gives the
-            # failures[] shape (arn, reason, detail) but not these texts.
+            # AWS's API reference gives the failures[] shape (arn, reason, detail) but not
+            # the reasons; these are ECS's answers as reported from AWS (a reference without
+            # a revision, or with one that is not a number, is an invalid identifier).
             reason = (
-                "The specified task definition does not exist."
+                "The specified task definition does not exist. Specify a valid account, "
+                "family, revision and try again."
                 if err.message == NOT_FOUND
-                else err.message
+                else "The specified task definition identifier is invalid. Specify a valid "
+                "name or ARN and try again."
             )
             failures.append({"arn": ref, "reason": reason})
             continue
