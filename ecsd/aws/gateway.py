@@ -130,7 +130,11 @@ class Gateway:
         request_id: str,
     ) -> dict[str, Any]:
         validate.validate(
-            model.input_shape, params, error_code=provider.validation_error, operation=model
+            model.input_shape,
+            params,
+            error_code=provider.validation_error,
+            operation=model,
+            patterns=provider.patterns,
         )
         try:
             return await self.run(

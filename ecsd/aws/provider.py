@@ -35,12 +35,16 @@ class Provider:
         *,
         validation_error: str = "ValidationException",
         internal_error: str = "InternalFailure",
+        patterns: bool = False,
     ) -> None:
         self.spec = models.load(service)
         # The error codes this service answers for input that breaks the model's rules,
         # and for a fault of ecsd's own.
         self.validation_error = validation_error
         self.internal_error = internal_error
+        # Whether the service's front end also enforces the model's regular expressions
+        # (CloudWatch Logs and Parameter Store do; see aws/validate.py).
+        self.patterns = patterns
         self.operations: dict[str, Operation] = {}
 
     def operation(self, name: str, *, write: bool = False) -> Callable[[Handler], Handler]:

@@ -1,4 +1,4 @@
-"""Check decoded input against the constraints the botocore model declares.
+r"""Check decoded input against the constraints the botocore model declares.
 
 Decoding (protocols/) already produced Python values of the right types; this checks
 what the model says about them: required members, enums, lengths and ranges, plus the
@@ -18,6 +18,12 @@ with its first letter lowered (SSM's `MaxResults` is `'maxResults'`, DynamoDB's
 `Shape(member=value, ...)`. A sensitive member's value is never printed: the text is then
 `Value at '<path>' ...`, the form AWS uses where it leaves a value out.
 
+A string's `pattern` is checked only for the services whose front end is known to enforce
+it (`patterns=True`: CloudWatch Logs, Parameter Store), with AWS's text `Member must
+satisfy regular expression pattern: <the model's pattern>`. The patterns are Java's;
+those Python's `re` cannot read (Unicode classes such as `\p{L}`, used for tags) are
+not checked, and `\w`/`\d` are ASCII, as in Java.
+
 The work is bounded by the request's size, and the answer by less: a list longer than
 its maximum is refused before its items are looked at, the values quoted are cut
 (errors.clip), and at most MAX_PROBLEMS problems are collected.
@@ -25,6 +31,8 @@ its maximum is refused before its items are looked at, the values quoted are cut
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -46,6 +54,7 @@ def validate(
     *,
     error_code: str,
     operation: OperationModel | None = None,
+    patterns: bool = False,
 ) -> None:
     if shape is None:
         return
@@ -56,7 +65,7 @@ def validate(
         _check_documented(service, operation.name, bounds, shape, value, error_code)
     problems: list[str] = []
     try:
-        _check(shape, value, "", problems)
+        _check(shape, value, "", problems, patterns)
     except _Enough:
         pass
     if problems:
@@ -120,7 +129,17 @@ def _value_at(shape: Shape, value: Any, path: str) -> str:
     return f"Value '{_render(shape, value)}' at '{_where(path)}'"
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str] | None:
+    """A model pattern compiled as Java reads it (ASCII classes), or None where Python's
+    `re` cannot read it."""
+    try:
+        return re.compile(text, re.ASCII)
+    except re.error:
+        return None
+
+
+def _check(shape: Shape, value: Any, path: str, problems: list[str], patterns: bool) -> None:
     meta = shape.metadata
     if isinstance(shape, StructureShape):
         for name in meta.get("required", ()):
@@ -132,20 +151,20 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
                 )
         for name, sub in value.items():
             if sub is not None and name in shape.members:
-                _check(shape.members[name], sub, f"{path}.{_wire(name)}", problems)
+                _check(shape.members[name], sub, f"{path}.{_wire(name)}", problems, patterns)
         return
     if isinstance(shape, ListShape):
         if _length(shape, value, path, problems):
             return  # too many items: their own checks would only cost time
         for i, item in enumerate(value):
-            _check(shape.member, item, f"{path}.{i + 1}.member", problems)
+            _check(shape.member, item, f"{path}.{i + 1}.member", problems, patterns)
         return
     if isinstance(shape, MapShape):
         if _length(shape, value, path, problems):
             return
         for key, item in value.items():
-            _check(shape.key, key, f"{path}.{key}", problems)
-            _check(shape.value, item, f"{path}.{key}.member", problems)
+            _check(shape.key, key, f"{path}.{key}", problems, patterns)
+            _check(shape.value, item, f"{path}.{key}.member", problems, patterns)
         return
     if shape.type_name == "string":
         enum = meta.get("enum")
@@ -156,6 +175,13 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
                 f"Member must satisfy enum value set: [{', '.join(enum)}]",
             )
         _length(shape, value, path, problems)
+        regex = _pattern(meta["pattern"]) if patterns and "pattern" in meta else None
+        if regex is not None and not regex.fullmatch(value):
+            _add(
+                problems,
+                f"{_value_at(shape, value, path)} failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {meta['pattern']}",
+            )
     elif shape.type_name in ("integer", "long", "double", "float"):
         if "min" in meta and value < meta["min"]:
             _add(

@@ -2,4 +2,11 @@
 
 from ...aws.provider import Provider
 
-ssm = Provider("ssm", validation_error="ValidationException", internal_error="InternalServerError")
+# Parameter Store's front end enforces the model's regular expressions (a filter key
+# outside `tag:.+|Name|…` is refused with the pattern), as Logs' does.
+ssm = Provider(
+    "ssm",
+    validation_error="ValidationException",
+    internal_error="InternalServerError",
+    patterns=True,
+)

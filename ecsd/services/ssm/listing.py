@@ -7,13 +7,11 @@ data type, tags and labels are checked row by row as the page is read.
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 from sqlalchemy import Row
 
-from ...aws.errors import AwsError, clip
+from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ssm import listing, names, rows, versions
 from .. import pagination
@@ -73,34 +71,6 @@ def _bad_option(key: str, option: str) -> AwsError:
         f"The following filter option is not valid: {option}. Valid options include: "
         f"{_OPTIONS_TEXT.get(key, '[BeginsWith, Equals]')}.",
     )
-
-
-@functools.cache
-def _key_pattern() -> tuple[str, re.Pattern[str]]:
-    """ParameterStringFilter's Key pattern from the model (its text, compiled)."""
-    op: Any = ssm.spec.operation("DescribeParameters")
-    key = op.input_shape.members["ParameterFilters"].member.members["Key"]
-    text = str(key.metadata["pattern"])
-    return text, re.compile(text)
-
-
-def _check_key_patterns(filters: list[dict[str, Any]]) -> None:
-    """SSM's front end checks every filter key against the model's pattern before
-    anything else, and tells every one that fails (the generic validator leaves model
-    patterns alone: see aws/validate.py)."""
-    text, regex = _key_pattern()
-    problems = [
-        f"Value '{clip(f['Key'])}' at 'parameterFilters.{i}.member.key' failed to satisfy "
-        f"constraint: Member must satisfy regular expression pattern: {text}"
-        for i, f in enumerate(filters, 1)
-        if not regex.fullmatch(f["Key"])
-    ]
-    if problems:
-        n = len(problems)
-        raise AwsError(
-            "ValidationException",
-            f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
-        )
 
 
 def _check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
@@ -169,9 +139,9 @@ def _labelled(ctx: Context, row: Row[Any], labels: list[str]) -> rows.Found | No
 
 
 def _check_keys(filters: list[dict[str, Any]], allowed: tuple[str, ...], text: str) -> None:
-    """Keys the pattern admits but the operation does not (`allowed`; tags are allowed
-    where `tag` is in it), refused with the operation's fixed `text` of valid keys."""
-    _check_key_patterns(filters)
+    """Keys the model's pattern admits (the front end refused the others) but the
+    operation does not (`allowed`; tags where `tag` is in it), refused with the
+    operation's fixed `text` of valid keys."""
     for f in filters:
         key = f["Key"]
         if key not in allowed and not (key.startswith("tag:") and "tag" in allowed):
