@@ -81,6 +81,20 @@ MESSAGES: dict[tuple[str, str, str], str] = {
 }
 
 
+# Enum members a service checks in its own words instead of the front end's: ECS answers
+# a wrong `include` item with "include should be one of [ATTACHMENTS,CONFIGURATIONS,
+# SETTINGS,STATISTICS,TAGS]" (DescribeClusters, as reported from its answers; the same
+# wording is assumed for the other Describe operations' `include`). Keyed by (service,
+# top-level member); the values are the model's enum, in its order, joined by ",".
+OWN_ENUM_WORDS: dict[tuple[str, str], str] = {
+    ("ecs", "include"): "include should be one of [{values}]",
+}
+
+
+def own_enum_words(service: str, member: str) -> str | None:
+    return OWN_ENUM_WORDS.get((service, member))
+
+
 def message(service: str, operation: str, path: str) -> str | None:
     return MESSAGES.get((service, operation, path))
 

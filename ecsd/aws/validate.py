@@ -63,6 +63,7 @@ def validate(
         service = operation.service_model.service_name
         bounds = limits.for_operation(service, operation.name)
         _check_documented(service, operation.name, bounds, shape, value, error_code)
+        _check_own_enums(service, shape, value, error_code)
     problems: list[str] = []
     try:
         _check(shape, value, "", problems, patterns)
@@ -105,6 +106,20 @@ def _check_documented(
                 f"to {maximum}"
             )
         raise ValidationError(error_code, message)
+
+
+def _check_own_enums(
+    service: str, shape: StructureShape, value: dict[str, Any], error_code: str
+) -> None:
+    """Top-level enum lists the service checks itself, in its words (limits.OWN_ENUM_WORDS)."""
+    for name, items in value.items():
+        words = limits.own_enum_words(service, name)
+        member = shape.members.get(name)
+        if words is None or not isinstance(member, ListShape) or not isinstance(items, list):
+            continue
+        enum = member.member.metadata.get("enum") or []
+        if any(item not in enum for item in items):
+            raise ValidationError(error_code, words.format(values=",".join(enum)))
 
 
 def _wire(name: str) -> str:

@@ -249,6 +249,27 @@ def test_identifiers_that_cannot_be_a_tasks_are_refused_in_ecs_words(ecs, cli):
     )
 
 
+def test_a_wrong_include_is_refused_in_ecs_words(ecs, cli):
+    """ECS checks `include` itself: "include should be one of [...]", the model's values
+    joined by commas, not the front end's enum text."""
+    with pytest.raises(ClientError) as err:
+        ecs.describe_clusters(clusters=["default"], include=["SETTINGS", "BOGUS"])
+    assert aws_error(err) == (
+        "InvalidParameterException",
+        "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]",
+    )
+    for call in (
+        lambda: ecs.describe_services(services=["x"], include=["BOGUS"]),
+        lambda: ecs.describe_tasks(tasks=["0" * 32], include=["BOGUS"]),
+        lambda: ecs.describe_task_definition(taskDefinition="web", include=["BOGUS"]),
+    ):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert aws_error(err) == ("InvalidParameterException", "include should be one of [TAGS]")
+    proc = cli.run("ecs", "describe-services", "--services", "x", "--include", "TAG", check=False)
+    assert proc.returncode != 0 and "include should be one of [TAGS]" in proc.stderr
+
+
 def test_a_services_tasks_are_spread_by_its_strategy(ecs):
     ecs.create_cluster(
         clusterName="mix",

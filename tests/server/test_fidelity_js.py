@@ -143,6 +143,11 @@ def test_delete_task_definitions_and_identifiers_in_ecs_words(server):
             "name or ARN and try again.",
         },
     ]
+    assert out["include"] == {
+        "name": "InvalidParameterException",
+        "message": "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]",
+        "status": 400,
+    }
     assert out["separators"] == {
         "name": "InvalidParameterException",
         "message": "Invalid identifier: Unexpected number of separators",

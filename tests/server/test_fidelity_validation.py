@@ -108,6 +108,7 @@ def test_logs_and_parameter_store_enforce_the_models_patterns_at_any_depth(ssm, 
     # Java's \w is ASCII: a log group identifier with a non-ASCII letter is refused.
     with pytest.raises(ClientError) as err:
         logs.describe_log_streams(logGroupIdentifier="/grüße")
-    assert "at 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy " in (
-        aws_error(err)[1]
+    assert (
+        "at 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy "
+        in (aws_error(err)[1])
     )

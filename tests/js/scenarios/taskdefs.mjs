@@ -3,6 +3,7 @@ import {
   CreateClusterCommand,
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
@@ -24,6 +25,9 @@ await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:2" 
 answer({
   deleted: await client.send(
     new DeleteTaskDefinitionsCommand({ taskDefinitions: ["web:1", "web:2", "web:9", "web"] }),
+  ),
+  include: await failure(
+    client.send(new DescribeClustersCommand({ clusters: ["default"], include: ["TAGS", "NOPE"] })),
   ),
   separators: await failure(
     client.send(new DescribeTasksCommand({ cluster: "default", tasks: ["a/b"] })),
