@@ -15,7 +15,9 @@
 #                             the nginx image the tutorials use does.
 #
 # Idempotent: an image that exists with this script's IMAGE_VERSION is kept; `--force`
-# rebuilds anyway. Bump IMAGE_VERSION when the image's contents change.
+# rebuilds anyway. Bump IMAGE_VERSION when the image's contents change. `--busybox`
+# builds ecsd-test/busybox (and web) only: what README's walk-through runs, in seconds,
+# without debootstrap or root once busybox-static is installed.
 set -euo pipefail
 
 IMAGE=ecsd-test/busybox:latest
@@ -23,12 +25,21 @@ IMAGE_VERSION=1
 VERSION_LABEL=ecsd-test.image-version
 
 force=0
+only_busybox=0
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    *) echo "usage: $0 [--force]" >&2; exit 2 ;;
+    --busybox) only_busybox=1 ;;
+    *) echo "usage: $0 [--force] [--busybox]" >&2; exit 2 ;;
   esac
 done
+
+need_root_for() {  # installing Debian packages needs root: say so instead of failing in apt
+  if [ "$(id -u)" != 0 ]; then
+    echo "build-test-images: $1 is needed; install it first (sudo apt-get install $1)" >&2
+    exit 1
+  fi
+}
 
 current() {  # is image $1 built with version $2 already?
   [ "$force" = 0 ] || return 1
@@ -40,6 +51,7 @@ build_python() {
   local image=ecsd-test/python:latest version=1 root
   current "$image" "$version" && return 0
   if ! command -v debootstrap >/dev/null; then
+    need_root_for debootstrap
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
@@ -58,7 +70,7 @@ build_python() {
   rm -rf "$root"
   echo "build-test-images: built $image" >&2
 }
-build_python
+[ "$only_busybox" = 1 ] || build_python
 
 # The same with the SDK of ecsd's own venv copied over Debian's (pure Python; Debian's
 # botocore 1.29 predates AWS_ENDPOINT_URL): an SDK that finds ecsd with no configuration.
@@ -84,7 +96,7 @@ build_python_sdk() {
   rm -rf "$ctx"
   echo "build-test-images: built $image" >&2
 }
-build_python_sdk
+[ "$only_busybox" = 1 ] || build_python_sdk
 
 build_web() {  # on top of the busybox image: built after it
   local image=ecsd-test/web:latest version=1 out
@@ -102,6 +114,7 @@ fi
 
 # Only the static build runs in an image with no libc.
 if ! dpkg -s busybox-static >/dev/null 2>&1; then
+  need_root_for busybox-static
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
