@@ -85,3 +85,52 @@ def test_a_protected_service_task_outlives_scale_in(ecs, aws):
     )
     until(lambda: _last_status(ecs, kept) == "STOPPED", timeout=60)
     assert service(ecs, "guarded")["runningCount"] == 0
+
+
+def test_a_deployment_waits_for_a_protected_task(ecs, aws):
+    """A rolling deployment starts the new task but leaves a protected old one running
+    until its protection is taken off (ECS's documented rule), then completes."""
+    ecs.create_cluster(clusterName="default")
+    taskdef = register(ecs, "guarded", [{"name": "app", "command": SERVE}])
+    ecs.create_service(
+        serviceName="guarded",
+        taskDefinition=taskdef,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    [old] = until(lambda: (lambda r: r if len(r) == 1 else None)(_running(ecs)), timeout=60)
+    until(lambda: _last_status(ecs, old) == "RUNNING", timeout=60)
+    ecs.update_task_protection(cluster="default", tasks=[old], protectionEnabled=True)
+
+    ecs.update_service(service="guarded", forceNewDeployment=True)
+    new = until(
+        lambda: [a for a in _running(ecs) if a != old and _last_status(ecs, a) == "RUNNING"],
+        timeout=60,
+    )
+    until(
+        lambda: any(
+            "was unable to scale in due to (reason 1 tasks under protection)" in e["message"]
+            for e in service(ecs, "guarded")["events"]
+        ),
+        timeout=60,
+    )
+    assert _last_status(ecs, old) == "RUNNING"
+    assert service(ecs, "guarded")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+
+    aws.json(
+        "ecs",
+        "update-task-protection",
+        "--cluster",
+        "default",
+        "--tasks",
+        old,
+        "--no-protection-enabled",
+    )
+    until(lambda: _last_status(ecs, old) == "STOPPED", timeout=60)
+    until(
+        lambda: service(ecs, "guarded")["deployments"][0]["rolloutState"] == "COMPLETED",
+        timeout=60,
+    )
+    assert _running(ecs) == new
+    ecs.update_service(service="guarded", desiredCount=0)
