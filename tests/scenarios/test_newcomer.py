@@ -137,3 +137,30 @@ def test_a_service_tasks_pull_names_its_image_as_the_task_definition_does(ecs, c
     assert not any(re.search(r"pulling sha256:", line) for line in pulls), pulls
     ecs.update_service(service="pinned", desiredCount=0)
     ecs.delete_service(service="pinned")
+
+
+def test_a_healthy_sibling_is_not_called_unhealthy_when_another_fails(ecs, cluster, aws):
+    """Two health-checked containers; one exits and stops the task. The other one stays
+    HEALTHY in DescribeTasks, as last seen running (it did not fail)."""
+    check = {"command": ["CMD-SHELL", "true"], "interval": 5, "timeout": 2, "retries": 1}
+    taskdef = register(
+        ecs,
+        "siblings",
+        [
+            {"name": "good", "command": SERVE, "healthCheck": check},
+            {"name": "bad", "command": ["sh", "-c", "sleep 8; exit 1"], "healthCheck": check},
+        ],
+    )
+    arn = run(ecs, taskdef)
+    until(
+        lambda: all(
+            c.get("healthStatus") == "HEALTHY"
+            for c in ecs.describe_tasks(tasks=[arn])["tasks"][0]["containers"]
+        ),
+        timeout=30,
+    )
+    wait_for(ecs, arn, "STOPPED", timeout=60)
+    containers = aws.json("ecs", "describe-tasks", "--tasks", arn, "--query", "tasks[0].containers")
+    by_name = {c["name"]: c for c in containers}
+    assert by_name["bad"]["exitCode"] == 1
+    assert by_name["good"]["healthStatus"] == "HEALTHY"
