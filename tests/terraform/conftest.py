@@ -123,9 +123,11 @@ class TerraformRun:
     workdir: Path
     env: dict[str, str]
 
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, ok: tuple[int, ...] = (0,), flags: tuple[str, ...] = ("-input=false",)
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            ["terraform", *args, "-no-color", "-input=false"],
+            ["terraform", *args, "-no-color", *flags],
             cwd=self.workdir,
             env=self.env,
             capture_output=True,
@@ -154,7 +156,8 @@ class TerraformRun:
         self.run("destroy", "-auto-approve", "-parallelism=4")
 
     def output(self, name: str) -> str:
-        return self.run("output", "-raw", name).stdout
+        # `output` takes no -input flag (it never asks).
+        return self.run("output", "-raw", name, flags=()).stdout
 
     def round_trip(self) -> None:
         self.init()
