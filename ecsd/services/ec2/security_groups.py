@@ -133,7 +133,9 @@ def _referenced(ctx: Context, group: Row[Any], pair: dict[str, Any]) -> dict[str
     elif pair.get("GroupName"):
         found = security_groups.by_name(ctx, group.vpc, pair["GroupName"])
         if found is None:
-            raise group_name_not_found(pair["GroupName"], group.vpc)
+            raise group_name_not_found(
+                pair["GroupName"], group.vpc, default=group.vpc == defaults.vpc_id(ctx)
+            )
         ref = found
     else:
         raise missing("GroupId")
