@@ -9,6 +9,23 @@ from typing import Any
 NETWORK = """
 data "aws_availability_zones" "here" {}
 
+# The region's default VPC and its subnets, as configurations look them up.
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+data "aws_security_group" "default" {
+  vpc_id = data.aws_vpc.default.id
+  name   = "default"
+}
+
 resource "aws_vpc" "main" {
   cidr_block           = "10.40.0.0/16"
   enable_dns_hostnames = true
@@ -50,6 +67,11 @@ resource "aws_security_group" "app" {
   name        = "tf-app"
   description = "app tier"
   vpc_id      = aws_vpc.main.id
+  # Read from the default VPC's records: three default subnets, its default group.
+  tags = {
+    default_subnets = length(data.aws_subnets.default.ids)
+    default_group   = data.aws_security_group.default.id
+  }
 }
 
 resource "aws_security_group_rule" "app_from_web" {
@@ -87,6 +109,9 @@ def test_vpc_subnets_groups_round_trip(terraform: Any, client: Any) -> None:
     groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     by_name = {g["GroupName"]: g for g in groups["SecurityGroups"]}
     assert set(by_name) == {"default", "tf-web", "tf-app"}
+    app_tags = {t["Key"]: t["Value"] for t in by_name["tf-app"]["Tags"]}
+    assert app_tags["default_subnets"] == "3"
+    assert app_tags["default_group"].startswith("sg-")
     web = by_name["tf-web"]["IpPermissions"]
     assert [(p["FromPort"], p["IpRanges"]) for p in web] == [
         (80, [{"CidrIp": "0.0.0.0/0", "Description": "http"}])

@@ -27,6 +27,7 @@ FIELDS: dict[str, Any] = {
     "vpc-id": lambda d: d["VpcId"],
     "cidr": lambda d: d["CidrBlock"],
     "cidr-block": lambda d: d["CidrBlock"],
+    "cidrBlock": lambda d: d["CidrBlock"],
     "cidr-block-association.cidr-block": lambda d: [
         a["CidrBlock"] for a in d["CidrBlockAssociationSet"]
     ],
@@ -38,6 +39,7 @@ FIELDS: dict[str, Any] = {
     ],
     "dhcp-options-id": lambda d: d["DhcpOptionsId"],
     "is-default": lambda d: d["IsDefault"],
+    "isDefault": lambda d: d["IsDefault"],  # the older name Terraform's data sources send
     "owner-id": lambda d: d["OwnerId"],
     "state": lambda d: d["State"],
     "instance-tenancy": lambda d: d["InstanceTenancy"],
