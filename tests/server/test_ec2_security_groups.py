@@ -187,6 +187,17 @@ def test_bad_ports_and_cidrs_are_refused(ec2, vpc_id):
         with pytest.raises(ClientError) as err:
             ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[perm])
         assert aws_error(err)[0] in ("InvalidParameterValue", "InvalidGroup.NotFound")
+    other_vpc = ec2.create_vpc(CidrBlock="10.32.0.0/16")["Vpc"]["VpcId"]
+    elsewhere = _group(ec2, other_vpc, "elsewhere")
+    with pytest.raises(ClientError) as err:
+        ec2.authorize_security_group_ingress(
+            GroupId=sg,
+            IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": elsewhere}]}],
+        )
+    assert aws_error(err) == (
+        "InvalidParameterValue",
+        "You have specified two resources that belong to different networks.",
+    )
     assert [r["IsEgress"] for r in _rules(ec2, sg)] == [True]
 
 
