@@ -195,7 +195,7 @@ def test_bad_ports_and_cidrs_are_refused(ec2, vpc_id):
             IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": elsewhere}]}],
         )
     assert aws_error(err) == (
-        "InvalidParameterValue",
+        "InvalidGroup.NotFound",
         "You have specified two resources that belong to different networks.",
     )
     assert [r["IsEgress"] for r in _rules(ec2, sg)] == [True]

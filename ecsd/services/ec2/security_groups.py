@@ -140,8 +140,12 @@ def _referenced(ctx: Context, group: Row[Any], pair: dict[str, Any]) -> dict[str
     else:
         raise missing("GroupId")
     if ref.vpc != group.vpc:
-        # ecsd keeps no peering connections: a group of another VPC is never reachable.
-        raise invalid_value("You have specified two resources that belong to different networks.")
+        # ecsd keeps no peering connections: a group of another VPC is never reachable
+        # (EC2 answers this text under InvalidGroup.NotFound).
+        raise AwsError(
+            "InvalidGroup.NotFound",
+            "You have specified two resources that belong to different networks.",
+        )
     return {"GroupId": ref.id, "UserId": pair.get("UserId") or ctx.account}
 
 
