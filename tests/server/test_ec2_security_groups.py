@@ -95,6 +95,14 @@ def test_authorize_every_peer_kind_then_revoke(ec2, vpc_id):
     assert perms[8080]["Ipv6Ranges"] == [{"CidrIpv6": "::/0"}]
     assert perms[8080]["UserIdGroupPairs"][0]["GroupId"] == web
     assert perms[22]["PrefixListIds"] == [{"PrefixListId": "pl-12345678"}]
+    found = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "ip-permission.from-port", "Values": ["22"]},
+            {"Name": "ip-permission.group-id", "Values": [web]},
+        ]
+    )["SecurityGroups"]
+    assert [g["GroupId"] for g in found] == [app]
     ids = {r["SecurityGroupRuleId"] for r in _rules(ec2, app) if not r["IsEgress"]}
     assert ids == {r["SecurityGroupRuleId"] for r in made}
 
