@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (table registration)
     acm,
     autoscaling,
     cloudwatch,
+    ec2,  # noqa: F401  (table registration)
     ecr,
     ecr_lifecycle,
     ecs,
