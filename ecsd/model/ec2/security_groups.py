@@ -16,7 +16,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 
 from ...core.unit import Unit
 from ...store.schema.ec2 import ec2_security_groups, ec2_sg_rules
-from . import ids, tags
+from . import ids, interfaces, tags
 from .errors import (
     cannot_delete_default,
     dependency,
@@ -161,7 +161,7 @@ def default_of(unit: Unit, vpc_id: str) -> Row[Any] | None:
 
 def remove(unit: Unit, group_id: str) -> None:
     """DeleteSecurityGroup: refused for a VPC's default group, and while another group's
-    rule references this one or something else uses it (`in_use`)."""
+    rule references this one or a task's network interface uses it."""
     row = get(unit, group_id)
     if row.name == DEFAULT:
         raise cannot_delete_default(group_id)
@@ -172,7 +172,7 @@ def remove(unit: Unit, group_id: str) -> None:
             ec2_sg_rules.c.group_id != group_id,
         )
     ).first()
-    if referenced is not None:
+    if referenced is not None or interfaces.group_in_use(unit, group_id):
         raise dependency(ids.SECURITY_GROUP, group_id)
     _drop(unit, group_id)
 

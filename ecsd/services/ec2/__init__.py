@@ -2,7 +2,14 @@
 networking records Terraform and the ECS tutorials create (issue #14) — zones and
 account attributes, VPCs, security groups, tags — one module per resource family."""
 
-from . import region, security_groups, tags, vpcs  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    interfaces,
+    region,
+    security_groups,
+    subnets,
+    tags,
+    vpcs,
+)
 from .api import ec2
 
 __all__ = ["ec2"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.provider import Context
+from ...model.ec2 import defaults
 from ...model.ec2.zones import zones
-from .api import ec2
+from .api import ec2, records
 
 
 @ec2.operation("DescribeAvailabilityZones")
@@ -19,11 +20,11 @@ def describe_availability_zones(ctx: Context, params: dict[str, Any]) -> dict[st
     return {"AvailabilityZones": found}
 
 
-@ec2.operation("DescribeAccountAttributes")
+@records("DescribeAccountAttributes")
 def describe_account_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     values = {
         "supported-platforms": ["VPC"],
-        "default-vpc": ["none"],
+        "default-vpc": [defaults.vpc_id(ctx) or "none"],
         "max-instances": ["20"],
         "vpc-max-security-groups-per-interface": ["5"],
         "max-elastic-ips": ["5"],

@@ -25,7 +25,7 @@ from ...model.ec2.errors import (
     not_found,
     permission_not_found,
 )
-from .api import ec2
+from .api import records
 from .paging import page
 
 MAX_NAME = 255
@@ -52,7 +52,7 @@ def _group(ctx: Context, p: dict[str, Any]) -> Row[Any]:
     raise missing("GroupId")
 
 
-@ec2.operation("CreateSecurityGroup", write=True)
+@records("CreateSecurityGroup")
 def create_security_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name, description = p["GroupName"], p["Description"]
     if not name or len(name) > MAX_NAME:
@@ -78,7 +78,7 @@ def create_security_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@ec2.operation("DescribeSecurityGroups")
+@records("DescribeSecurityGroups")
 def describe_security_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     rows = security_groups.all_rows(ctx)
     if p.get("GroupIds"):
@@ -107,7 +107,7 @@ def describe_security_groups(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"SecurityGroups": items, **more}
 
 
-@ec2.operation("DeleteSecurityGroup", write=True)
+@records("DeleteSecurityGroup")
 def delete_security_group(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = _group(ctx, p)
     security_groups.remove(ctx, row.id)
@@ -224,27 +224,27 @@ def _revoke(ctx: Context, p: dict[str, Any], egress: bool) -> dict[str, Any]:
     return {"Return": True, "RevokedSecurityGroupRules": []}
 
 
-@ec2.operation("AuthorizeSecurityGroupIngress", write=True)
+@records("AuthorizeSecurityGroupIngress")
 def authorize_ingress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _authorize(ctx, p, False)
 
 
-@ec2.operation("AuthorizeSecurityGroupEgress", write=True)
+@records("AuthorizeSecurityGroupEgress")
 def authorize_egress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _authorize(ctx, p, True)
 
 
-@ec2.operation("RevokeSecurityGroupIngress", write=True)
+@records("RevokeSecurityGroupIngress")
 def revoke_ingress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _revoke(ctx, p, False)
 
 
-@ec2.operation("RevokeSecurityGroupEgress", write=True)
+@records("RevokeSecurityGroupEgress")
 def revoke_egress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _revoke(ctx, p, True)
 
 
-@ec2.operation("DescribeSecurityGroupRules")
+@records("DescribeSecurityGroupRules")
 def describe_security_group_rules(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     rows = security_groups.all_rules(ctx)
     if p.get("SecurityGroupRuleIds"):
@@ -260,7 +260,7 @@ def describe_security_group_rules(ctx: Context, p: dict[str, Any]) -> dict[str, 
     return {"SecurityGroupRules": items, **more}
 
 
-@ec2.operation("ModifySecurityGroupRules", write=True)
+@records("ModifySecurityGroupRules")
 def modify_security_group_rules(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     group = security_groups.get(ctx, p["GroupId"])
     for change in p["SecurityGroupRules"]:
@@ -317,11 +317,11 @@ def _described(doc: dict[str, Any], description: str | None) -> dict[str, Any]:
     return out
 
 
-@ec2.operation("UpdateSecurityGroupRuleDescriptionsIngress", write=True)
+@records("UpdateSecurityGroupRuleDescriptionsIngress")
 def update_descriptions_ingress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _update_descriptions(ctx, p, False)
 
 
-@ec2.operation("UpdateSecurityGroupRuleDescriptionsEgress", write=True)
+@records("UpdateSecurityGroupRuleDescriptionsEgress")
 def update_descriptions_egress(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return _update_descriptions(ctx, p, True)

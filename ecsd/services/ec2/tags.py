@@ -6,7 +6,7 @@ from typing import Any
 
 from ...aws.provider import Context
 from ...model.ec2 import filters, tags
-from .api import ec2
+from .api import records
 from .paging import page
 
 _FIELDS: dict[str, Any] = {
@@ -17,7 +17,7 @@ _FIELDS: dict[str, Any] = {
 }
 
 
-@ec2.operation("CreateTags", write=True)
+@records("CreateTags")
 def create_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     for resource_id in p["Resources"]:
         tags.check_exists(ctx, resource_id)
@@ -26,7 +26,7 @@ def create_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@ec2.operation("DeleteTags", write=True)
+@records("DeleteTags")
 def delete_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     for resource_id in p["Resources"]:
         tags.check_exists(ctx, resource_id)
@@ -35,7 +35,7 @@ def delete_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@ec2.operation("DescribeTags")
+@records("DescribeTags")
 def describe_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     found = filters.select(tags.every(ctx), p.get("Filters"), _FIELDS)
     items, more = page(found, lambda t: f"{t['ResourceId']}\0{t['Key']}", p)

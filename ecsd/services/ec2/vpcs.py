@@ -7,7 +7,7 @@ from typing import Any
 from ...aws.provider import Context
 from ...model.ec2 import filters, tags, vpcs
 from ...model.ec2.errors import invalid_combination, invalid_value, missing, not_found
-from .api import ec2
+from .api import records
 from .paging import page
 
 # ModifyVpcAttribute's members -> the attribute each sets.
@@ -25,7 +25,7 @@ def view(doc: dict[str, Any], tag_map: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-@ec2.operation("CreateVpc", write=True)
+@records("CreateVpc")
 def create_vpc(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("AmazonProvidedIpv6CidrBlock") or p.get("Ipv6Pool") or p.get("Ipv4IpamPoolId"):
         # ecsd's own text: ecsd keeps IPv4 blocks given as CidrBlock only.
@@ -39,7 +39,7 @@ def create_vpc(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"Vpc": view(doc, {t["Key"]: t["Value"] for t in tag_list})}
 
 
-@ec2.operation("DescribeVpcs")
+@records("DescribeVpcs")
 def describe_vpcs(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     rows = vpcs.all_rows(ctx)
     wanted = p.get("VpcIds") or []
@@ -61,13 +61,13 @@ def describe_vpcs(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"Vpcs": items, **more}
 
 
-@ec2.operation("DeleteVpc", write=True)
+@records("DeleteVpc")
 def delete_vpc(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     vpcs.remove(ctx, p["VpcId"])
     return {}
 
 
-@ec2.operation("DescribeVpcAttribute")
+@records("DescribeVpcAttribute")
 def describe_vpc_attribute(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = vpcs.get(ctx, p["VpcId"])
     name = p["Attribute"]
@@ -77,7 +77,7 @@ def describe_vpc_attribute(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"VpcId": row.id, member: {"Value": bool(row.attributes[name])}}
 
 
-@ec2.operation("ModifyVpcAttribute", write=True)
+@records("ModifyVpcAttribute")
 def modify_vpc_attribute(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = vpcs.get(ctx, p["VpcId"])
     given = [(attr, p[m]) for m, attr in _MODIFIABLE.items() if p.get(m) is not None]

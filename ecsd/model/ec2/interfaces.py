@@ -1,0 +1,124 @@
+"""Network interfaces: ecsd keeps none of its own; the ENIs are those of awsvpc tasks,
+read through ECS's named function (model/ecs/interfaces.py) and shown as EC2 shows a
+Fargate task's ENI. A subnet or group an active task uses cannot be deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ...core.unit import Unit
+from ...store.schema.ec2 import ec2_security_groups, ec2_subnets
+from ..ecs.interfaces import TaskInterface, task_interfaces
+from . import defaults, ids, tags
+
+# The account AWS's ENIs for ECS tasks name as their requester (ecsd's own value).
+REQUESTER = "amazon-elasticcontainerservice"
+
+FIELDS: dict[str, Any] = {
+    "network-interface-id": lambda d: d["NetworkInterfaceId"],
+    "subnet-id": lambda d: d["SubnetId"],
+    "vpc-id": lambda d: d["VpcId"],
+    "group-id": lambda d: [g["GroupId"] for g in d["Groups"]],
+    "group-name": lambda d: [g["GroupName"] for g in d["Groups"]],
+    "private-ip-address": lambda d: d.get("PrivateIpAddress"),
+    "addresses.private-ip-address": lambda d: d.get("PrivateIpAddress"),
+    "status": lambda d: d["Status"],
+    "description": lambda d: d["Description"],
+    "interface-type": lambda d: d["InterfaceType"],
+    "availability-zone": lambda d: d["AvailabilityZone"],
+    "requester-managed": lambda d: d["RequesterManaged"],
+    "requester-id": lambda d: d["RequesterId"],
+    "owner-id": lambda d: d["OwnerId"],
+    "mac-address": lambda d: d.get("MacAddress"),
+    "attachment.status": lambda d: d["Attachment"]["Status"],
+}
+
+
+def _exists(unit: Unit, eni_id: str) -> bool:
+    return any(i.eni_id == eni_id for i in task_interfaces(unit))
+
+
+tags.taggable(ids.NETWORK_INTERFACE, "network-interface", _exists)
+
+
+def subnet_in_use(unit: Unit, subnet_id: str) -> bool:
+    return any(i.subnet_id == subnet_id for i in task_interfaces(unit))
+
+
+def group_in_use(unit: Unit, group_id: str) -> bool:
+    return any(group_id in i.security_groups for i in task_interfaces(unit))
+
+
+def described(unit: Unit) -> list[dict[str, Any]]:
+    """Every task ENI that exists (its task's namespace runs), as EC2 describes it."""
+    found = [i for i in task_interfaces(unit) if i.eni_id]
+    subnet_ids = {i.subnet_id for i in found}
+    group_ids = {g for i in found for g in i.security_groups}
+    subnets = {
+        r.id: r
+        for r in unit.conn.execute(
+            select(ec2_subnets).where(
+                ec2_subnets.c.region == unit.region, ec2_subnets.c.id.in_(subnet_ids)
+            )
+        )
+    }
+    names = {
+        r.id: r.name
+        for r in unit.conn.execute(
+            select(ec2_security_groups.c.id, ec2_security_groups.c.name).where(
+                ec2_security_groups.c.region == unit.region,
+                ec2_security_groups.c.id.in_(group_ids),
+            )
+        )
+    }
+    default_vpc = defaults.vpc_id(unit) or ""
+    tag_maps = tags.of(unit, [i.eni_id for i in found if i.eni_id])
+    return [_doc(unit, i, subnets.get(i.subnet_id), names, default_vpc, tag_maps) for i in found]
+
+
+def _doc(
+    unit: Unit,
+    i: TaskInterface,
+    subnet: Any,
+    names: dict[str, str],
+    default_vpc: str,
+    tag_maps: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    eni_id = i.eni_id or ""
+    # A subnet ecsd does not know (accepted while the user has no VPC of their own) is
+    # shown in the default VPC.
+    vpc_id = subnet.vpc if subnet is not None else default_vpc
+    zone = subnet.doc["AvailabilityZone"] if subnet is not None else i.availability_zone
+    address = {"Primary": True, "PrivateIpAddress": i.private_ip or ""}
+    if i.private_dns:
+        address["PrivateDnsName"] = i.private_dns
+    doc: dict[str, Any] = {
+        "NetworkInterfaceId": eni_id,
+        "SubnetId": i.subnet_id,
+        "VpcId": vpc_id,
+        "AvailabilityZone": zone,
+        "Description": unit.arn("ecs", f"attachment/{i.attachment_id}"),
+        "Groups": [{"GroupId": g, "GroupName": names.get(g, "")} for g in i.security_groups],
+        "InterfaceType": "interface",
+        "MacAddress": i.mac or "",
+        "OwnerId": unit.account,
+        "PrivateIpAddress": i.private_ip or "",
+        "PrivateIpAddresses": [address],
+        "Ipv6Addresses": [],
+        "RequesterId": REQUESTER,
+        "RequesterManaged": True,
+        "SourceDestCheck": True,
+        "Status": "in-use",
+        "Attachment": {
+            "AttachmentId": ids.derived("eni-attach", eni_id),
+            "DeviceIndex": 1,
+            "InstanceOwnerId": REQUESTER,
+            "Status": "attached",
+        },
+        "TagSet": tags.listed(tag_maps.get(eni_id, {})),
+    }
+    if i.private_dns:
+        doc["PrivateDnsName"] = i.private_dns
+    return doc
