@@ -17,7 +17,12 @@ from ...core.unit import Unit
 from ...store.schema.ec2_routing import ec2_addresses
 from . import ids, tags
 from .errors import invalid_value, not_found
-from .routing_errors import address_associated, address_in_use, address_not_found, addresses_exhausted
+from .routing_errors import (
+    address_associated,
+    address_in_use,
+    address_not_found,
+    addresses_exhausted,
+)
 
 # RFC 5737's documentation blocks, in the order ecsd hands their addresses out.
 POOLS = ("203.0.113.0/24", "198.51.100.0/24")

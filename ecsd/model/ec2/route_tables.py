@@ -183,7 +183,9 @@ def create(
             for a in vpc["CidrBlockAssociationSet"]
         ],
     }
-    unit.conn.execute(insert(ec2_route_tables).values(region=unit.region, id=rtb_id, vpc=vpc_id, doc=doc))
+    unit.conn.execute(
+        insert(ec2_route_tables).values(region=unit.region, id=rtb_id, vpc=vpc_id, doc=doc)
+    )
     if tag_list:
         tags.put(unit, rtb_id, tag_list)
     return doc

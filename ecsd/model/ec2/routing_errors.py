@@ -25,7 +25,9 @@ def local_route(destination: str, route_table_id: str) -> AwsError:
 
 def different_networks(route_table_id: str, other: str) -> AwsError:
     noun = "subnet" if other.startswith("subnet-") else "network gateway"
-    return invalid_value(f"route table {route_table_id} and {noun} {other} belong to different networks")
+    return invalid_value(
+        f"route table {route_table_id} and {noun} {other} belong to different networks"
+    )
 
 
 def already_associated_route_table(route_table_id: str) -> AwsError:
