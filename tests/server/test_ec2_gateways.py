@@ -104,6 +104,9 @@ def test_a_nat_gateway_holds_its_address_and_its_subnet(ec2):
         ec2.release_address(AllocationId=eip["AllocationId"])
     assert aws_error(err)[0] == "InvalidIPAddress.InUse"
     with pytest.raises(ClientError) as err:
+        ec2.disassociate_address(AssociationId=address["AssociationId"])
+    assert aws_error(err)[0] == "InvalidIPAddress.InUse"
+    with pytest.raises(ClientError) as err:
         ec2.delete_subnet(SubnetId=subnet_id)
     assert aws_error(err)[0] == "DependencyViolation"
     with pytest.raises(ClientError) as err:
@@ -143,6 +146,13 @@ def test_a_nat_gateway_holds_its_address_and_its_subnet(ec2):
         ec2.delete_nat_gateway(NatGatewayId=nat_id)
     assert aws_error(err) == ("NatGatewayNotFound", f"The Nat Gateway {nat_id} was not found")
     [free] = ec2.describe_addresses(AllocationIds=[eip["AllocationId"]])["Addresses"]
+    # Its association went with the gateway (Terraform's aws_eip destroy asks anyway).
+    with pytest.raises(ClientError) as err:
+        ec2.disassociate_address(AssociationId=address["AssociationId"])
+    assert aws_error(err) == (
+        "InvalidAssociationID.NotFound",
+        f"The association ID '{address['AssociationId']}' does not exist",
+    )
     assert "AssociationId" not in free
     ec2.release_address(AllocationId=eip["AllocationId"])
     ec2.delete_route_table(RouteTableId=rtb_id)

@@ -22,6 +22,7 @@ from .routing_errors import (
     address_in_use,
     address_not_found,
     addresses_exhausted,
+    association_not_found,
 )
 
 # RFC 5737's documentation blocks, in the order ecsd hands their addresses out.
@@ -152,6 +153,17 @@ def let_go(unit: Unit, allocation_id: str) -> None:
         return
     keep = ("AllocationId", "PublicIp", "Domain", "PublicIpv4Pool", "NetworkBorderGroup")
     _save(unit, row.id, None, {k: v for k, v in row.doc.items() if k in keep})
+
+
+def disassociate(unit: Unit, association_id: str) -> None:
+    """DisassociateAddress. ecsd associates addresses only with NAT gateways, which EC2
+    does not let go of theirs (the gateway must be deleted); an association that is gone
+    (its gateway deleted) is EC2's InvalidAssociationID.NotFound, which clients such as
+    Terraform's aws_eip take as done."""
+    for row in all_rows(unit):
+        if row.doc.get("AssociationId") == association_id:
+            raise address_in_use(row.id)
+    raise association_not_found(association_id)
 
 
 def _save(unit: Unit, allocation_id: str, holder: str | None, doc: dict[str, Any]) -> None:

@@ -105,6 +105,14 @@ def release_address(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@records("DisassociateAddress")
+def disassociate_address(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    if not p.get("AssociationId"):
+        raise missing("AssociationId")
+    addresses.disassociate(ctx, p["AssociationId"])
+    return {}
+
+
 # NAT gateways ------------------------------------------------------------------------
 
 
