@@ -337,10 +337,12 @@ def add_routes_to(unit: Unit, route_table_id: str, routes: list[dict[str, Any]])
     _save(unit, row, {**row.doc, "Routes": [*row.doc["Routes"], *routes]})
 
 
-def drop_routes_to(unit: Unit, target_id: str, *, blackhole: bool) -> None:
+def drop_routes_to(unit: Unit, target_id: str, *, blackhole: bool, only: str | None = None) -> None:
     """A target is gone: its routes become `blackhole` (an internet or NAT gateway, as
-    EC2 shows them) or go (an endpoint's routes)."""
+    EC2 shows them) or go (an endpoint's routes) — in every table, or in `only`."""
     for row in all_rows(unit):
+        if only is not None and row.id != only:
+            continue
         routes = row.doc["Routes"]
         if not any(target_id in r.values() for r in routes):
             continue
