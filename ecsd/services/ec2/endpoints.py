@@ -9,7 +9,7 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.ec2 import endpoints, filters, ids, tags
-from ...model.ec2.errors import not_found
+from ...model.ec2.errors import missing, not_found
 from .api import records
 from .paging import page
 
@@ -20,6 +20,8 @@ def _tag_map(d: dict[str, Any]) -> dict[str, str]:
 
 @records("CreateVpcEndpoint")
 def create_vpc_endpoint(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    if not p.get("ServiceName"):  # required by EC2, optional in botocore's model
+        raise missing("ServiceName")
     tag_list = tags.from_specifications(p.get("TagSpecifications"), "vpc-endpoint")
     doc = endpoints.create(
         ctx,

@@ -118,6 +118,8 @@ def disassociate_address(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @records("CreateNatGateway")
 def create_nat_gateway(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    if not p.get("SubnetId"):  # required by EC2, optional in botocore's model
+        raise missing("SubnetId")
     tag_list = tags.from_specifications(p.get("TagSpecifications"), "natgateway")
     doc = nat_gateways.create(
         ctx,
