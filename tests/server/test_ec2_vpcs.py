@@ -223,3 +223,32 @@ def test_a_vpc_survives_kill9(ecsd_factory):
     assert ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"] == [vpc]
     hostnames = ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute="enableDnsHostnames")
     assert hostnames["EnableDnsHostnames"]["Value"] is True
+
+
+def test_secondary_cidr_blocks(ec2):
+    vpc_id = _vpc(ec2, "10.8.0.0/16")["VpcId"]
+    out = ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="10.9.0.0/16")
+    assoc = out["CidrBlockAssociation"]
+    assert (out["VpcId"], assoc["CidrBlock"]) == (vpc_id, "10.9.0.0/16")
+    vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    assert [a["CidrBlock"] for a in vpc["CidrBlockAssociationSet"]] == [
+        "10.8.0.0/16",
+        "10.9.0.0/16",
+    ]
+    # A subnet may live in the secondary block; while it does, the block stays.
+    sub = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    with pytest.raises(ClientError) as err:
+        ec2.disassociate_vpc_cidr_block(AssociationId=assoc["AssociationId"])
+    assert aws_error(err)[0] == "DependencyViolation"
+    with pytest.raises(ClientError) as err:
+        ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="10.8.128.0/17")
+    assert aws_error(err)[0] == "InvalidVpc.Range"
+    primary = vpc["CidrBlockAssociationSet"][0]["AssociationId"]
+    with pytest.raises(ClientError) as err:
+        ec2.disassociate_vpc_cidr_block(AssociationId=primary)
+    assert aws_error(err)[0] == "OperationNotPermitted"
+    ec2.delete_subnet(SubnetId=sub)
+    gone = ec2.disassociate_vpc_cidr_block(AssociationId=assoc["AssociationId"])
+    assert gone["CidrBlockAssociation"]["CidrBlockState"]["State"] == "disassociated"
+    vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    assert [a["CidrBlock"] for a in vpc["CidrBlockAssociationSet"]] == ["10.8.0.0/16"]

@@ -38,15 +38,9 @@ _NOT_FOUND: dict[str, tuple[str, str]] = {
 
 def not_found(kind: str, resource_id: str) -> AwsError:
     """EC2's answer for an id of kind `kind` (`vpc`, `subnet`, `sg` …) that does not
-    exist (or, for an id that is not of its kind's form, EC2's Malformed code)."""
+    exist."""
     code, text = _NOT_FOUND.get(kind, ("InvalidID", "The ID '{}' is not valid"))
     return AwsError(code, text.format(resource_id))
-
-
-def malformed(kind: str, resource_id: str) -> AwsError:
-    """An id that is not of its kind's form: EC2 answers `Invalid<Kind>ID.Malformed`."""
-    code = _NOT_FOUND.get(kind, ("InvalidID",))[0].replace(".NotFound", ".Malformed")
-    return AwsError(code, f'Invalid id: "{resource_id}" (expecting "{kind}-...")')
 
 
 def invalid_value(message: str) -> AwsError:
@@ -96,10 +90,12 @@ def group_duplicate(name: str, vpc_id: str) -> AwsError:
     )
 
 
-def group_name_not_found(name: str, vpc_id: str) -> AwsError:
+def group_name_not_found(name: str, vpc_id: str, *, default: bool = True) -> AwsError:
+    """A group named (GroupName) that is not there: EC2 looks names up in the default
+    VPC (or, in a rule's UserIdGroupPairs, in the rule's group's VPC)."""
+    where = "default VPC" if default else "VPC"
     return AwsError(
-        "InvalidGroup.NotFound",
-        f"The security group '{name}' does not exist in VPC '{vpc_id}'",
+        "InvalidGroup.NotFound", f"The security group '{name}' does not exist in {where} '{vpc_id}'"
     )
 
 

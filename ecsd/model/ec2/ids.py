@@ -50,7 +50,3 @@ def kind(resource_id: str) -> str | None:
     accepts the older 8-digit form, so ecsd does too."""
     m = _FORM.match(resource_id)
     return m.group(1) if m else None
-
-
-def is_form(resource_id: str, prefix: str) -> bool:
-    return kind(resource_id) == prefix

@@ -47,8 +47,20 @@ FIELDS: dict[str, Any] = {
     "ip-permission.group-id": lambda g: [
         r["GroupId"] for p in g["IpPermissions"] for r in p.get("UserIdGroupPairs", [])
     ],
+    "ip-permission.from-port": lambda g: [p.get("FromPort") for p in g["IpPermissions"]],
+    "ip-permission.to-port": lambda g: [p.get("ToPort") for p in g["IpPermissions"]],
+    "ip-permission.ipv6-cidr": lambda g: [
+        r["CidrIpv6"] for p in g["IpPermissions"] for r in p.get("Ipv6Ranges", [])
+    ],
+    "ip-permission.prefix-list-id": lambda g: [
+        r["PrefixListId"] for p in g["IpPermissions"] for r in p.get("PrefixListIds", [])
+    ],
     "egress.ip-permission.cidr": lambda g: [
         r["CidrIp"] for p in g["IpPermissionsEgress"] for r in p.get("IpRanges", [])
+    ],
+    "egress.ip-permission.protocol": lambda g: [p["IpProtocol"] for p in g["IpPermissionsEgress"]],
+    "egress.ip-permission.group-id": lambda g: [
+        r["GroupId"] for p in g["IpPermissionsEgress"] for r in p.get("UserIdGroupPairs", [])
     ],
 }
 RULE_FIELDS: dict[str, Any] = {

@@ -115,7 +115,8 @@ def create(
     """A new subnet (its doc, tags not included), checked against its VPC and siblings."""
     vpc = vpcs.get(unit, vpc_id)
     net = cidrs.network(cidr)
-    if not cidrs.in_bounds(net) or not net.subnet_of(cidrs.network(vpc.doc["CidrBlock"])):
+    inside = any(net.subnet_of(cidrs.network(b)) for b in vpcs.blocks(vpc))
+    if not cidrs.in_bounds(net) or not inside:
         raise subnet_range(cidr)
     for other in of_vpc(unit, vpc_id):
         if cidrs.overlaps(other.cidr, str(net)):

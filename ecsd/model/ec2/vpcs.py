@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 
+from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.ec2 import ec2_security_groups, ec2_subnets, ec2_vpcs
 from . import cidrs, ids, security_groups, tags, vpc_lifecycle
@@ -21,12 +22,14 @@ ATTRIBUTES = {
     "enableNetworkAddressUsageMetrics": False,
 }
 TENANCIES = ("default", "dedicated")
+MAX_BLOCKS = 5  # IPv4 blocks per VPC (EC2's default quota)
 
 # DescribeVpcs' filters ecsd answers (EC2's names).
 FIELDS: dict[str, Any] = {
     "vpc-id": lambda d: d["VpcId"],
     "cidr": lambda d: d["CidrBlock"],
     "cidr-block": lambda d: d["CidrBlock"],
+    "cidrBlock": lambda d: d["CidrBlock"],
     "cidr-block-association.cidr-block": lambda d: [
         a["CidrBlock"] for a in d["CidrBlockAssociationSet"]
     ],
@@ -38,6 +41,7 @@ FIELDS: dict[str, Any] = {
     ],
     "dhcp-options-id": lambda d: d["DhcpOptionsId"],
     "is-default": lambda d: d["IsDefault"],
+    "isDefault": lambda d: d["IsDefault"],  # the older name Terraform's data sources send
     "owner-id": lambda d: d["OwnerId"],
     "state": lambda d: d["State"],
     "instance-tenancy": lambda d: d["InstanceTenancy"],
@@ -135,6 +139,80 @@ def create(
     security_groups.create_default(unit, vpc_id)
     vpc_lifecycle.vpc_created(unit, doc)
     return doc
+
+
+def blocks(row: Row[Any]) -> list[str]:
+    """The VPC's associated IPv4 blocks (its primary first)."""
+    return [
+        a["CidrBlock"]
+        for a in row.doc["CidrBlockAssociationSet"]
+        if a["CidrBlockState"]["State"] == "associated"
+    ]
+
+
+def associate_cidr(unit: Unit, row: Row[Any], cidr: str) -> dict[str, Any]:
+    """AssociateVpcCidrBlock: a secondary IPv4 block, /16–/28, overlapping none of the
+    VPC's blocks, at most MAX_BLOCKS in all (EC2's default quota)."""
+    net = cidrs.network(cidr)
+    if not cidrs.in_bounds(net):
+        raise vpc_range(cidr)
+    have = blocks(row)
+    if len(have) >= MAX_BLOCKS:
+        raise AwsError(
+            "CidrLimitExceeded",
+            f"This network '{row.id}' has met its maximum number of allowed CIDRs: {MAX_BLOCKS}",
+        )
+    if any(cidrs.overlaps(b, str(net)) for b in have):
+        # ecsd's own text: EC2 refuses a block that overlaps one of the VPC's.
+        raise AwsError(
+            "InvalidVpc.Range", f"The CIDR '{cidr}' overlaps a CIDR block of the VPC {row.id}."
+        )
+    association = {
+        "AssociationId": ids.new(ids.VPC_CIDR_ASSOCIATION),
+        "CidrBlock": str(net),
+        "CidrBlockState": {"State": "associated"},
+    }
+    doc = {**row.doc, "CidrBlockAssociationSet": [*row.doc["CidrBlockAssociationSet"], association]}
+    _save(unit, row.id, doc)
+    return association
+
+
+def disassociate_cidr(unit: Unit, association_id: str) -> tuple[str, dict[str, Any]]:
+    """DisassociateVpcCidrBlock: a secondary block no subnet uses; (VPC id, the block)."""
+    for row in all_rows(unit):
+        for i, a in enumerate(row.doc["CidrBlockAssociationSet"]):
+            if a["AssociationId"] != association_id:
+                continue
+            if i == 0:
+                # ecsd's own text: the primary block stays with its VPC.
+                raise AwsError(
+                    "OperationNotPermitted",
+                    f"The vpc CIDR block with association ID {association_id} may not be "
+                    "disassociated. It is the primary IPv4 CIDR block of the VPC",
+                )
+            used = unit.conn.execute(
+                select(ec2_subnets.c.cidr).where(
+                    ec2_subnets.c.region == unit.region, ec2_subnets.c.vpc == row.id
+                )
+            ).scalars()
+            if any(cidrs.overlaps(c, a["CidrBlock"]) for c in used):
+                raise dependency(ids.VPC, row.id)
+            rest = [x for x in row.doc["CidrBlockAssociationSet"] if x is not a]
+            _save(unit, row.id, {**row.doc, "CidrBlockAssociationSet": rest})
+            return row.id, {**a, "CidrBlockState": {"State": "disassociated"}}
+    # ecsd's own text for an association id no VPC has.
+    raise AwsError(
+        "InvalidVpcCidrBlockAssociationID.NotFound",
+        f"The vpc CIDR block association ID '{association_id}' does not exist",
+    )
+
+
+def _save(unit: Unit, vpc_id: str, doc: dict[str, Any]) -> None:
+    unit.conn.execute(
+        update(ec2_vpcs)
+        .where(ec2_vpcs.c.region == unit.region, ec2_vpcs.c.id == vpc_id)
+        .values(doc=doc)
+    )
 
 
 def set_attribute(unit: Unit, row: Row[Any], name: str, value: bool) -> None:

@@ -133,10 +133,19 @@ def _referenced(ctx: Context, group: Row[Any], pair: dict[str, Any]) -> dict[str
     elif pair.get("GroupName"):
         found = security_groups.by_name(ctx, group.vpc, pair["GroupName"])
         if found is None:
-            raise group_name_not_found(pair["GroupName"], group.vpc)
+            raise group_name_not_found(
+                pair["GroupName"], group.vpc, default=group.vpc == defaults.vpc_id(ctx)
+            )
         ref = found
     else:
         raise missing("GroupId")
+    if ref.vpc != group.vpc:
+        # ecsd keeps no peering connections: a group of another VPC is never reachable
+        # (EC2 answers this text under InvalidGroup.NotFound).
+        raise AwsError(
+            "InvalidGroup.NotFound",
+            "You have specified two resources that belong to different networks.",
+        )
     return {"GroupId": ref.id, "UserId": pair.get("UserId") or ctx.account}
 
 

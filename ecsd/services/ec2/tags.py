@@ -37,6 +37,8 @@ def delete_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @records("DescribeTags")
 def describe_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    found = filters.select(tags.every(ctx), p.get("Filters"), _FIELDS)
+    found = filters.select(
+        tags.every(ctx), p.get("Filters"), _FIELDS, lambda t: {t["Key"]: t["Value"]}
+    )
     items, more = page(found, lambda t: f"{t['ResourceId']}\0{t['Key']}", p)
     return {"Tags": items, **more}

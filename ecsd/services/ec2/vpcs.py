@@ -89,3 +89,19 @@ def modify_vpc_attribute(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise invalid_value(f"A value for {attr} is required.")  # ecsd's own text
     vpcs.set_attribute(ctx, row, attr, bool(value["Value"]))
     return {}
+
+
+@records("AssociateVpcCidrBlock")
+def associate_vpc_cidr_block(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    row = vpcs.get(ctx, p["VpcId"])
+    if not p.get("CidrBlock"):
+        # ecsd's own text: ecsd keeps IPv4 blocks given as CidrBlock only.
+        raise invalid_value("ecsd associates IPv4 blocks given as CidrBlock only.")
+    association = vpcs.associate_cidr(ctx, row, p["CidrBlock"])
+    return {"VpcId": row.id, "CidrBlockAssociation": association}
+
+
+@records("DisassociateVpcCidrBlock")
+def disassociate_vpc_cidr_block(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    vpc_id, association = vpcs.disassociate_cidr(ctx, p["AssociationId"])
+    return {"VpcId": vpc_id, "CidrBlockAssociation": association}
