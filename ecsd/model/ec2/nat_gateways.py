@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 
 from ...core.unit import Unit
-from ...store.schema.ec2 import ec2_subnets
 from ...store.schema.ec2_routing import ec2_nat_gateways
-from . import addresses, ids, route_tables, tags, vpc_lifecycle
+from . import addresses, ids, route_tables, subnets, tags, vpc_lifecycle
 from .errors import invalid_value, missing, not_found
 
 LIVE = ("pending", "available")
@@ -84,17 +83,6 @@ def view(unit: Unit, rows: list[Row[Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _subnet(unit: Unit, subnet_id: str) -> Row[Any]:
-    row = unit.conn.execute(
-        select(ec2_subnets).where(
-            ec2_subnets.c.region == unit.region, ec2_subnets.c.id == subnet_id
-        )
-    ).first()
-    if row is None:
-        raise not_found(ids.SUBNET, subnet_id)
-    return row
-
-
 def _private_ip(unit: Unit, subnet: Row[Any], wanted: str | None) -> str:
     """The gateway's private address: the one asked for, else the highest free one of
     the subnet (tasks' ENIs are numbered from the bottom, so the two rarely meet)."""
@@ -140,7 +128,7 @@ def create(
             f"Value ({connectivity}) for parameter connectivityType is invalid. "
             "Valid values are: public, private"
         )  # ecsd's own text
-    subnet = _subnet(unit, subnet_id)
+    subnet = subnets.get(unit, subnet_id)
     if connectivity == "public" and not allocation_id:
         raise missing("AllocationId")
     if connectivity == "private" and allocation_id:

@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select
 
 from ...core.unit import Unit
-from ...store.schema.ec2 import ec2_subnets
 from ...store.schema.ec2_routing import ec2_network_acls
-from . import ids, tags, vpc_lifecycle
+from . import ids, subnets, tags, vpc_lifecycle
 
 # DescribeNetworkAcls' filters ecsd answers (EC2's names), over the doc `view` makes.
 FIELDS: dict[str, Any] = {
@@ -74,13 +73,9 @@ def all_rows(unit: Unit) -> list[Row[Any]]:
 def view(unit: Unit, rows: list[Row[Any]]) -> list[dict[str, Any]]:
     """The ACLs as DescribeNetworkAcls shows them: every subnet of a default ACL's VPC
     associated with it, tags included."""
-    subnets: dict[str, list[str]] = {}
-    for s in unit.conn.execute(
-        select(ec2_subnets.c.id, ec2_subnets.c.vpc)
-        .where(ec2_subnets.c.region == unit.region)
-        .order_by(ec2_subnets.c.id)
-    ):
-        subnets.setdefault(s.vpc, []).append(s.id)
+    in_vpc: dict[str, list[str]] = {}
+    for s in subnets.all_rows(unit):
+        in_vpc.setdefault(s.vpc, []).append(s.id)
     tag_maps = tags.of(unit, [r.id for r in rows])
     out = []
     for r in rows:
@@ -91,7 +86,7 @@ def view(unit: Unit, rows: list[Row[Any]]) -> list[dict[str, Any]]:
                 "NetworkAclId": r.id,
                 "SubnetId": s,
             }
-            for s in (subnets.get(r.vpc, []) if r.is_default else [])
+            for s in (in_vpc.get(r.vpc, []) if r.is_default else [])
         ]
         doc["Tags"] = tags.listed(tag_maps.get(r.id, {}))
         out.append(doc)

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 
 from ...core.unit import Unit
-from ...store.schema.ec2 import ec2_subnets, ec2_vpcs
 from ...store.schema.ec2_routing import (
     ec2_internet_gateways,
     ec2_nat_gateways,
@@ -23,7 +22,7 @@ from ...store.schema.ec2_routing import (
     ec2_rtb_associations,
     ec2_vpc_endpoints,
 )
-from . import ids, tags, vpc_lifecycle
+from . import ids, subnets, tags, vpc_lifecycle, vpcs
 from .errors import dependency, invalid_combination, invalid_value, not_found
 from .routing_errors import (
     already_associated_route_table,
@@ -150,12 +149,7 @@ def view(unit: Unit, rows: list[Row[Any]]) -> list[dict[str, Any]]:
 
 def vpc_doc(unit: Unit, vpc_id: str) -> dict[str, Any]:
     """The VPC's doc (InvalidVpcID.NotFound when there is none)."""
-    row = unit.conn.execute(
-        select(ec2_vpcs.c.doc).where(ec2_vpcs.c.region == unit.region, ec2_vpcs.c.id == vpc_id)
-    ).first()
-    if row is None:
-        raise not_found(ids.VPC, vpc_id)
-    return dict(row.doc)
+    return dict(vpcs.get(unit, vpc_id).doc)
 
 
 def create(
@@ -356,17 +350,6 @@ def drop_routes_to(unit: Unit, target_id: str, *, blackhole: bool, only: str | N
 # Associations ------------------------------------------------------------------------
 
 
-def _subnet_vpc(unit: Unit, subnet_id: str) -> str:
-    vpc = unit.conn.execute(
-        select(ec2_subnets.c.vpc).where(
-            ec2_subnets.c.region == unit.region, ec2_subnets.c.id == subnet_id
-        )
-    ).scalar()
-    if vpc is None:
-        raise not_found(ids.SUBNET, subnet_id)
-    return str(vpc)
-
-
 def associate(
     unit: Unit, route_table_id: str, *, subnet_id: str | None, gateway_id: str | None
 ) -> str:
@@ -376,7 +359,7 @@ def associate(
         # ecsd's own text: EC2 wants exactly one of the two.
         raise invalid_combination("The request must contain exactly one of SubnetId or GatewayId.")
     if subnet_id:
-        vpc = _subnet_vpc(unit, subnet_id)
+        vpc = subnets.get(unit, subnet_id).vpc
         if vpc != row.vpc:
             raise different_networks(row.id, subnet_id)
         column = ec2_rtb_associations.c.subnet
