@@ -11,5 +11,9 @@ them.
 - `vpcs`, `subnets`, `security_groups`: the records;
 - `defaults`: the default VPC of each region, made on first touch;
 - `interfaces`: the ENIs of awsvpc tasks, read through model/ecs/interfaces.py;
-- `task_network`: what ECS checks of a task's subnets and groups.
+- `task_network`: what ECS checks of a task's subnets and groups;
+- the routing half (`ec2_routing` tables): `route_tables`, `network_acls` (the default
+  ACLs), `gateways` (internet gateways), `addresses` (Elastic IPs), `nat_gateways`,
+  `endpoints`, their extra codes in `routing_errors`; each registers its lifecycle hooks
+  when imported (services/ec2 imports them all).
 """

@@ -3,8 +3,11 @@ networking records Terraform and the ECS tutorials create (issue #14) — zones 
 account attributes, VPCs, security groups, tags — one module per resource family."""
 
 from . import (  # noqa: F401  (registration)
+    endpoints,
+    gateways,
     interfaces,
     region,
+    route_tables,
     security_groups,
     subnets,
     tags,

@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (table registration)
     autoscaling,
     cloudwatch,
     ec2,  # noqa: F401  (table registration)
+    ec2_routing,  # noqa: F401  (table registration)
     ecr,
     ecr_lifecycle,
     ecs,
