@@ -191,3 +191,33 @@ def terraform(
         return TerraformRun(work, env)
 
     yield make
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "terraform"
+EXAMPLE_ENDPOINT = "http://127.0.0.1:4600"  # what the examples' provider.tf points at
+
+
+@pytest.fixture
+def terraform_example(
+    tf_cli_config: Path, ecsd: EcsdProcess, tmp_path: Path
+) -> Callable[[str], TerraformRun]:
+    """`terraform_example("seed-002")` → a TerraformRun on a copy of
+    examples/terraform/seed-002, its provider block pointed at this server instead of
+    ecsd's default port: the files the README points users at are the files tested."""
+
+    def make(name: str) -> TerraformRun:
+        work = tmp_path / name
+        shutil.copytree(EXAMPLES / name, work, ignore=shutil.ignore_patterns(".terraform*"))
+        provider = work / "provider.tf"
+        text = provider.read_text()
+        assert EXAMPLE_ENDPOINT in text, f"{provider} does not point at {EXAMPLE_ENDPOINT}"
+        provider.write_text(text.replace(EXAMPLE_ENDPOINT, ecsd.url))
+        env = {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(tf_cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+        }
+        return TerraformRun(work, env)
+
+    return make
