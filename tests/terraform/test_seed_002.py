@@ -14,7 +14,7 @@ from typing import Any
 
 from ecsd.lb.ports import bind_port_for
 
-from .test_ecs_service_lb import get_when_served
+from .serving import get_when_served
 
 REGION = "ap-northeast-1"
 

@@ -108,3 +108,25 @@ resource "aws_lb_target_group" "green" {
     matcher  = "200"
   }
 }
+
+# The load balancer answers its own health endpoint, without a target.
+resource "aws_lb_listener_rule" "healthz" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 10
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "ok"
+      status_code  = "200"
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = ["/healthz"]
+    }
+  }
+}

@@ -7,6 +7,7 @@
       { "containerPort": 80, "protocol": "tcp" }
     ],
     "environment": [
+      { "name": "TZ", "value": "Asia/Tokyo" },
       { "name": "APP_ENV", "value": "${app_env}" }
     ],
     "secrets": [
