@@ -27,8 +27,29 @@ def test_task_eni_in_describe_network_interfaces_and_blocks_deletes(ecs, client)
             "awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}
         },
     )["tasks"][0]["taskArn"]
+    # A task given no group gets its VPC's default group, as on ECS.
+    bare = ecs.run_task(
+        taskDefinition=taskdef,
+        launchType="FARGATE",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet]}},
+    )["tasks"][0]["taskArn"]
     task = wait_for(ecs, arn, "RUNNING")
     details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+    bare_eni = {
+        d["name"]: d["value"] for d in wait_for(ecs, bare, "RUNNING")["attachments"][0]["details"]
+    }
+    default_group = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"][0]["GroupId"]
+    shown = ec2.describe_network_interfaces(NetworkInterfaceIds=[bare_eni["networkInterfaceId"]])
+    assert shown["NetworkInterfaces"][0]["Groups"] == [
+        {"GroupId": default_group, "GroupName": "default"}
+    ]
+    ecs.stop_task(task=bare)
+    wait_for(ecs, bare, "STOPPED")
 
     enis = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])[
         "NetworkInterfaces"

@@ -78,7 +78,6 @@ def described(unit: Unit) -> list[dict[str, Any]]:
     """Every task ENI that exists (its task's namespace runs), as EC2 describes it."""
     found = [i for i in task_interfaces(unit) if i.eni_id]
     subnet_ids = {i.subnet_id for i in found}
-    group_ids = {g for i in found for g in i.security_groups}
     subnets = {
         r.id: r
         for r in unit.conn.execute(
@@ -87,33 +86,41 @@ def described(unit: Unit) -> list[dict[str, Any]]:
             )
         )
     }
-    names = {
-        r.id: r.name
+    default_vpc = defaults.vpc_id(unit) or ""
+    groups = {
+        r.id: r
         for r in unit.conn.execute(
-            select(ec2_security_groups.c.id, ec2_security_groups.c.name).where(
-                ec2_security_groups.c.region == unit.region,
-                ec2_security_groups.c.id.in_(group_ids),
-            )
+            select(ec2_security_groups).where(ec2_security_groups.c.region == unit.region)
         )
     }
-    default_vpc = defaults.vpc_id(unit) or ""
+    # A task given no security group gets its VPC's default group, as on ECS.
+    default_group = {r.vpc: r.id for r in groups.values() if r.name == "default"}
     tag_maps = tags.of(unit, [i.eni_id for i in found if i.eni_id])
-    tasks = [_doc(unit, i, subnets.get(i.subnet_id), names, default_vpc, tag_maps) for i in found]
-    return tasks + owned(unit)
+    out = []
+    for i in found:
+        subnet = subnets.get(i.subnet_id)
+        vpc_id = subnet.vpc if subnet is not None else default_vpc
+        group_ids = list(i.security_groups) or [
+            g for g in [default_group.get(vpc_id)] if g is not None
+        ]
+        shown = [
+            {"GroupId": g, "GroupName": groups[g].name if g in groups else ""} for g in group_ids
+        ]
+        out.append(_doc(unit, i, subnet, vpc_id, shown, tag_maps))
+    return out + owned(unit)
 
 
 def _doc(
     unit: Unit,
     i: TaskInterface,
     subnet: Any,
-    names: dict[str, str],
-    default_vpc: str,
+    vpc_id: str,
+    groups: list[dict[str, str]],
     tag_maps: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
+    """One ENI; a subnet ecsd does not know (accepted while the user has no VPC of
+    their own) is shown in the default VPC."""
     eni_id = i.eni_id or ""
-    # A subnet ecsd does not know (accepted while the user has no VPC of their own) is
-    # shown in the default VPC.
-    vpc_id = subnet.vpc if subnet is not None else default_vpc
     zone = subnet.doc["AvailabilityZone"] if subnet is not None else i.availability_zone
     address = {"Primary": True, "PrivateIpAddress": i.private_ip or ""}
     if i.private_dns:
@@ -124,7 +131,7 @@ def _doc(
         "VpcId": vpc_id,
         "AvailabilityZone": zone,
         "Description": unit.arn("ecs", f"attachment/{i.attachment_id}"),
-        "Groups": [{"GroupId": g, "GroupName": names.get(g, "")} for g in i.security_groups],
+        "Groups": groups,
         "InterfaceType": "interface",
         "MacAddress": i.mac or "",
         "OwnerId": unit.account,
