@@ -90,3 +90,18 @@ def test_a_deleted_nat_gateway_is_shown_for_an_hour(world: Any) -> None:
     assert world.run(nat_gateways.all_rows) == []
     # Its address was free from the delete on: it can go.
     world.run(lambda u: addresses.release(u, eip))
+
+
+def test_a_deleted_subnet_takes_its_association_along(world: Any) -> None:
+    vpc_id = world.run(lambda u: vpcs.create(u, "10.0.0.0/16"))["VpcId"]
+    subnet_id = world.run(
+        lambda u: subnets.create(u, vpc_id, "10.0.1.0/24", zone=zones(u.region)[0])
+    )["SubnetId"]
+    rtb_id = world.run(lambda u: route_tables.create(u, vpc_id))["RouteTableId"]
+    world.run(lambda u: route_tables.associate(u, rtb_id, subnet_id=subnet_id, gateway_id=None))
+    with pytest.raises(AwsError):  # still associated
+        world.run(lambda u: route_tables.remove(u, rtb_id))
+    world.run(lambda u: subnets.remove(u, subnet_id))
+    world.run(lambda u: route_tables.remove(u, rtb_id))
+    world.run(lambda u: vpcs.remove(u, vpc_id))
+    assert world.run(route_tables.all_rows) == []
