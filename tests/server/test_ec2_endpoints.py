@@ -104,10 +104,24 @@ def test_an_interface_endpoint_lives_in_subnets(ec2):
     assert made["Groups"] == [{"GroupId": default, "GroupName": "default"}]
     assert made["SubnetIds"] == [subnet_id] and len(made["NetworkInterfaceIds"]) == 1
     assert made["PrivateDnsEnabled"] is True and made["DnsEntries"][0]["DnsName"]
+    # Its interface is an ENI of the subnet, with the endpoint's group (what Terraform
+    # reads as the endpoint's subnet configuration); the group cannot go while it is used.
+    [eni] = ec2.describe_network_interfaces(NetworkInterfaceIds=made["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
+    assert eni["SubnetId"] == subnet_id and eni["InterfaceType"] == "vpc_endpoint"
+    assert eni["PrivateIpAddress"].startswith("10.41.1.")
+    assert eni["Groups"] == made["Groups"]
+    group = ec2.create_security_group(GroupName="vpce", Description="d", VpcId=vpc_id)["GroupId"]
+    ec2.modify_vpc_endpoint(VpcEndpointId=made["VpcEndpointId"], AddSecurityGroupIds=[group])
+    with pytest.raises(ClientError) as err:
+        ec2.delete_security_group(GroupId=group)
+    assert aws_error(err)[0] == "DependencyViolation"
     with pytest.raises(ClientError) as err:
         ec2.delete_subnet(SubnetId=subnet_id)
     assert aws_error(err)[0] == "DependencyViolation"
     ec2.delete_vpc_endpoints(VpcEndpointIds=[made["VpcEndpointId"]])
+    ec2.delete_security_group(GroupId=group)
     ec2.delete_subnet(SubnetId=subnet_id)
     ec2.delete_vpc(VpcId=vpc_id)
 

@@ -98,6 +98,12 @@ def test_a_nat_gateway_holds_its_address_and_its_subnet(ec2):
     assert held["AssociationId"] == address["AssociationId"]
     assert held["NetworkInterfaceId"] == address["NetworkInterfaceId"]
     assert held["PrivateIpAddress"] == address["PrivateIp"]
+    [eni] = ec2.describe_network_interfaces(NetworkInterfaceIds=[address["NetworkInterfaceId"]])[
+        "NetworkInterfaces"
+    ]
+    assert eni["InterfaceType"] == "nat_gateway" and eni["SubnetId"] == subnet_id
+    assert eni["PrivateIpAddress"] == address["PrivateIp"]
+    assert eni["Association"]["PublicIp"] == eip["PublicIp"]
 
     # What the gateway blocks, refused with nothing changed.
     with pytest.raises(ClientError) as err:

@@ -2,7 +2,8 @@
 the aws CLI against a real `ecsd serve`): each VPC's main route table and default ACL,
 routes to gateways with EC2's refusals (changing nothing), one route table per subnet,
 the main association moved, DependencyViolation while something depends on a table or
-a VPC, and the records surviving kill -9."""
+a VPC, and the routing records (gateways, addresses, NAT gateways too) surviving
+kill -9."""
 
 from __future__ import annotations
 
@@ -298,15 +299,32 @@ def test_aws_cli_routes_and_associations(aws):
     assert "InvalidRouteTableID.NotFound" in gone.stderr
 
 
-def test_route_tables_survive_kill9(ecsd_factory):
+def test_routing_records_survive_kill9(ecsd_factory):
     server = ecsd_factory()
     ec2 = client_for(server, "ec2")
     vpc_id = _vpc(ec2, "10.25.0.0/16")
     subnet_id = _subnet(ec2, vpc_id, "10.25.1.0/24")
     rtb_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
     ec2.associate_route_table(RouteTableId=rtb_id, SubnetId=subnet_id)
-    before = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat_id = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=eip)["NatGateway"][
+        "NatGatewayId"
+    ]
+    ec2.create_route(RouteTableId=rtb_id, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+
+    def everything(c):
+        return (
+            c.describe_route_tables(Filters=in_vpc)["RouteTables"],
+            c.describe_network_acls(Filters=in_vpc)["NetworkAcls"],
+            c.describe_internet_gateways(InternetGatewayIds=[igw_id])["InternetGateways"],
+            c.describe_addresses(AllocationIds=[eip])["Addresses"],
+            c.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"],
+        )
+
+    before = everything(ec2)
     server.kill9()
     again = client_for(ecsd_factory(data_dir=server.data_dir), "ec2")
-    after = again.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
-    assert after["RouteTables"] == before["RouteTables"]
+    assert everything(again) == before

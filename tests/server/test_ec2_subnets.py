@@ -148,6 +148,12 @@ def test_default_vpc_survives_restart_and_stays_deleted(ecsd_factory):
     assert ec2.describe_vpcs()["Vpcs"] == default
     for s in ec2.describe_subnets()["Subnets"]:
         ec2.delete_subnet(SubnetId=s["SubnetId"])
+    # As in AWS, the default VPC's internet gateway goes first (else DependencyViolation).
+    for igw in ec2.describe_internet_gateways()["InternetGateways"]:
+        ec2.detach_internet_gateway(
+            InternetGatewayId=igw["InternetGatewayId"], VpcId=default[0]["VpcId"]
+        )
+        ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
     ec2.delete_vpc(VpcId=default[0]["VpcId"])
     assert ec2.describe_vpcs()["Vpcs"] == []  # as in AWS: not made again
     attrs = ec2.describe_account_attributes(AttributeNames=["default-vpc"])["AccountAttributes"]

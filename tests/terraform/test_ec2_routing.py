@@ -2,7 +2,8 @@
 chapter-7 VPC): a VPC, two public and two private subnets, an internet gateway, a
 public route table with its 0.0.0.0/0 route and associations, two Elastic IPs, two NAT
 gateways and a private route table per private subnet routing to its NAT gateway —
-applied once, re-planned with no change, destroyed."""
+applied once (with an S3 gateway endpoint for the private tables), re-planned with no
+change, destroyed."""
 
 from __future__ import annotations
 
@@ -120,6 +121,15 @@ resource "aws_route_table_association" "private_1" {
   route_table_id = aws_route_table.private_1.id
 }
 
+# Not in the book's module: an S3 gateway endpoint for the private route tables, so the
+# same apply checks what aws_vpc_endpoint reads (the prefix list, the routes it adds).
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.example.id
+  service_name      = "com.amazonaws.us-east-1.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private_0.id, aws_route_table.private_1.id]
+}
+
 output "vpc_id" {
   value = aws_vpc.example.id
 }
@@ -146,6 +156,8 @@ def test_loadbalancer_module_network_round_trip(terraform: Any, client: Any) -> 
     assert [t[:4] for t in targets] == ["igw-", "nat-", "nat-"]
     subnets_routed = [a.get("SubnetId") for t in tables for a in t["Associations"]]
     assert len([s for s in subnets_routed if s]) == 4
+    prefix_routes = [r for t in tables for r in t["Routes"] if r.get("DestinationPrefixListId")]
+    assert len(prefix_routes) == 2
     nats = ec2.describe_nat_gateways(Filter=in_vpc)["NatGateways"]
     assert sorted(n["State"] for n in nats) == ["available", "available"]
     run.replan()

@@ -20,7 +20,16 @@ from sqlalchemy import Row, delete, insert, select, update
 from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.ec2_routing import ec2_vpc_endpoints
-from . import ids, route_tables, security_groups, subnets, tags, vpc_lifecycle
+from . import (
+    ids,
+    interfaces,
+    owned_interfaces,
+    route_tables,
+    security_groups,
+    subnets,
+    tags,
+    vpc_lifecycle,
+)
 from .errors import invalid_value, not_found
 from .routing_errors import different_networks
 
@@ -196,8 +205,18 @@ def _gateway_route(unit: Unit, short: str, endpoint_id: str) -> dict[str, Any]:
     }
 
 
-def _interfaces(endpoint_id: str, subnet_ids: list[str]) -> list[str]:
-    return [ids.derived(ids.NETWORK_INTERFACE, endpoint_id, s) for s in sorted(subnet_ids)]
+def _place(
+    unit: Unit, have: dict[str, dict[str, str]], subnet_ids: list[str]
+) -> dict[str, dict[str, str]]:
+    """One ENI per subnet: the ones the endpoint has kept, new ones for new subnets."""
+    out: dict[str, dict[str, str]] = {}
+    for subnet_id in sorted(subnet_ids):
+        if subnet_id in have:
+            out[subnet_id] = have[subnet_id]
+        else:
+            ip = owned_interfaces.free_ip(unit, subnets.get(unit, subnet_id))
+            out[subnet_id] = {"eni": owned_interfaces.new_id(), "ip": ip}
+    return out
 
 
 def create(
@@ -225,6 +244,7 @@ def create(
         # ecsd's own text.
         raise invalid_value(f"The Vpc Endpoint Service '{name}' does not support {kind} endpoints.")
     endpoint_id = ids.new(ids.VPC_ENDPOINT)
+    placed: dict[str, dict[str, str]] = {}
     doc: dict[str, Any] = {
         "VpcEndpointId": endpoint_id,
         "VpcEndpointType": kind,
@@ -258,7 +278,8 @@ def create(
         given = group_ids or ([default.id] if default is not None else [])
         doc["Groups"] = _groups(unit, vpc_id, given)
         doc["SubnetIds"] = sorted(subnet_ids or [])
-        doc["NetworkInterfaceIds"] = _interfaces(endpoint_id, doc["SubnetIds"])
+        placed = _place(unit, {}, doc["SubnetIds"])
+        doc["NetworkInterfaceIds"] = [p["eni"] for p in placed.values()]
         doc["PrivateDnsEnabled"] = True if private_dns is None else private_dns
         doc["DnsEntries"] = [
             {
@@ -267,7 +288,13 @@ def create(
             }
         ]
     unit.conn.execute(
-        insert(ec2_vpc_endpoints).values(region=unit.region, id=endpoint_id, vpc=vpc_id, doc=doc)
+        insert(ec2_vpc_endpoints).values(
+            region=unit.region,
+            id=endpoint_id,
+            vpc=vpc_id,
+            doc=doc,
+            interfaces=placed if kind == "Interface" else {},
+        )
     )
     for rtb_id in doc["RouteTableIds"]:
         route_tables.add_routes_to(unit, rtb_id, [_gateway_route(unit, short, endpoint_id)])
@@ -317,12 +344,12 @@ def modify(unit: Unit, endpoint_id: str, changes: dict[str, Any]) -> None:
             route_tables.add_routes_to(unit, rtb_id, [_gateway_route(unit, short, row.id)])
     doc["RouteTableIds"] = sorted(tables)
     doc["SubnetIds"] = sorted(subnet_ids)
-    if not gateway:
-        doc["NetworkInterfaceIds"] = _interfaces(row.id, doc["SubnetIds"])
+    placed = {} if gateway else _place(unit, dict(row.interfaces), doc["SubnetIds"])
+    doc["NetworkInterfaceIds"] = [p["eni"] for p in placed.values()]
     unit.conn.execute(
         update(ec2_vpc_endpoints)
         .where(ec2_vpc_endpoints.c.region == unit.region, ec2_vpc_endpoints.c.id == row.id)
-        .values(doc=doc)
+        .values(doc=doc, interfaces=placed)
     )
 
 
@@ -339,6 +366,26 @@ def remove(unit: Unit, endpoint_id: str) -> None:
             ec2_vpc_endpoints.c.region == unit.region, ec2_vpc_endpoints.c.id == row.id
         )
     )
+
+
+@interfaces.source
+def _interfaces(unit: Unit) -> list[dict[str, Any]]:
+    """Each interface endpoint's ENIs, one per subnet."""
+    out = []
+    for r in all_rows(unit):
+        for subnet_id, placed in sorted(r.interfaces.items()):
+            out.append(
+                owned_interfaces.doc(
+                    unit,
+                    placed["eni"],
+                    subnets.get(unit, subnet_id).doc,
+                    placed["ip"],
+                    kind="vpc_endpoint",
+                    description=f"VPC Endpoint Interface {r.id}",
+                    groups=r.doc["Groups"],
+                )
+            )
+    return out
 
 
 @vpc_lifecycle.vpc_blocker

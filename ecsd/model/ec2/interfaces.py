@@ -1,9 +1,11 @@
-"""Network interfaces: ecsd keeps none of its own; the ENIs are those of awsvpc tasks,
-read through ECS's named function (model/ecs/interfaces.py) and shown as EC2 shows a
-Fargate task's ENI. A subnet or group an active task uses cannot be deleted."""
+"""Network interfaces: the ENIs of awsvpc tasks, read through ECS's named function
+(model/ecs/interfaces.py) and shown as EC2 shows a Fargate task's ENI, plus the ENIs
+other EC2 records own (NAT gateways, interface endpoints: registered with `source`). A
+subnet or group an active task (or an owned ENI) uses cannot be deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -36,8 +38,27 @@ FIELDS: dict[str, Any] = {
 }
 
 
+# ENIs other EC2 records own (the routing half's NAT gateways and interface endpoints):
+# each source gives its interfaces as EC2's NetworkInterface docs, TagSet included.
+Source = Callable[[Unit], list[dict[str, Any]]]
+_sources: list[Source] = []
+
+
+def source(fn: Source) -> Source:
+    """Register a source of owned ENIs (at import time of its model module)."""
+    if fn not in _sources:
+        _sources.append(fn)
+    return fn
+
+
+def owned(unit: Unit) -> list[dict[str, Any]]:
+    return [d for fn in _sources for d in fn(unit)]
+
+
 def _exists(unit: Unit, eni_id: str) -> bool:
-    return any(i.eni_id == eni_id for i in task_interfaces(unit))
+    return any(i.eni_id == eni_id for i in task_interfaces(unit)) or any(
+        d["NetworkInterfaceId"] == eni_id for d in owned(unit)
+    )
 
 
 tags.taggable(ids.NETWORK_INTERFACE, "network-interface", _exists)
@@ -48,7 +69,9 @@ def subnet_in_use(unit: Unit, subnet_id: str) -> bool:
 
 
 def group_in_use(unit: Unit, group_id: str) -> bool:
-    return any(group_id in i.security_groups for i in task_interfaces(unit))
+    return any(group_id in i.security_groups for i in task_interfaces(unit)) or any(
+        group_id in [g["GroupId"] for g in d["Groups"]] for d in owned(unit)
+    )
 
 
 def described(unit: Unit) -> list[dict[str, Any]]:
@@ -84,7 +107,7 @@ def described(unit: Unit) -> list[dict[str, Any]]:
             {"GroupId": g, "GroupName": groups[g].name if g in groups else ""} for g in group_ids
         ]
         out.append(_doc(unit, i, subnet, vpc_id, shown, tag_maps))
-    return out
+    return out + owned(unit)
 
 
 def _doc(

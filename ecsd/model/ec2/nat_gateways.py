@@ -11,14 +11,22 @@ forgotten an hour after its deletion, as EC2 forgets it; its address is free at 
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 
 from ...core.unit import Unit
 from ...store.schema.ec2_routing import ec2_nat_gateways
-from . import addresses, ids, route_tables, subnets, tags, vpc_lifecycle
+from . import (
+    addresses,
+    ids,
+    interfaces,
+    owned_interfaces,
+    route_tables,
+    subnets,
+    tags,
+    vpc_lifecycle,
+)
 from .errors import invalid_value, missing, not_found
 
 LIVE = ("pending", "available")
@@ -83,35 +91,6 @@ def view(unit: Unit, rows: list[Row[Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _private_ip(unit: Unit, subnet: Row[Any], wanted: str | None) -> str:
-    """The gateway's private address: the one asked for, else the highest free one of
-    the subnet (tasks' ENIs are numbered from the bottom, so the two rarely meet)."""
-    net = ipaddress.ip_network(subnet.cidr)
-    taken = {
-        r.doc["NatGatewayAddresses"][0]["PrivateIp"]
-        for r in unit.conn.execute(
-            select(ec2_nat_gateways).where(
-                ec2_nat_gateways.c.region == unit.region,
-                ec2_nat_gateways.c.subnet == subnet.id,
-                ec2_nat_gateways.c.state.in_(LIVE),
-            )
-        )
-    }
-    if wanted:
-        try:
-            inside = ipaddress.ip_address(wanted) in net
-        except ValueError:
-            inside = False
-        if not inside:
-            # ecsd's own text.
-            raise invalid_value(f"Private IP address {wanted} is not in subnet {subnet.id}.")
-        return wanted
-    for host in reversed(list(net.hosts())[4:]):  # EC2 reserves the first four
-        if str(host) not in taken:
-            return str(host)
-    raise AssertionError("unreachable: a /28 subnet has 10 usable addresses")  # pragma: no cover
-
-
 def create(
     unit: Unit,
     subnet_id: str,
@@ -135,8 +114,8 @@ def create(
         # ecsd's own text: a private gateway holds no Elastic IP.
         raise invalid_value("A private NAT gateway cannot have an Elastic IP address.")
     nat_id = ids.new(ids.NAT_GATEWAY)
-    interface_id = ids.new(ids.NETWORK_INTERFACE)
-    ip = _private_ip(unit, subnet, private_ip)
+    interface_id = owned_interfaces.new_id()
+    ip = owned_interfaces.free_ip(unit, subnet, private_ip)
     address: dict[str, Any] = {
         "NetworkInterfaceId": interface_id,
         "PrivateIp": ip,
@@ -192,6 +171,41 @@ def remove(unit: Unit, nat_id: str) -> None:
         .where(ec2_nat_gateways.c.region == unit.region, ec2_nat_gateways.c.id == row.id)
         .values(state="deleted", doc={**row.doc, "DeleteTime": unit.now})
     )
+
+
+@interfaces.source
+def _interfaces(unit: Unit) -> list[dict[str, Any]]:
+    """Each live gateway's ENI (what its Elastic IP is associated with)."""
+    out = []
+    for r in unit.conn.execute(
+        select(ec2_nat_gateways).where(
+            ec2_nat_gateways.c.region == unit.region, ec2_nat_gateways.c.state.in_(LIVE)
+        )
+    ):
+        address = r.doc["NatGatewayAddresses"][0]
+        association = (
+            {
+                "AllocationId": address["AllocationId"],
+                "AssociationId": address["AssociationId"],
+                "IpOwnerId": "amazon",
+                "PublicIp": address["PublicIp"],
+            }
+            if address.get("AllocationId")
+            else None
+        )
+        out.append(
+            owned_interfaces.doc(
+                unit,
+                address["NetworkInterfaceId"],
+                subnets.get(unit, r.subnet).doc,
+                address["PrivateIp"],
+                kind="nat_gateway",
+                description=f"Interface for NAT Gateway {r.id}",
+                groups=[],
+                association=association,
+            )
+        )
+    return out
 
 
 @vpc_lifecycle.subnet_blocker

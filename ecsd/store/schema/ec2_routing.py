@@ -114,5 +114,7 @@ ec2_vpc_endpoints = Table(
     Column("id", String, primary_key=True),
     Column("vpc", String, nullable=False),
     Column("doc", JSON, nullable=False),  # VpcEndpoint less Tags
+    # An interface endpoint's ENIs: subnet id -> {"eni": id, "ip": private address}.
+    Column("interfaces", JSON, nullable=False),
 )
 Index("ec2_vpce_by_vpc", ec2_vpc_endpoints.c.region, ec2_vpc_endpoints.c.vpc)
