@@ -1,7 +1,8 @@
 # Chapter 8's load balancer: the ALB `example` in the public subnets with security
 # groups for 80, 443 and 8080, a target group of type ip for the ECS service, and an
 # HTTP listener forwarding to it. (The book's S3 access logs and HTTPS listener need a
-# bucket and a certificate; ../seed-003 has the HTTPS side.)
+# bucket and a certificate; ../seed-003 has the HTTPS side.) Deletion protection is
+# off here, where the book turns it on, so that `terraform destroy` works at once.
 resource "aws_lb" "example" {
   name                       = "example"
   load_balancer_type         = "application"
