@@ -123,9 +123,11 @@ class TerraformRun:
     workdir: Path
     env: dict[str, str]
 
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, ok: tuple[int, ...] = (0,), flags: tuple[str, ...] = ("-input=false",)
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            ["terraform", *args, "-no-color", "-input=false"],
+            ["terraform", *args, "-no-color", *flags],
             cwd=self.workdir,
             env=self.env,
             capture_output=True,
@@ -154,7 +156,8 @@ class TerraformRun:
         self.run("destroy", "-auto-approve", "-parallelism=4")
 
     def output(self, name: str) -> str:
-        return self.run("output", "-raw", name).stdout
+        # `output` takes no -input flag (it never asks).
+        return self.run("output", "-raw", name, flags=()).stdout
 
     def round_trip(self) -> None:
         self.init()
@@ -188,3 +191,33 @@ def terraform(
         return TerraformRun(work, env)
 
     yield make
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "terraform"
+EXAMPLE_ENDPOINT = "http://127.0.0.1:4600"  # what the examples' provider.tf points at
+
+
+@pytest.fixture
+def terraform_example(
+    tf_cli_config: Path, ecsd: EcsdProcess, tmp_path: Path
+) -> Callable[[str], TerraformRun]:
+    """`terraform_example("seed-002")` → a TerraformRun on a copy of
+    examples/terraform/seed-002, its provider block pointed at this server instead of
+    ecsd's default port: the files the README points users at are the files tested."""
+
+    def make(name: str) -> TerraformRun:
+        work = tmp_path / name
+        shutil.copytree(EXAMPLES / name, work, ignore=shutil.ignore_patterns(".terraform*"))
+        provider = work / "provider.tf"
+        text = provider.read_text()
+        assert EXAMPLE_ENDPOINT in text, f"{provider} does not point at {EXAMPLE_ENDPOINT}"
+        provider.write_text(text.replace(EXAMPLE_ENDPOINT, ecsd.url))
+        env = {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(tf_cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+        }
+        return TerraformRun(work, env)
+
+    return make

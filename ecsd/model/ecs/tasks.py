@@ -176,6 +176,10 @@ def new_task(
         "volumes": taskdef.get("volumes", []),
         "executionRoleArn": overrides.get("executionRoleArn") or taskdef.get("executionRoleArn"),
         "taskRoleArn": overrides.get("taskRoleArn") or taskdef.get("taskRoleArn"),
+        # The ENI's security groups (EC2's DescribeNetworkInterfaces shows them).
+        "securityGroups": list(
+            ((network or {}).get("awsvpcConfiguration") or {}).get("securityGroups") or []
+        ),
     }
     unit.conn.execute(
         tasks.insert().values(

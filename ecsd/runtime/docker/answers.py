@@ -101,12 +101,18 @@ def _pull_message(ref: str, answer: str) -> str:
 
 
 def _repo_digest(ref: str, repo_digests: list[str]) -> str | None:
-    """The digest under the ref's own repository, else any the image has."""
+    """The digest under the ref's own repository, else None (the image ID stands in).
+
+    Only that repository's digest will do: the digest becomes the deployment's pin
+    `<repository>@<digest>`, and the engine resolves such a reference only if the image
+    carries that very repository's digest. A local image once pushed to some registry
+    (`127.0.0.1:5000/other@sha256:…`) has that digest too, but `ecsd-test/web@sha256:…`
+    would then send the engine to Docker Hub."""
     repository = parse_repository_tag(ref.split("@", 1)[0])[0]
-    candidates = [d for d in repo_digests if d.split("@", 1)[0].endswith(repository)]
-    for entry in candidates or repo_digests:
-        if "@" in entry:
-            return entry.split("@", 1)[1]
+    for entry in repo_digests:
+        name, _, digest = entry.partition("@")
+        if digest and (name == repository or name.endswith("/" + repository)):
+            return digest
     return None
 
 

@@ -309,7 +309,7 @@ def create_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     desired = _desired(p)
     taskdef = _taskdef(ctx, p["taskDefinition"], launch) if p.get("taskDefinition") else None
-    network = task_api.check_network(taskdef, p) if taskdef else p.get("networkConfiguration")
+    network = task_api.check_network(ctx, taskdef, p) if taskdef else p.get("networkConfiguration")
     config = _deployment_configuration(p.get("deploymentConfiguration"))
     _check_controller(controller, p, config)
     grace = _grace(p)
@@ -408,11 +408,13 @@ def update_service(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         doc.pop("launchType", None)
         doc["capacityProviderStrategy"] = p["capacityProviderStrategy"]
     if p.get("networkConfiguration") is not None:
-        network = task_api.check_network(taskdef, p)
+        network = task_api.check_network(ctx, taskdef, p)
         changed |= network != doc.get("networkConfiguration")
         doc["networkConfiguration"] = network
     elif p.get("taskDefinition"):
-        task_api.check_network(taskdef, {"networkConfiguration": doc.get("networkConfiguration")})
+        task_api.check_network(
+            ctx, taskdef, {"networkConfiguration": doc.get("networkConfiguration")}
+        )
     if p.get("platformVersion") and p["platformVersion"] != doc.get("platformVersion"):
         doc["platformVersion"] = p["platformVersion"]
         changed = True

@@ -83,7 +83,7 @@ def create_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "ecsd runs task sets with a launchType only: give launchType FARGATE.",
         )
     taskdef = service_api.check_taskdef(ctx, p["taskDefinition"], launch)
-    network = task_api.check_network(taskdef, p)
+    network = task_api.check_network(ctx, taskdef, p)
     balancers = service_api.check_load_balancers(ctx, p.get("loadBalancers") or [], taskdef)
     scale = model.check_scale(p.get("scale"))
     created = model.new(

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
+from ...model.ec2 import task_network
 from ...model.ecs import capacity
 from ...model.ecs import tasks as model
 from .. import pagination
@@ -21,7 +22,11 @@ from .api import ecs
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]{1,36}$")
 
 
-def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] | None:
+def check_network(
+    ctx: Context, taskdef: dict[str, Any], p: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The awsvpc configuration a task needs, with its subnets and groups checked
+    against EC2's records (model/ec2/task_network.py says when)."""
     network = p.get("networkConfiguration")
     if taskdef.get("networkMode") == "awsvpc":
         vpc = (network or {}).get("awsvpcConfiguration")
@@ -32,6 +37,7 @@ def check_network(taskdef: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] 
             )
         if not vpc.get("subnets"):
             raise AwsError("InvalidParameterException", "subnets can not be empty.")
+        task_network.check(ctx, vpc["subnets"], vpc.get("securityGroups") or [])
     return network
 
 
@@ -97,7 +103,7 @@ def run_task(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     launch, strategy = placement(p, cluster)
     check_launchable(taskdef, launch)
-    network = check_network(taskdef, p)
+    network = check_network(ctx, taskdef, p)
     providers: list[str | None] = (
         list(capacity.spread(strategy, count)) if strategy else [None] * count
     )

@@ -10,6 +10,8 @@ from . import (  # noqa: F401  (table registration)
     acm,
     autoscaling,
     cloudwatch,
+    ec2,  # noqa: F401  (table registration)
+    ec2_routing,  # noqa: F401  (table registration)
     ecr,
     ecr_lifecycle,
     ecs,
