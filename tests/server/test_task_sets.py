@@ -318,7 +318,10 @@ def test_the_aws_cli_drives_task_sets(ecs, server) -> None:
         "--scale", "value=0,unit=PERCENT",
     )["taskSet"]  # fmt: skip
     assert scaled["computedDesiredCount"] == 0
-    # The PRIMARY task set is never deleted.
+    # The PRIMARY task set is deleted only with force, even at scale 0.
     refused = aws.run("ecs", "delete-task-set", *on_web, "--task-set", made["id"], check=False)
     assert refused.returncode != 0 and "InvalidParameterException" in refused.stderr
     assert aws.json("ecs", "describe-task-sets", *on_web)["taskSets"][0]["status"] == "PRIMARY"
+    gone = aws.json("ecs", "delete-task-set", *on_web, "--task-set", made["id"], "--force")
+    assert gone["taskSet"]["status"] == "DRAINING"
+    wait_for(lambda: aws.json("ecs", "describe-task-sets", *on_web)["taskSets"] == [])

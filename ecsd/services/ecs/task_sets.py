@@ -155,12 +155,13 @@ def update_service_primary_task_set(ctx: Context, p: dict[str, Any]) -> dict[str
 def delete_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc, scheduler = _service(ctx, p)
     chosen = model.find(doc, p["taskSet"])
-    if chosen["status"] == "PRIMARY":
-        # ecsd's own text: AWS refuses to delete the primary task set (its words are not
-        # documented); make another one primary first.
+    if chosen["status"] == "PRIMARY" and not p.get("force"):
+        # AWS deletes the primary task set only with force (the Terraform provider's
+        # `force_delete` exists for it); the text is ecsd's own.
         raise AwsError(
             "InvalidParameterException",
-            "The primary task set cannot be deleted. Update the service's primary task set first.",
+            "The primary task set cannot be deleted without force. Update the service's "
+            "primary task set first, or use force.",
         )
     running = views(ctx, doc, [chosen])[0]
     if chosen["status"] != "DRAINING" and chosen["scale"]["value"] > 0 and not p.get("force"):
