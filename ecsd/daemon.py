@@ -42,6 +42,7 @@ from .core.bus import Bus
 from .core.clock import Clock, SystemClock
 from .core.unit import Units
 from .model.acm import ca as acm_ca
+from .model.iam import sessions
 from .model.logs.ingest import LogSink
 from .registry import Registry
 from .runtime.base import Runtime, RuntimeUnavailable
@@ -99,6 +100,7 @@ class Daemon:
             self.clock,
             self.gateway.handle,
             TaskKeys(load_key(settings.data_dir)),
+            remember=self._remember_session,
         )
         # The load balancers: the task controller registers, deregisters and drains a
         # service's tasks through this controller's hooks.
@@ -212,6 +214,15 @@ class Daemon:
 
     async def _load_task(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return await self.tasks.access.load(arn)
+
+    async def _remember_session(
+        self, access_key_id: str, role_arn: str, session: str, expiration: float
+    ) -> None:
+        """A task's role credentials, recorded for STS (GetCallerIdentity)."""
+        await self.units.run(
+            lambda u: sessions.record(u, access_key_id, role_arn, session, expiration),
+            region=self.settings.region,
+        )
 
     async def _close_store(self) -> None:
         self.store.close()
