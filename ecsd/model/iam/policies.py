@@ -3,6 +3,7 @@ versions, and their attachments to roles. Stored, not enforced."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from importlib import resources
@@ -29,34 +30,45 @@ def _aws_data() -> list[dict[str, Any]]:
     return list(json.loads(text)["policies"])
 
 
+def _date(text: str | None) -> float:
+    if text is None:
+        return AWS_CREATED
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _document(p: dict[str, Any]) -> str:
+    """AWS's document where the data has it; a stand-in of ecsd's own from `actions`."""
+    if "document" in p:
+        return json.dumps(p["document"])
+    stand_in = {"Effect": "Allow", "Action": p["actions"], "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [stand_in]})
+
+
 def aws_policies(partition: str) -> dict[str, dict[str, Any]]:
-    """AWS's managed policies by ARN, as a policy record (doc + versions)."""
+    """AWS's managed policies by ARN, as a policy record (doc + versions): only the
+    default version is known."""
     out = {}
     for p in _aws_data():
         arn = f"arn:{partition}:iam::aws:policy{p['path']}{p['name']}"
-        document = json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": p["actions"], "Resource": "*"}],
-            }
-        )
+        version = p.get("version", "v1")
+        created, updated = _date(p.get("created")), _date(p.get("updated"))
         out[arn] = {
             "doc": {
                 "PolicyName": p["name"],
                 "PolicyId": "ANPA" + p["name"].upper().replace("_", "")[:17].ljust(17, "X"),
                 "Arn": arn,
                 "Path": p["path"],
-                "DefaultVersionId": "v1",
+                "DefaultVersionId": version,
                 "IsAttachable": True,
-                "CreateDate": AWS_CREATED,
-                "UpdateDate": AWS_CREATED,
+                "CreateDate": created,
+                "UpdateDate": updated,
             },
             "versions": [
                 {
-                    "VersionId": "v1",
-                    "Document": document,
+                    "VersionId": version,
+                    "Document": _document(p),
                     "IsDefaultVersion": True,
-                    "CreateDate": AWS_CREATED,
+                    "CreateDate": updated,
                 }
             ],
         }

@@ -8,7 +8,7 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import partitions
-from ...model.iam import documents, policies, roles
+from ...model.iam import documents, policies, roles, service_linked, tags
 from .api import iam
 from .paging import page
 
@@ -50,7 +50,7 @@ def create_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("Description") is not None:
         doc["Description"] = p["Description"]
     if p.get("Tags"):
-        doc["Tags"] = p["Tags"]
+        doc["Tags"] = tags.merged([], p["Tags"], "Policy")
     version = {
         "VersionId": "v1",
         "Document": p["PolicyDocument"],
@@ -167,6 +167,7 @@ def set_default_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any
 @iam.operation("AttachRolePolicy", write=True)
 def attach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     policies.get(ctx, p["PolicyArn"])
     policies.attach(ctx, row.name, p["PolicyArn"])
     return {}
@@ -175,6 +176,7 @@ def attach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @iam.operation("DetachRolePolicy", write=True)
 def detach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     if not policies.detach(ctx, row.name, p["PolicyArn"]):
         raise AwsError("NoSuchEntity", f"Policy {p['PolicyArn']} was not found.")
     return {}
