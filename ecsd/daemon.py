@@ -32,6 +32,7 @@ from .aws.http_errors import aws_errors
 from .config import Settings
 from .console import surface as console
 from .console.changes import Changes
+from .controllers.acm_validation import AcmValidationController
 from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
@@ -122,6 +123,8 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
+        self.acm_validation = AcmValidationController(self.units)
+        self.acm_validation.subscribe(self.bus)
         self.alarms = AlarmController(self.units, settings.metric_period)
         # Policies act again every metric period while their alarm stays in ALARM.
         self.scaling = ScalingController(self.units, repeat=settings.metric_period)
@@ -167,6 +170,12 @@ class Daemon:
                 active=True,
             ),
             Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
+            Component(
+                "acm validation",
+                start=self.acm_validation.start,
+                stop=self.acm_validation.stop,
+                active=True,
+            ),
             Component("scaling", start=self.scaling.start, stop=self.scaling.stop, active=True),
         ]
 
