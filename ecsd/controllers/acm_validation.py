@@ -17,15 +17,17 @@ import logging
 from ..core.bus import Bus, DnsRecordsChanged
 from ..core.unit import Units
 from ..model.acm import certificates
+from .background import Background
 
 log = logging.getLogger(__name__)
 
 
-class AcmValidationController:
+class AcmValidationController(Background):
+    name = "acm validation"
+
     def __init__(self, units: Units) -> None:
         self.units = units
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.issued = 0  # certificates this controller issued (for tests and logs)
 
     def subscribe(self, bus: Bus) -> None:
@@ -33,15 +35,6 @@ class AcmValidationController:
 
     def _changed(self, _event: DnsRecordsChanged) -> None:
         self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="acm validation")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
     async def _run(self) -> None:
         while True:

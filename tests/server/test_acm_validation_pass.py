@@ -10,6 +10,7 @@ import time
 
 import pytest
 from conftest import client_for
+from test_acm_certificates import put_validation
 
 
 def _status(server, arn: str) -> str:
@@ -27,23 +28,8 @@ def _wait_status(server, arn: str, want: str, timeout: float = 10.0) -> None:
 
 
 def _validate(r53, zone_id: str, options: list[dict]) -> None:
-    r53.change_resource_record_sets(
-        HostedZoneId=zone_id,
-        ChangeBatch={
-            "Changes": [
-                {
-                    "Action": "UPSERT",
-                    "ResourceRecordSet": {
-                        "Name": o["ResourceRecord"]["Name"],
-                        "Type": "CNAME",
-                        "TTL": 60,
-                        "ResourceRecords": [{"Value": o["ResourceRecord"]["Value"]}],
-                    },
-                }
-                for o in options
-            ]
-        },
-    )
+    for option in options:
+        put_validation(r53, zone_id, option)
 
 
 @pytest.fixture

@@ -89,6 +89,15 @@ def get(unit: Unit, arn: str) -> dict[str, Any]:
     return {"doc": dict(row.doc), "versions": list(row.versions), "aws": False}
 
 
+def own(unit: Unit, arn: str) -> dict[str, Any]:
+    """A customer managed policy's record, for a change; AccessDenied for AWS's."""
+    record = get(unit, arn)
+    if record["aws"]:
+        # ecsd's own text: AWS refuses changing its managed policies with AccessDenied.
+        raise AwsError("AccessDenied", f"Policy {arn} is an AWS managed policy.", status=403)
+    return record
+
+
 def create(unit: Unit, doc: dict[str, Any], versions: list[dict[str, Any]]) -> None:
     part = partition_of(unit)
     exists = unit.conn.execute(
@@ -145,32 +154,25 @@ def attachment_count(unit: Unit, arn: str) -> int:
     )
 
 
+def _attachments(unit: Unit, pick: Any, where: Any, value: str) -> list[str]:
+    """`pick` of every attachment whose `where` column is `value`, sorted."""
+    t = iam_role_attachments
+    rows = unit.conn.execute(
+        select(pick).where(t.c.partition == partition_of(unit), where == value).order_by(pick)
+    )
+    return [str(r[0]) for r in rows]
+
+
 def attached_to(unit: Unit, role_key: str) -> list[str]:
-    return [
-        r.policy_arn
-        for r in unit.conn.execute(
-            select(iam_role_attachments.c.policy_arn)
-            .where(
-                iam_role_attachments.c.partition == partition_of(unit),
-                iam_role_attachments.c.role == role_key,
-            )
-            .order_by(iam_role_attachments.c.policy_arn)
-        )
-    ]
+    """The ARNs of the policies attached to a role."""
+    c = iam_role_attachments.c
+    return _attachments(unit, c.policy_arn, c.role, role_key)
 
 
 def roles_of(unit: Unit, arn: str) -> list[str]:
-    return [
-        r.role
-        for r in unit.conn.execute(
-            select(iam_role_attachments.c.role)
-            .where(
-                iam_role_attachments.c.partition == partition_of(unit),
-                iam_role_attachments.c.policy_arn == arn,
-            )
-            .order_by(iam_role_attachments.c.role)
-        )
-    ]
+    """The (lowered) names of the roles a policy is attached to."""
+    c = iam_role_attachments.c
+    return _attachments(unit, c.role, c.policy_arn, arn)
 
 
 def attach(unit: Unit, role_key: str, arn: str) -> None:

@@ -24,14 +24,6 @@ def _version_view(v: dict[str, Any]) -> dict[str, Any]:
     return {**v, "Document": roles.encoded(v["Document"])}
 
 
-def _own(ctx: Context, arn: str) -> dict[str, Any]:
-    record = policies.get(ctx, arn)
-    if record["aws"]:
-        # ecsd's own text: AWS refuses changing its managed policies with AccessDenied.
-        raise AwsError("AccessDenied", f"Policy {arn} is an AWS managed policy.", status=403)
-    return record
-
-
 @iam.operation("CreatePolicy", write=True)
 def create_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["PolicyName"], p.get("Path") or "/"
@@ -101,7 +93,7 @@ def list_policies(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @iam.operation("DeletePolicy", write=True)
 def delete_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     arn = p["PolicyArn"]
-    _own(ctx, arn)
+    policies.own(ctx, arn)
     if policies.attachment_count(ctx, arn):
         raise AwsError("DeleteConflict", "Cannot delete a policy attached to entities.")
     policies.remove(ctx, arn)
@@ -110,7 +102,7 @@ def delete_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("CreatePolicyVersion", write=True)
 def create_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     documents.check(p["PolicyDocument"])
     versions = record["versions"]
     if len(versions) >= policies.MAX_VERSIONS:
@@ -144,7 +136,7 @@ def list_policy_versions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("DeletePolicyVersion", write=True)
 def delete_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     version = policies.find_version(record, p["VersionId"])
     if version["IsDefaultVersion"]:
         raise AwsError("DeleteConflict", "Cannot delete the default version of a policy.")
@@ -155,7 +147,7 @@ def delete_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("SetDefaultPolicyVersion", write=True)
 def set_default_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     policies.find_version(record, p["VersionId"])
     versions = [
         {**v, "IsDefaultVersion": v["VersionId"] == p["VersionId"]} for v in record["versions"]

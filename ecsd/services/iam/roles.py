@@ -10,7 +10,6 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...core import partitions
 from ...model.iam import documents, policies, roles, service_linked, tags
 from .api import iam
 from .paging import page
@@ -30,18 +29,14 @@ def view(doc: dict[str, Any], *, listed: bool = False) -> dict[str, Any]:
 def create_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["RoleName"], p.get("Path") or "/"
     documents.check(p["AssumeRolePolicyDocument"])
-    doc: dict[str, Any] = {
-        "Path": path,
-        "RoleName": name,
-        "RoleId": roles.new_id("AROA"),
-        "Arn": partitions.global_arn("iam", ctx.region, ctx.account, f"role{path}{name}"),
-        "CreateDate": ctx.now,
-        "AssumeRolePolicyDocument": p["AssumeRolePolicyDocument"],
-        "MaxSessionDuration": p.get("MaxSessionDuration") or 3600,
-        "RoleLastUsed": {},
-    }
-    if p.get("Description") is not None:
-        doc["Description"] = p["Description"]
+    doc = roles.new_doc(
+        ctx,
+        name,
+        path,
+        p["AssumeRolePolicyDocument"],
+        max_session=p.get("MaxSessionDuration") or 3600,
+        description=p.get("Description"),
+    )
     if p.get("PermissionsBoundary"):
         doc["PermissionsBoundary"] = {
             "PermissionsBoundaryType": "Policy",

@@ -36,19 +36,8 @@ def create_service_linked_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any
             "different suffix.",
         )
     path = f"{service_linked.PATH_PREFIX}{service}/"
-    doc: dict[str, Any] = {
-        "Path": path,
-        "RoleName": name,
-        "RoleId": roles.new_id("AROA"),
-        "Arn": partitions.global_arn("iam", ctx.region, ctx.account, f"role{path}{name}"),
-        "CreateDate": ctx.now,
-        "AssumeRolePolicyDocument": service_linked.trust_policy(service),
-        "MaxSessionDuration": 3600,
-        "RoleLastUsed": {},
-        "Tags": [],
-    }
-    if p.get("Description") is not None:
-        doc["Description"] = p["Description"]
+    trust = service_linked.trust_policy(service)
+    doc = roles.new_doc(ctx, name, path, trust, description=p.get("Description"))
     roles.create(ctx, doc)
     policy = f"arn:{partitions.partition(ctx.region)}:iam::aws:policy"
     policies.attach(ctx, name.lower(), f"{policy}{service_linked.PATH_PREFIX}{found.policy}")

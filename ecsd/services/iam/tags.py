@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...model.iam import policies, profiles, roles
 from ...model.iam import tags as model
@@ -30,10 +29,7 @@ def _role(ctx: Context, name: str, _write: bool) -> Loaded:
 
 
 def _policy(ctx: Context, arn: str, write: bool) -> Loaded:
-    record = policies.get(ctx, arn)
-    if record["aws"] and write:
-        # ecsd's own text: AWS's managed policies cannot be changed by an account.
-        raise AwsError("AccessDenied", f"Policy {arn} is an AWS managed policy.", status=403)
+    record = policies.own(ctx, arn) if write else policies.get(ctx, arn)
     return dict(record["doc"]), lambda doc: policies.save(ctx, doc, record["versions"])
 
 
