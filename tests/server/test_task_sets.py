@@ -60,6 +60,21 @@ def create(ecs, controller: str, **extra: Any) -> dict[str, Any]:
     )["service"]
 
 
+def new_set(ecs, **extra: Any) -> dict[str, Any]:
+    """CreateTaskSet on service "web" with web:1 on Fargate in NETWORK unless `extra`
+    says otherwise; the whole answer."""
+    return ecs.create_task_set(
+        **{
+            "cluster": "default",
+            "service": "web",
+            "taskDefinition": "web:1",
+            "networkConfiguration": NETWORK,
+            "launchType": "FARGATE",
+            **extra,
+        }
+    )
+
+
 def task_set(ecs, ref: str | None = None) -> dict[str, Any]:
     sets = ecs.describe_task_sets(
         cluster="default", service="web", **({"taskSets": [ref]} if ref else {})
@@ -150,36 +165,19 @@ def test_code_deploy_refusals_change_nothing(ecs) -> None:
 def test_the_task_set_api_on_an_external_service(ecs) -> None:
     s = create(ecs, "EXTERNAL", desiredCount=4)
     assert s["taskSets"] == [] and s["deployments"] == []
-    blue = ecs.create_task_set(
-        cluster="default",
-        service="web",
+    blue = new_set(
+        ecs,
         externalId="blue",
-        taskDefinition="web:1",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
         scale={"value": 100, "unit": "PERCENT"},
         tags=[{"key": "color", "value": "blue"}],
         clientToken="tok-blue",
     )["taskSet"]
     assert blue["status"] == "PRIMARY" and blue["externalId"] == "blue"
     assert blue["computedDesiredCount"] == 4 and TASK_SET_ARN.match(blue["taskSetArn"])
-    again = ecs.create_task_set(
-        cluster="default",
-        service="web",
-        taskDefinition="web:1",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
-        clientToken="tok-blue",
-    )["taskSet"]
+    again = new_set(ecs, clientToken="tok-blue")["taskSet"]
     assert again["id"] == blue["id"]
-    green = ecs.create_task_set(
-        cluster="default",
-        service="web",
-        externalId="green",
-        taskDefinition="web:2",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
-        scale={"value": 25, "unit": "PERCENT"},
+    green = new_set(
+        ecs, externalId="green", taskDefinition="web:2", scale={"value": 25, "unit": "PERCENT"}
     )["taskSet"]
     assert green["status"] == "ACTIVE" and green["computedDesiredCount"] == 1
     listed = ecs.list_tags_for_resource(resourceArn=blue["taskSetArn"])["tags"]
@@ -248,14 +246,7 @@ def test_task_set_refusals(ecs) -> None:
     create(ecs, "EXTERNAL")
     for bad in ({"value": 150, "unit": "PERCENT"}, {"value": -1, "unit": "PERCENT"}):
         with pytest.raises(ClientError) as err:
-            ecs.create_task_set(
-                cluster="default",
-                service="web",
-                taskDefinition="web:1",
-                networkConfiguration=NETWORK,
-                launchType="FARGATE",
-                scale=bad,
-            )
+            new_set(ecs, scale=bad)
         assert aws_error(err)[0] == "InvalidParameterException"
     with pytest.raises(ClientError) as err:
         ecs.create_task_set(
@@ -272,23 +263,9 @@ def test_task_set_refusals(ecs) -> None:
         )
     assert aws_error(err)[0] == "TaskSetNotFoundException"
     for i in range(5):
-        ecs.create_task_set(
-            cluster="default",
-            service="web",
-            taskDefinition="web:1",
-            networkConfiguration=NETWORK,
-            launchType="FARGATE",
-            scale={"value": 0, "unit": "PERCENT"},
-            externalId=str(i),
-        )
+        new_set(ecs, scale={"value": 0, "unit": "PERCENT"}, externalId=str(i))
     with pytest.raises(ClientError) as err:
-        ecs.create_task_set(
-            cluster="default",
-            service="web",
-            taskDefinition="web:1",
-            networkConfiguration=NETWORK,
-            launchType="FARGATE",
-        )
+        new_set(ecs)
     assert aws_error(err) == (
         "InvalidParameterException",
         "5 deployments exist on the service. Unable to create new TaskSet since this "
