@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
@@ -134,11 +134,9 @@ def put(unit: Unit, key: Key, name: str, p: dict[str, Any]) -> dict[str, Any]:
     doc["_OwnedAlarms"] = owned
     if old is None:
         unit.conn.execute(
-            insert(aas_policies).values(
-                region=unit.region,
-                namespace=key.namespace,
-                resource_id=key.resource_id,
-                dimension=key.dimension,
+            key.insert_into(
+                aas_policies,
+                unit.region,
                 name=name,
                 arn=arn,
                 doc=doc,

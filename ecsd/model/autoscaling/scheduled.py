@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
@@ -89,11 +89,9 @@ def put(unit: Unit, key: Key, name: str, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ValidationException", f"Invalid schedule expression: {exc}") from None
     if old is None:
         unit.conn.execute(
-            insert(aas_scheduled).values(
-                region=unit.region,
-                namespace=key.namespace,
-                resource_id=key.resource_id,
-                dimension=key.dimension,
+            key.insert_into(
+                aas_scheduled,
+                unit.region,
                 name=name,
                 next_run=due,
                 doc=doc,
