@@ -50,7 +50,7 @@ from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
 from .store import Store
-from .taskside.keys import TaskKeys, load_key
+from .taskside.keys import KeyView, TaskKeys, load_key
 from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,7 @@ class Daemon:
             self.gateway.handle,
             TaskKeys(load_key(settings.data_dir)),
             remember=self._remember_session,
+            issued=self._issued_secret,
         )
         # The load balancers: the task controller registers, deregisters and drains a
         # service's tasks through this controller's hooks.
@@ -233,6 +234,15 @@ class Daemon:
             region=self.settings.region,
         )
 
+    def _issued_secret(self, access_key_id: str) -> str | None:
+        """The secret of a key AssumeRole handed out, for the SigV4 check (a read on the
+        calling thread: only keys no other source knows reach it)."""
+        return self.store.read_sync(
+            lambda conn: sessions.secret_of(
+                self.units.open(conn, region=self.settings.region), access_key_id
+            )
+        )
+
     async def _close_store(self) -> None:
         self.store.close()
 
@@ -247,7 +257,16 @@ class Daemon:
             # --auth, and the console signs its API calls itself.
             middlewares=[
                 aws_errors,
-                http_guard.middleware(self.settings, unsigned=(console.PREFIX,)),
+                http_guard.middleware(
+                    self.settings,
+                    keys=KeyView(
+                        dict(self.settings.access_keys),
+                        self.taskside.keys,
+                        self.clock.time,
+                        self._issued_secret,
+                    ),
+                    unsigned=(console.PREFIX,),
+                ),
             ],
             # No hosted operation takes a compressed body: aiohttp must not inflate one
             # (it answers an encoding it cannot decode in plain text, before any

@@ -66,6 +66,7 @@ class TaskSide:
         aws: Handler,
         keys: TaskKeys,
         remember: Remember | None = None,
+        issued: Callable[[str], str | None] | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
@@ -74,6 +75,7 @@ class TaskSide:
         self.aws = aws
         self.keys = keys
         self.remember = remember
+        self.issued = issued  # the secret of a key STS handed out (AssumeRole), for --auth
         self._remembered: set[str] = set()  # access key ids recorded since start
         self.gateway: str | None = None
         # token → (task arn, container name); the credentials tokens → (arn, "")
@@ -88,7 +90,7 @@ class TaskSide:
 
     # -- the HTTP surface ---------------------------------------------------------------
     def app(self) -> web.Application:
-        keys = KeyView(dict(self.settings.access_keys), self.keys, self.clock.time)
+        keys = KeyView(dict(self.settings.access_keys), self.keys, self.clock.time, self.issued)
         app = web.Application(
             middlewares=[http_guard.middleware(self.settings, keys=keys, unsigned=TOKEN_PATHS)]
         )

@@ -69,3 +69,35 @@ def test_assume_role_refusals(client, aws) -> None:
     # The aws CLI: the same call, and the keys it prints.
     out = aws.json("sts", "assume-role", "--role-arn", role["Arn"], "--role-session-name", "cli")
     assert out["AssumedRoleUser"]["Arn"] == "arn:aws:sts::000000000000:assumed-role/short/cli"
+
+
+def test_under_auth_assume_roles_keys_sign_requests_until_they_expire(ecsd_factory, tmp_path):
+    server = ecsd_factory(
+        "--auth", "--access-key", "AKIDADMIN:admin-secret",
+        "--docker-host", f"unix://{tmp_path}/no-engine.sock",
+    )  # fmt: skip
+
+    def signed(service: str, key: str, secret: str, token: str | None = None):
+        return boto3.client(
+            service,
+            endpoint_url=server.url,
+            region_name=REGION,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+            config=Config(retries={"max_attempts": 1}),
+        )
+
+    iam = signed("iam", "AKIDADMIN", "admin-secret")
+    arn = iam.create_role(RoleName="ci", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    creds = signed("sts", "AKIDADMIN", "admin-secret").assume_role(
+        RoleArn=arn, RoleSessionName="job"
+    )["Credentials"]
+    as_role = signed("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert as_role.get_caller_identity()["Arn"].endswith(":assumed-role/ci/job")
+    ecs = signed("ecs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert ecs.list_clusters()["clusterArns"] == []
+    forged = signed("sts", creds["AccessKeyId"], "not-the-secret", creds["SessionToken"])
+    with pytest.raises(ClientError) as err:
+        forged.get_caller_identity()
+    assert aws_error(err)[0] == "SignatureDoesNotMatch"

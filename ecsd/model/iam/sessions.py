@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
+import string
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
@@ -18,6 +20,15 @@ from ...core.unit import Unit
 from ...store.schema.iam import iam_roles
 from ...store.schema.iam import sts_sessions as t
 from .roles import partition_of
+
+_KEY_CHARS = string.ascii_uppercase + string.digits
+
+
+def new_access_key() -> str:
+    """A temporary access key id (ASIA…, 20 characters) for AssumeRole. Its last
+    character is outside base32, so it is never taken for one the credentials endpoint
+    derived (taskside/keys.py reads those as base32 and recomputes their secret)."""
+    return "ASIA" + "".join(secrets.choice(_KEY_CHARS) for _ in range(15)) + "9"
 
 
 @dataclass(frozen=True)
@@ -91,3 +102,13 @@ def find(unit: Unit, access_key_id: str) -> Session | None:
     if row is None or row.expiration <= unit.now:
         return None
     return Session(row.role_arn, row.role_id, row.session, row.expiration)
+
+
+def secret_of(unit: Unit, access_key_id: str) -> str | None:
+    """The secret of a live AssumeRole key (what a SigV4 check needs), or None."""
+    row = unit.conn.execute(
+        select(t.c.secret, t.c.expiration).where(t.c.access_key_id == access_key_id)
+    ).first()
+    if row is None or row.secret is None or row.expiration <= unit.now:
+        return None
+    return str(row.secret)

@@ -10,7 +10,6 @@ that the role exists, not its trust policy.
 from __future__ import annotations
 
 import secrets
-import string
 from typing import Any
 
 from ...aws.errors import AwsError
@@ -18,8 +17,6 @@ from ...aws.provider import Context, Provider
 from ...model.iam import roles, sessions
 
 sts = Provider("sts", validation_error="ValidationError")
-
-_KEY_CHARS = string.ascii_uppercase + string.digits
 
 
 def _caller(ctx: Context) -> tuple[str, str]:
@@ -57,7 +54,7 @@ def assume_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             "ValidationError",
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         )
-    akid = "ASIA" + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
+    akid = sessions.new_access_key()
     secret = secrets.token_urlsafe(30)[:40]
     expiration = ctx.now + duration
     made = sessions.record(ctx, akid, role_arn, p["RoleSessionName"], expiration, secret)
