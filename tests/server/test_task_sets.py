@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import AwsCli, aws_error, client_for
+from conftest import AwsCli, aws_error, client_for, register_web
 
 from ecsd.core.clock import SystemClock
 from ecsd.runtime.fake import FakeRuntime
@@ -38,14 +38,7 @@ def ecs(server) -> Any:
     client = client_for(server, "ecs")
     client.create_cluster()
     for _ in range(2):
-        client.register_task_definition(
-            family="web",
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-            containerDefinitions=[{"name": "app", "image": "busybox"}],
-        )
+        register_web(client)
     return client
 
 
