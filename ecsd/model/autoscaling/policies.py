@@ -27,7 +27,7 @@ from ..elbv2 import load_balancers as elbv2_load_balancers
 from ..elbv2 import target_groups as elbv2_target_groups
 from ..keyset import Keyset
 from . import arithmetic
-from .targets import Key, service_parts
+from .targets import Key, named_listing, service_parts
 
 TARGET_TRACKING, STEP = "TargetTrackingScaling", "StepScaling"
 PRIVATE = ("_LastOut", "_LastIn", "_OwnedAlarms")
@@ -67,15 +67,7 @@ def of_target(unit: Unit, key: Key) -> list[dict[str, Any]]:
 
 
 def listing(unit: Unit, namespace: str, key_parts: dict[str, Any]) -> Keyset:
-    c = aas_policies.c
-    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
-    if key_parts.get("ResourceId"):
-        q = q.where(c.resource_id == key_parts["ResourceId"])
-    if key_parts.get("ScalableDimension"):
-        q = q.where(c.dimension == key_parts["ScalableDimension"])
-    if key_parts.get("PolicyNames"):
-        q = q.where(c.name.in_(key_parts["PolicyNames"]))
-    return Keyset(q, [c.id])
+    return named_listing(unit, aas_policies, namespace, key_parts, "PolicyNames")
 
 
 def alarms_of(unit: Unit, doc: dict[str, Any]) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from ...core.unit import Unit
 from ...store.schema.autoscaling import aas_scheduled
 from ..keyset import Keyset
 from . import schedules
-from .targets import Key
+from .targets import Key, named_listing
 
 
 def _where(unit: Unit, key: Key) -> list[Any]:
@@ -156,12 +156,4 @@ def regions_due(unit: Unit) -> list[str]:
 
 
 def listing(unit: Unit, namespace: str, p: dict[str, Any]) -> Keyset:
-    c = aas_scheduled.c
-    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
-    if p.get("ResourceId"):
-        q = q.where(c.resource_id == p["ResourceId"])
-    if p.get("ScalableDimension"):
-        q = q.where(c.dimension == p["ScalableDimension"])
-    if p.get("ScheduledActionNames"):
-        q = q.where(c.name.in_(p["ScheduledActionNames"]))
-    return Keyset(q, [c.id])
+    return named_listing(unit, aas_scheduled, namespace, p, "ScheduledActionNames")

@@ -226,6 +226,23 @@ def listing(
     return Keyset(q, [t.id])
 
 
+def named_listing(
+    unit: Unit, table: Table, namespace: str, p: dict[str, Any], names: str
+) -> Keyset:
+    """The rows of `table` (policies, scheduled actions: named per target) that a
+    Describe* call asks for: its namespace, and ResourceId, ScalableDimension and the
+    names in `p[names]` where given; paged by id."""
+    c = table.c
+    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
+    if p.get("ResourceId"):
+        q = q.where(c.resource_id == p["ResourceId"])
+    if p.get("ScalableDimension"):
+        q = q.where(c.dimension == p["ScalableDimension"])
+    if p.get(names):
+        q = q.where(c.name.in_(p[names]))
+    return Keyset(q, [c.id])
+
+
 def by_arn(unit: Unit, arn: str) -> dict[str, Any] | None:
     row = unit.conn.execute(select(aas_targets.c.doc).where(aas_targets.c.arn == arn)).first()
     return dict(row.doc) if row is not None else None
