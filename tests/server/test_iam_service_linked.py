@@ -143,3 +143,12 @@ def test_aws_managed_policies_carry_aws_documents(iam) -> None:
     assert policy["CreateDate"].isoformat() == "2015-12-21T17:04:00+00:00"
     version = iam.get_policy_version(PolicyArn=arn, VersionId="v3")["PolicyVersion"]
     assert "ecr:DescribeImageScanFindings" in version["Document"]["Statement"][0]["Action"]
+
+
+def test_a_service_role_policy_goes_only_on_its_service_linked_role(iam) -> None:
+    assert iam.get_policy(PolicyArn=ECS_POLICY)["Policy"]["IsAttachable"] is False
+    iam.create_role(RoleName="mine", AssumeRolePolicyDocument=json.dumps(json.loads(DOC)))
+    with pytest.raises(ClientError) as err:
+        iam.attach_role_policy(RoleName="mine", PolicyArn=ECS_POLICY)
+    assert aws_error(err)[0] == "PolicyNotAttachable"
+    assert iam.list_attached_role_policies(RoleName="mine")["AttachedPolicies"] == []

@@ -59,7 +59,8 @@ def aws_policies(partition: str) -> dict[str, dict[str, Any]]:
                 "Arn": arn,
                 "Path": p["path"],
                 "DefaultVersionId": version,
-                "IsAttachable": True,
+                # A service-linked role's policy goes only on that role.
+                "IsAttachable": not p["path"].startswith("/aws-service-role/"),
                 "CreateDate": created,
                 "UpdateDate": updated,
             },

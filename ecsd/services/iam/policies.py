@@ -160,7 +160,13 @@ def set_default_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any
 def attach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
     service_linked.check_modifiable(row.doc)
-    policies.get(ctx, p["PolicyArn"])
+    if not policies.get(ctx, p["PolicyArn"])["doc"]["IsAttachable"]:
+        # ecsd's own text, after the model's description of PolicyNotAttachable.
+        raise AwsError(
+            "PolicyNotAttachable",
+            "Service role policies can only be attached to the service-linked role for "
+            "that service.",
+        )
     policies.attach(ctx, row.name, p["PolicyArn"])
     return {}
 
