@@ -32,6 +32,7 @@ from .aws.http_errors import aws_errors
 from .config import Settings
 from .console import surface as console
 from .console.changes import Changes
+from .controllers.acm_validation import AcmValidationController
 from .controllers.alarms import AlarmController
 from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
@@ -42,13 +43,14 @@ from .core.bus import Bus
 from .core.clock import Clock, SystemClock
 from .core.unit import Units
 from .model.acm import ca as acm_ca
+from .model.iam import sessions
 from .model.logs.ingest import LogSink
 from .registry import Registry
 from .runtime.base import Runtime, RuntimeUnavailable
 from .runtime.docker import DockerRuntime
 from .services import all_providers
 from .store import Store
-from .taskside.keys import TaskKeys, load_key
+from .taskside.keys import KeyView, TaskKeys, load_key
 from .taskside.listener import TaskSide
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ class Daemon:
             self.clock,
             self.gateway.handle,
             TaskKeys(load_key(settings.data_dir)),
+            remember=self._remember_session,
+            issued=self._issued_secret,
         )
         # The load balancers: the task controller registers, deregisters and drains a
         # service's tasks through this controller's hooks.
@@ -120,6 +124,8 @@ class Daemon:
         self.services.subscribe(self.bus)
         self.ecr_lifecycle = EcrLifecycleController(self.units)
         self.ecr_lifecycle.subscribe(self.bus)
+        self.acm_validation = AcmValidationController(self.units)
+        self.acm_validation.subscribe(self.bus)
         self.alarms = AlarmController(self.units, settings.metric_period)
         # Policies act again every metric period while their alarm stays in ALARM.
         self.scaling = ScalingController(self.units, repeat=settings.metric_period)
@@ -165,6 +171,12 @@ class Daemon:
                 active=True,
             ),
             Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
+            Component(
+                "acm validation",
+                start=self.acm_validation.start,
+                stop=self.acm_validation.stop,
+                active=True,
+            ),
             Component("scaling", start=self.scaling.start, stop=self.scaling.stop, active=True),
         ]
 
@@ -213,6 +225,24 @@ class Daemon:
     async def _load_task(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return await self.tasks.access.load(arn)
 
+    async def _remember_session(
+        self, access_key_id: str, role_arn: str, session: str, expiration: float
+    ) -> None:
+        """A task's role credentials, recorded for STS (GetCallerIdentity)."""
+        await self.units.run(
+            lambda u: sessions.record(u, access_key_id, role_arn, session, expiration),
+            region=self.settings.region,
+        )
+
+    def _issued_secret(self, access_key_id: str) -> str | None:
+        """The secret of a key AssumeRole handed out, for the SigV4 check (a read on the
+        calling thread: only keys no other source knows reach it)."""
+        return self.store.read_sync(
+            lambda conn: sessions.secret_of(
+                self.units.open(conn, region=self.settings.region), access_key_id
+            )
+        )
+
     async def _close_store(self) -> None:
         self.store.close()
 
@@ -227,7 +257,16 @@ class Daemon:
             # --auth, and the console signs its API calls itself.
             middlewares=[
                 aws_errors,
-                http_guard.middleware(self.settings, unsigned=(console.PREFIX,)),
+                http_guard.middleware(
+                    self.settings,
+                    keys=KeyView(
+                        dict(self.settings.access_keys),
+                        self.taskside.keys,
+                        self.clock.time,
+                        self._issued_secret,
+                    ),
+                    unsigned=(console.PREFIX,),
+                ),
             ],
             # No hosted operation takes a compressed body: aiohttp must not inflate one
             # (it answers an encoding it cannot decode in plain text, before any

@@ -116,6 +116,19 @@ def client_for(server: EcsdProcess | InProcessServer, service: str, region: str 
     )
 
 
+def register_web(ecs: Any, image: str = "busybox") -> dict[str, Any]:
+    """Register the tests' usual task definition: family `web`, Fargate, awsvpc, 256 CPU
+    units and 512 MiB, one container `app` running `image`."""
+    return ecs.register_task_definition(
+        family="web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": image}],
+    )["taskDefinition"]
+
+
 @pytest.fixture
 def client(ecsd: EcsdProcess) -> Callable[..., Any]:
     """`client("ecs")` → a boto3 client pointed at the test server."""

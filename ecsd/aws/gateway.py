@@ -35,7 +35,7 @@ from .wires import CborWire, Ec2Wire, Incoming, JsonWire, QueryWire, RestXmlWire
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
 
 class Runner(Protocol):
@@ -43,7 +43,13 @@ class Runner(Protocol):
     what it changed once committed."""
 
     def __call__(
-        self, fn: Callable[[Unit], T], *, region: str, write: bool, request_id: str
+        self,
+        fn: Callable[[Unit], T],
+        *,
+        region: str,
+        write: bool,
+        request_id: str,
+        caller: str = "",
     ) -> Awaitable[T]: ...
 
 
@@ -67,11 +73,12 @@ class Gateway:
             headers=request.headers,
             query_string=request.query_string,
             body=await request.read(),
-            signing=scope.group(2) if scope else None,
+            signing=scope.group(3) if scope else None,
             method=request.method,
             path=request.path,
         )
-        region = scope.group(1) if scope else self.region
+        region = scope.group(2) if scope else self.region
+        caller = scope.group(1) if scope else ""
         wire: Wire = self._json if JsonWire.matches(incoming) else self._query
         if wire is self._query and self._rest_xml.matches(incoming):
             wire = self._rest_xml
@@ -86,7 +93,9 @@ class Gateway:
             regions.check(region, self.region, query=wire in (self._query, self._ec2))
             op, model = self._operation(provider, routed.operation, wire)
             params = wire.decode(model.input_shape, routed.raw)
-            result = await self._invoke(provider, op, model, params, region, request_id)
+            result = await self._invoke(
+                provider, op, model, params, region, request_id, caller=caller
+            )
             return wire.encode(provider, model, result, request_id)
         except AwsError as error:
             return wire.encode_error(provider, error, request_id)
@@ -128,6 +137,8 @@ class Gateway:
         params: dict[str, Any],
         region: str,
         request_id: str,
+        *,
+        caller: str = "",
     ) -> dict[str, Any]:
         validate.validate(
             model.input_shape,
@@ -142,6 +153,7 @@ class Gateway:
                 region=region,
                 write=op.write,
                 request_id=request_id,
+                caller=caller,
             )
         except AwsError:
             raise

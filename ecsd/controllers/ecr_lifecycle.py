@@ -19,6 +19,7 @@ import logging
 from ..core.bus import Bus, EcrImagesChanged
 from ..core.unit import Units
 from ..model.ecr import lifecycle_runs
+from .background import Background
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,9 @@ DEFAULT_INTERVAL = 3600.0  # seconds between passes nothing asked for
 DEFAULT_SETTLE = 1.0  # seconds from a change to the pass it asks for
 
 
-class EcrLifecycleController:
+class EcrLifecycleController(Background):
+    name = "ecr lifecycle"
+
     def __init__(
         self,
         units: Units,
@@ -40,7 +43,6 @@ class EcrLifecycleController:
         self.settle = settle
         self._wake = asyncio.Event()
         self._regions: set[str] = set()
-        self._task: asyncio.Task[None] | None = None
         self.passes = 0  # how many passes ran (for tests and logs)
 
     def subscribe(self, bus: Bus) -> None:
@@ -49,15 +51,6 @@ class EcrLifecycleController:
     def _changed(self, event: EcrImagesChanged) -> None:
         self._regions.add(event.region)
         self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="ecr lifecycle")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
     async def _run(self) -> None:
         everywhere = True  # the first pass after a start covers every region

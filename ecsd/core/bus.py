@@ -94,3 +94,9 @@ class AlarmStateChanged(Event):
     old: str
     new: str
     reason: str
+
+
+@dataclass(frozen=True)
+class DnsRecordsChanged(Event):
+    """A Route 53 change batch was applied: a certificate waiting for its DNS validation
+    record may now be issued (controllers/acm_validation.py)."""

@@ -35,6 +35,9 @@ class Unit:
     settings: Any  # ecsd.config.Settings; core does not import the daemon's configuration
     request_id: str = ""
     clock: Clock = field(default_factory=SystemClock)
+    # The access key id the request was signed with ("" for a controller's pass): STS
+    # answers who it belongs to.
+    caller: str = ""
     # What this write changed, in the order written; published once committed.
     changed: list[Event] = field(default_factory=list)
     now: float = field(init=False)
@@ -81,7 +84,9 @@ class Units:
         self.clock = clock
         self.publish = publish
 
-    def open(self, conn: Connection, *, region: str, request_id: str = "") -> Unit:
+    def open(
+        self, conn: Connection, *, region: str, request_id: str = "", caller: str = ""
+    ) -> Unit:
         return Unit(
             conn=conn,
             region=region,
@@ -89,6 +94,7 @@ class Units:
             settings=self.settings,
             request_id=request_id,
             clock=self.clock,
+            caller=caller,
         )
 
     async def run(
@@ -98,13 +104,14 @@ class Units:
         region: str,
         write: bool = True,
         request_id: str = "",
+        caller: str = "",
     ) -> T:
         """Run `fn` in one transaction (a write, or a read beside the writer); if it
         raises, nothing it did is kept and nothing is published."""
         events: list[Event] = []
 
         def body(conn: Connection) -> T:
-            unit = self.open(conn, region=region, request_id=request_id)
+            unit = self.open(conn, region=region, request_id=request_id, caller=caller)
             result = fn(unit)
             events[:] = unit.changed  # a retried body replaces, never adds to, the events
             return result

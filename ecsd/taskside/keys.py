@@ -115,21 +115,27 @@ class TaskKeys:
 
 
 class KeyView(Mapping[str, str]):
-    """Configured keys plus the minted ones, as the mapping `aws/auth.verify` reads
-    (it only looks keys up: iterating shows the configured ones)."""
+    """Configured keys plus the minted ones, plus those `issued` knows (AssumeRole's, kept
+    in the store), as the mapping `aws/auth.verify` reads (it only looks keys up:
+    iterating shows the configured ones)."""
 
     def __init__(
-        self, configured: dict[str, str], minted: TaskKeys, now: Callable[[], float]
+        self,
+        configured: dict[str, str],
+        minted: TaskKeys,
+        now: Callable[[], float],
+        issued: Callable[[str], str | None] | None = None,
     ) -> None:
         self._configured = configured
         self._minted = minted
         self._now = now
+        self._issued = issued
 
     def get(self, akid: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        found = self._configured.get(akid)
-        if found is not None:
-            return found
-        return self._minted.secret_for(akid, self._now()) or default
+        found = self._configured.get(akid) or self._minted.secret_for(akid, self._now())
+        if found is None and self._issued is not None and akid.startswith(PREFIX):
+            found = self._issued(akid)
+        return found or default
 
     def __getitem__(self, akid: str) -> str:
         found = self.get(akid)

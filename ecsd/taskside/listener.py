@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 Doc = dict[str, Any]
 Load = Callable[[str], Awaitable[tuple[Doc, Doc] | None]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Records that an access key acts as a role in a session until an expiry (the store's STS
+# sessions), so that STS answers the task's calls as the assumed role.
+Remember = Callable[[str, str, str, float], Awaitable[None]]
 # Per container: ecsd's endpoint on; `ECSD_AWS_ENDPOINT=off` in a container's environment
 # (or `--no-task-endpoint` for the whole daemon) leaves AWS_ENDPOINT_URL unset, for tasks
 # that must reach real AWS.
@@ -62,6 +65,8 @@ class TaskSide:
         clock: Clock,
         aws: Handler,
         keys: TaskKeys,
+        remember: Remember | None = None,
+        issued: Callable[[str], str | None] | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
@@ -69,6 +74,9 @@ class TaskSide:
         self.clock = clock
         self.aws = aws
         self.keys = keys
+        self.remember = remember
+        self.issued = issued  # the secret of a key STS handed out (AssumeRole), for --auth
+        self._remembered: set[str] = set()  # access key ids recorded since start
         self.gateway: str | None = None
         # token → (task arn, container name); the credentials tokens → (arn, "")
         self._metadata: dict[str, tuple[str, str]] = {}
@@ -82,7 +90,7 @@ class TaskSide:
 
     # -- the HTTP surface ---------------------------------------------------------------
     def app(self) -> web.Application:
-        keys = KeyView(dict(self.settings.access_keys), self.keys, self.clock.time)
+        keys = KeyView(dict(self.settings.access_keys), self.keys, self.clock.time, self.issued)
         app = web.Application(
             middlewares=[http_guard.middleware(self.settings, keys=keys, unsigned=TOKEN_PATHS)]
         )
@@ -159,6 +167,7 @@ class TaskSide:
         """Forget every task (`/_ecsd/reset` removes them without their way down)."""
         for arn in list(self._bases):
             await self.leave(arn)
+        self._remembered.clear()  # the store's sessions are wiped with it
 
     async def stop(self) -> None:
         await self.reset()
@@ -307,6 +316,11 @@ class TaskSide:
         if not role:
             raise web.HTTPNotFound(text="Unable to get credentials.\n")
         minted = self.keys.mint(role, arn, self.clock.time())
+        if self.remember is not None and minted.access_key_id not in self._remembered:
+            # ECS names the session after the task's id.
+            session = arn.rsplit("/", 1)[-1]
+            await self.remember(minted.access_key_id, role, session, minted.expiration)
+            self._remembered.add(minted.access_key_id)
         return web.json_response(
             {
                 "AccessKeyId": minted.access_key_id,

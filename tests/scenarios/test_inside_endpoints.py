@@ -182,6 +182,8 @@ def _read_a_securestring_inside(server: EcsdProcess) -> None:
         "    print('WRONG', e.code, flush=True)\n"
         "print('VALUE', p['Value'], creds.method, creds.access_key[:4], flush=True)\n"
         "print('URI', uri.split('/v2/')[0], flush=True)\n"
+        "me = boto3.client('sts').get_caller_identity()\n"
+        "print('WHO', me['Arn'], me['UserId'], flush=True)\n"
     )
     taskdef = register(
         ecs,
@@ -195,7 +197,8 @@ def _read_a_securestring_inside(server: EcsdProcess) -> None:
                     "-c",
                     'python3 -c "$SCRIPT" && echo "CLI $(aws ssm get-parameter '
                     "--name /app/db-password --with-decryption "
-                    '--query Parameter.Value --output text)"',
+                    '--query Parameter.Value --output text)" && echo "CLIWHO $(aws sts '
+                    'get-caller-identity --query Arn --output text)"',
                 ],
                 "environment": [{"name": "SCRIPT", "value": script}],
                 "logConfiguration": awslogs("/ecs/sdk", "sdk"),
@@ -214,6 +217,13 @@ def _read_a_securestring_inside(server: EcsdProcess) -> None:
     # The aws CLI, unconfigured too.
     lines = _messages(client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "CLI")
     assert "CLI s3cr3t-inside" in lines, lines
+    # STS answers the task's keys as the task role's session, named after the task.
+    assumed = f"arn:aws:sts::000000000000:assumed-role/app-task-role/{task_id}"
+    who = [x for x in _messages(client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "WHO")]
+    assert any(x.startswith(f"WHO {assumed} AROA") and x.endswith(f":{task_id}") for x in who)
+    assert f"CLIWHO {assumed}" in _messages(
+        client("logs"), "/ecs/sdk", f"sdk/app/{task_id}", "CLIWHO"
+    )
     task = wait_for(ecs, arn, "STOPPED")
     assert task["containers"][0]["exitCode"] == 0
 

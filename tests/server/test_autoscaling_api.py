@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import AwsCli, aws_error, client_for
+from conftest import AwsCli, aws_error, client_for, register_web
 
 from ecsd.model.cloudwatch import alarms as cw_alarms
 
@@ -19,14 +19,7 @@ T = {"ServiceNamespace": "ecs", "ResourceId": RID, "ScalableDimension": DIM}
 
 @pytest.fixture
 def aas(no_engine, no_engine_ecs):
-    no_engine_ecs.register_task_definition(
-        family="web",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "busybox"}],
-    )
+    register_web(no_engine_ecs)
     for name in ("web", "api"):
         no_engine_ecs.create_service(
             serviceName=name,

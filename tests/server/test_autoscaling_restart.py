@@ -3,7 +3,7 @@ alarms' names), scheduled actions with their next run, and activities."""
 
 from __future__ import annotations
 
-from conftest import client_for
+from conftest import client_for, register_web
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
 T = {
@@ -18,14 +18,7 @@ def test_kill9_keeps_scaling_configuration(ecsd_factory):
     ecs = client_for(server, "ecs")
     aas = client_for(server, "application-autoscaling")
     ecs.create_cluster(clusterName="keep")
-    ecs.register_task_definition(
-        family="web",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "busybox"}],
-    )
+    register_web(ecs)
     ecs.create_service(
         cluster="keep",
         serviceName="web",

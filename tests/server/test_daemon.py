@@ -98,6 +98,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "service controller",
         "ecr lifecycle",
         "alarms",
+        "acm validation",
         "scaling",
     ]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import aws_error, client_for
+from conftest import aws_error, client_for, register_web
 from server_process import EcsdProcess
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
@@ -21,14 +21,7 @@ NO_ENGINE = ("--docker-host", "tcp://127.0.0.1:9")
 
 def _setup(ecs: Any) -> None:
     ecs.create_cluster()
-    ecs.register_task_definition(
-        family="web",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "127.0.0.1:9/nope/app:1"}],
-    )
+    register_web(ecs, "127.0.0.1:9/nope/app:1")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import AwsCli, aws_error
+from conftest import AwsCli, aws_error, register_web
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
 CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
@@ -22,14 +22,7 @@ CLUSTER_ARN = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
 @pytest.fixture
 def ecs(no_engine_ecs):
     for _ in range(2):
-        no_engine_ecs.register_task_definition(
-            family="web",
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-            containerDefinitions=[{"name": "app", "image": "busybox"}],
-        )
+        register_web(no_engine_ecs)
     return no_engine_ecs
 
 

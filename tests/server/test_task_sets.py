@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import AwsCli, aws_error, client_for
+from conftest import AwsCli, aws_error, client_for, register_web
 
 from ecsd.core.clock import SystemClock
 from ecsd.runtime.fake import FakeRuntime
@@ -38,14 +38,7 @@ def ecs(server) -> Any:
     client = client_for(server, "ecs")
     client.create_cluster()
     for _ in range(2):
-        client.register_task_definition(
-            family="web",
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-            containerDefinitions=[{"name": "app", "image": "busybox"}],
-        )
+        register_web(client)
     return client
 
 
@@ -58,6 +51,21 @@ def create(ecs, controller: str, **extra: Any) -> dict[str, Any]:
     return ecs.create_service(
         serviceName="web", deploymentController={"type": controller}, **extra
     )["service"]
+
+
+def new_set(ecs, **extra: Any) -> dict[str, Any]:
+    """CreateTaskSet on service "web" with web:1 on Fargate in NETWORK unless `extra`
+    says otherwise; the whole answer."""
+    return ecs.create_task_set(
+        **{
+            "cluster": "default",
+            "service": "web",
+            "taskDefinition": "web:1",
+            "networkConfiguration": NETWORK,
+            "launchType": "FARGATE",
+            **extra,
+        }
+    )
 
 
 def task_set(ecs, ref: str | None = None) -> dict[str, Any]:
@@ -150,36 +158,19 @@ def test_code_deploy_refusals_change_nothing(ecs) -> None:
 def test_the_task_set_api_on_an_external_service(ecs) -> None:
     s = create(ecs, "EXTERNAL", desiredCount=4)
     assert s["taskSets"] == [] and s["deployments"] == []
-    blue = ecs.create_task_set(
-        cluster="default",
-        service="web",
+    blue = new_set(
+        ecs,
         externalId="blue",
-        taskDefinition="web:1",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
         scale={"value": 100, "unit": "PERCENT"},
         tags=[{"key": "color", "value": "blue"}],
         clientToken="tok-blue",
     )["taskSet"]
     assert blue["status"] == "PRIMARY" and blue["externalId"] == "blue"
     assert blue["computedDesiredCount"] == 4 and TASK_SET_ARN.match(blue["taskSetArn"])
-    again = ecs.create_task_set(
-        cluster="default",
-        service="web",
-        taskDefinition="web:1",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
-        clientToken="tok-blue",
-    )["taskSet"]
+    again = new_set(ecs, clientToken="tok-blue")["taskSet"]
     assert again["id"] == blue["id"]
-    green = ecs.create_task_set(
-        cluster="default",
-        service="web",
-        externalId="green",
-        taskDefinition="web:2",
-        networkConfiguration=NETWORK,
-        launchType="FARGATE",
-        scale={"value": 25, "unit": "PERCENT"},
+    green = new_set(
+        ecs, externalId="green", taskDefinition="web:2", scale={"value": 25, "unit": "PERCENT"}
     )["taskSet"]
     assert green["status"] == "ACTIVE" and green["computedDesiredCount"] == 1
     listed = ecs.list_tags_for_resource(resourceArn=blue["taskSetArn"])["tags"]
@@ -248,14 +239,7 @@ def test_task_set_refusals(ecs) -> None:
     create(ecs, "EXTERNAL")
     for bad in ({"value": 150, "unit": "PERCENT"}, {"value": -1, "unit": "PERCENT"}):
         with pytest.raises(ClientError) as err:
-            ecs.create_task_set(
-                cluster="default",
-                service="web",
-                taskDefinition="web:1",
-                networkConfiguration=NETWORK,
-                launchType="FARGATE",
-                scale=bad,
-            )
+            new_set(ecs, scale=bad)
         assert aws_error(err)[0] == "InvalidParameterException"
     with pytest.raises(ClientError) as err:
         ecs.create_task_set(
@@ -272,23 +256,9 @@ def test_task_set_refusals(ecs) -> None:
         )
     assert aws_error(err)[0] == "TaskSetNotFoundException"
     for i in range(5):
-        ecs.create_task_set(
-            cluster="default",
-            service="web",
-            taskDefinition="web:1",
-            networkConfiguration=NETWORK,
-            launchType="FARGATE",
-            scale={"value": 0, "unit": "PERCENT"},
-            externalId=str(i),
-        )
+        new_set(ecs, scale={"value": 0, "unit": "PERCENT"}, externalId=str(i))
     with pytest.raises(ClientError) as err:
-        ecs.create_task_set(
-            cluster="default",
-            service="web",
-            taskDefinition="web:1",
-            networkConfiguration=NETWORK,
-            launchType="FARGATE",
-        )
+        new_set(ecs)
     assert aws_error(err) == (
         "InvalidParameterException",
         "5 deployments exist on the service. Unable to create new TaskSet since this "
@@ -318,7 +288,10 @@ def test_the_aws_cli_drives_task_sets(ecs, server) -> None:
         "--scale", "value=0,unit=PERCENT",
     )["taskSet"]  # fmt: skip
     assert scaled["computedDesiredCount"] == 0
-    # The PRIMARY task set is never deleted.
+    # The PRIMARY task set is deleted only with force, even at scale 0.
     refused = aws.run("ecs", "delete-task-set", *on_web, "--task-set", made["id"], check=False)
     assert refused.returncode != 0 and "InvalidParameterException" in refused.stderr
     assert aws.json("ecs", "describe-task-sets", *on_web)["taskSets"][0]["status"] == "PRIMARY"
+    gone = aws.json("ecs", "delete-task-set", *on_web, "--task-set", made["id"], "--force")
+    assert gone["taskSet"]["status"] == "DRAINING"
+    wait_for(lambda: aws.json("ecs", "describe-task-sets", *on_web)["taskSets"] == [])

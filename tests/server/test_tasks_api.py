@@ -11,21 +11,14 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import aws_error
+from conftest import aws_error, register_web
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 
 @pytest.fixture
 def ecs(no_engine_ecs):
-    no_engine_ecs.register_task_definition(
-        family="web",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "busybox"}],
-    )
+    register_web(no_engine_ecs)
     return no_engine_ecs
 
 

@@ -241,6 +241,23 @@ def listing(ctx: Unit) -> list[Row[Any]]:
     return [refresh(ctx, r) for r in rows]
 
 
+def pending_regions(unit: Unit) -> list[str]:
+    """The regions holding a certificate that waits for its validation records."""
+    rows = unit.conn.execute(
+        select(certs.c.region).where(certs.c.status == "PENDING_VALIDATION").distinct()
+    )
+    return sorted(r.region for r in rows)
+
+
+def issue_validated(unit: Unit) -> int:
+    """Issue every pending certificate of the unit's region whose validation records all
+    exist now (ACM's periodic DNS check); how many were issued."""
+    rows = unit.conn.execute(
+        select(certs).where(certs.c.region == unit.region, certs.c.status == "PENDING_VALIDATION")
+    ).all()
+    return sum(refresh(unit, r).status == "ISSUED" for r in rows)
+
+
 def remove(ctx: Unit, arn: str) -> None:
     ctx.conn.execute(delete(certs).where(certs.c.region == ctx.region, certs.c.arn == arn))
 

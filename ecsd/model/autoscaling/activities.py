@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from ...core.unit import Unit
 from ...store.schema.autoscaling import aas_activities
@@ -43,11 +43,9 @@ def record(
         "StatusMessage": message,
     }
     unit.conn.execute(
-        insert(aas_activities).values(
-            region=unit.region,
-            namespace=key.namespace,
-            resource_id=key.resource_id,
-            dimension=key.dimension,
+        key.insert_into(
+            aas_activities,
+            unit.region,
             start_time=unit.now,
             doc=doc,
         )

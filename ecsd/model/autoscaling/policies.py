@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
@@ -27,7 +27,7 @@ from ..elbv2 import load_balancers as elbv2_load_balancers
 from ..elbv2 import target_groups as elbv2_target_groups
 from ..keyset import Keyset
 from . import arithmetic
-from .targets import Key, service_parts
+from .targets import Key, named_listing, service_parts
 
 TARGET_TRACKING, STEP = "TargetTrackingScaling", "StepScaling"
 PRIVATE = ("_LastOut", "_LastIn", "_OwnedAlarms")
@@ -67,15 +67,7 @@ def of_target(unit: Unit, key: Key) -> list[dict[str, Any]]:
 
 
 def listing(unit: Unit, namespace: str, key_parts: dict[str, Any]) -> Keyset:
-    c = aas_policies.c
-    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
-    if key_parts.get("ResourceId"):
-        q = q.where(c.resource_id == key_parts["ResourceId"])
-    if key_parts.get("ScalableDimension"):
-        q = q.where(c.dimension == key_parts["ScalableDimension"])
-    if key_parts.get("PolicyNames"):
-        q = q.where(c.name.in_(key_parts["PolicyNames"]))
-    return Keyset(q, [c.id])
+    return named_listing(unit, aas_policies, namespace, key_parts, "PolicyNames")
 
 
 def alarms_of(unit: Unit, doc: dict[str, Any]) -> list[dict[str, str]]:
@@ -134,11 +126,9 @@ def put(unit: Unit, key: Key, name: str, p: dict[str, Any]) -> dict[str, Any]:
     doc["_OwnedAlarms"] = owned
     if old is None:
         unit.conn.execute(
-            insert(aas_policies).values(
-                region=unit.region,
-                namespace=key.namespace,
-                resource_id=key.resource_id,
-                dimension=key.dimension,
+            key.insert_into(
+                aas_policies,
+                unit.region,
                 name=name,
                 arn=arn,
                 doc=doc,

@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from ...aws.errors import AwsError
 from ...core.unit import Unit
 from ...store.schema.autoscaling import aas_scheduled
 from ..keyset import Keyset
 from . import schedules
-from .targets import Key
+from .targets import Key, named_listing
 
 
 def _where(unit: Unit, key: Key) -> list[Any]:
@@ -89,11 +89,9 @@ def put(unit: Unit, key: Key, name: str, p: dict[str, Any]) -> dict[str, Any]:
         raise AwsError("ValidationException", f"Invalid schedule expression: {exc}") from None
     if old is None:
         unit.conn.execute(
-            insert(aas_scheduled).values(
-                region=unit.region,
-                namespace=key.namespace,
-                resource_id=key.resource_id,
-                dimension=key.dimension,
+            key.insert_into(
+                aas_scheduled,
+                unit.region,
                 name=name,
                 next_run=due,
                 doc=doc,
@@ -158,12 +156,4 @@ def regions_due(unit: Unit) -> list[str]:
 
 
 def listing(unit: Unit, namespace: str, p: dict[str, Any]) -> Keyset:
-    c = aas_scheduled.c
-    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
-    if p.get("ResourceId"):
-        q = q.where(c.resource_id == p["ResourceId"])
-    if p.get("ScalableDimension"):
-        q = q.where(c.dimension == p["ScalableDimension"])
-    if p.get("ScheduledActionNames"):
-        q = q.where(c.name.in_(p["ScheduledActionNames"]))
-    return Keyset(q, [c.id])
+    return named_listing(unit, aas_scheduled, namespace, p, "ScheduledActionNames")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Insert, Table, delete, insert, select, update
 
 from ...aws.errors import AwsError
 from ...core import partitions
@@ -48,6 +48,16 @@ class Key(NamedTuple):
             c.resource_id == self.resource_id,
             c.dimension == self.dimension,
         ]
+
+    def insert_into(self, table: Table, region: str, **values: Any) -> Insert:
+        """An insert of a row of this target into `table`, with `values` besides."""
+        return insert(table).values(
+            region=region,
+            namespace=self.namespace,
+            resource_id=self.resource_id,
+            dimension=self.dimension,
+            **values,
+        )
 
     def describe(self) -> str:
         return (
@@ -169,11 +179,9 @@ def register(
         )
     if old is None:
         unit.conn.execute(
-            insert(aas_targets).values(
-                region=unit.region,
-                namespace=key.namespace,
-                resource_id=key.resource_id,
-                dimension=key.dimension,
+            key.insert_into(
+                aas_targets,
+                unit.region,
                 arn=doc["ScalableTargetARN"],
                 doc=doc,
             )
@@ -216,6 +224,23 @@ def listing(
     if dimension:
         q = q.where(t.dimension == dimension)
     return Keyset(q, [t.id])
+
+
+def named_listing(
+    unit: Unit, table: Table, namespace: str, p: dict[str, Any], names: str
+) -> Keyset:
+    """The rows of `table` (policies, scheduled actions: named per target) that a
+    Describe* call asks for: its namespace, and ResourceId, ScalableDimension and the
+    names in `p[names]` where given; paged by id."""
+    c = table.c
+    q = select(c.id, c.doc).where(c.region == unit.region, c.namespace == namespace)
+    if p.get("ResourceId"):
+        q = q.where(c.resource_id == p["ResourceId"])
+    if p.get("ScalableDimension"):
+        q = q.where(c.dimension == p["ScalableDimension"])
+    if p.get(names):
+        q = q.where(c.name.in_(p[names]))
+    return Keyset(q, [c.id])
 
 
 def by_arn(unit: Unit, arn: str) -> dict[str, Any] | None:

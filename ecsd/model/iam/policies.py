@@ -3,6 +3,7 @@ versions, and their attachments to roles. Stored, not enforced."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from importlib import resources
@@ -29,34 +30,46 @@ def _aws_data() -> list[dict[str, Any]]:
     return list(json.loads(text)["policies"])
 
 
+def _date(text: str | None) -> float:
+    if text is None:
+        return AWS_CREATED
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _document(p: dict[str, Any]) -> str:
+    """AWS's document where the data has it; a stand-in of ecsd's own from `actions`."""
+    if "document" in p:
+        return json.dumps(p["document"])
+    stand_in = {"Effect": "Allow", "Action": p["actions"], "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [stand_in]})
+
+
 def aws_policies(partition: str) -> dict[str, dict[str, Any]]:
-    """AWS's managed policies by ARN, as a policy record (doc + versions)."""
+    """AWS's managed policies by ARN, as a policy record (doc + versions): only the
+    default version is known."""
     out = {}
     for p in _aws_data():
         arn = f"arn:{partition}:iam::aws:policy{p['path']}{p['name']}"
-        document = json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": p["actions"], "Resource": "*"}],
-            }
-        )
+        version = p.get("version", "v1")
+        created, updated = _date(p.get("created")), _date(p.get("updated"))
         out[arn] = {
             "doc": {
                 "PolicyName": p["name"],
                 "PolicyId": "ANPA" + p["name"].upper().replace("_", "")[:17].ljust(17, "X"),
                 "Arn": arn,
                 "Path": p["path"],
-                "DefaultVersionId": "v1",
-                "IsAttachable": True,
-                "CreateDate": AWS_CREATED,
-                "UpdateDate": AWS_CREATED,
+                "DefaultVersionId": version,
+                # A service-linked role's policy goes only on that role.
+                "IsAttachable": not p["path"].startswith("/aws-service-role/"),
+                "CreateDate": created,
+                "UpdateDate": updated,
             },
             "versions": [
                 {
-                    "VersionId": "v1",
-                    "Document": document,
+                    "VersionId": version,
+                    "Document": _document(p),
                     "IsDefaultVersion": True,
-                    "CreateDate": AWS_CREATED,
+                    "CreateDate": updated,
                 }
             ],
         }
@@ -75,6 +88,15 @@ def get(unit: Unit, arn: str) -> dict[str, Any]:
     if row is None:
         raise not_found(arn)
     return {"doc": dict(row.doc), "versions": list(row.versions), "aws": False}
+
+
+def own(unit: Unit, arn: str) -> dict[str, Any]:
+    """A customer managed policy's record, for a change; AccessDenied for AWS's."""
+    record = get(unit, arn)
+    if record["aws"]:
+        # ecsd's own text: AWS refuses changing its managed policies with AccessDenied.
+        raise AwsError("AccessDenied", f"Policy {arn} is an AWS managed policy.", status=403)
+    return record
 
 
 def create(unit: Unit, doc: dict[str, Any], versions: list[dict[str, Any]]) -> None:
@@ -133,32 +155,25 @@ def attachment_count(unit: Unit, arn: str) -> int:
     )
 
 
+def _attachments(unit: Unit, pick: Any, where: Any, value: str) -> list[str]:
+    """`pick` of every attachment whose `where` column is `value`, sorted."""
+    t = iam_role_attachments
+    rows = unit.conn.execute(
+        select(pick).where(t.c.partition == partition_of(unit), where == value).order_by(pick)
+    )
+    return [str(r[0]) for r in rows]
+
+
 def attached_to(unit: Unit, role_key: str) -> list[str]:
-    return [
-        r.policy_arn
-        for r in unit.conn.execute(
-            select(iam_role_attachments.c.policy_arn)
-            .where(
-                iam_role_attachments.c.partition == partition_of(unit),
-                iam_role_attachments.c.role == role_key,
-            )
-            .order_by(iam_role_attachments.c.policy_arn)
-        )
-    ]
+    """The ARNs of the policies attached to a role."""
+    c = iam_role_attachments.c
+    return _attachments(unit, c.policy_arn, c.role, role_key)
 
 
 def roles_of(unit: Unit, arn: str) -> list[str]:
-    return [
-        r.role
-        for r in unit.conn.execute(
-            select(iam_role_attachments.c.role)
-            .where(
-                iam_role_attachments.c.partition == partition_of(unit),
-                iam_role_attachments.c.policy_arn == arn,
-            )
-            .order_by(iam_role_attachments.c.role)
-        )
-    ]
+    """The (lowered) names of the roles a policy is attached to."""
+    c = iam_role_attachments.c
+    return _attachments(unit, c.role, c.policy_arn, arn)
 
 
 def attach(unit: Unit, role_key: str, arn: str) -> None:

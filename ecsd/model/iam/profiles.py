@@ -31,6 +31,12 @@ def create(unit: Unit, name: str, doc: dict[str, Any]) -> None:
     unit.conn.execute(insert(t).values(partition=part, name=name.lower(), doc=doc, roles=[]))
 
 
+def save(unit: Unit, row: Any, doc: dict[str, Any]) -> None:
+    unit.conn.execute(
+        update(t).where(t.c.partition == row.partition, t.c.name == row.name).values(doc=doc)
+    )
+
+
 def set_roles(unit: Unit, row: Any, members: list[str]) -> None:
     unit.conn.execute(
         update(t).where(t.c.partition == row.partition, t.c.name == row.name).values(roles=members)

@@ -35,6 +35,32 @@ def encoded(text: str) -> str:
     return quote(text, safe="")
 
 
+def new_doc(
+    unit: Unit,
+    name: str,
+    path: str,
+    trust: str,
+    *,
+    max_session: int = 3600,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """A new role as GetRole shows it (the trust policy as written; no tags yet)."""
+    doc: dict[str, Any] = {
+        "Path": path,
+        "RoleName": name,
+        "RoleId": new_id("AROA"),
+        "Arn": partitions.global_arn("iam", unit.region, unit.account, f"role{path}{name}"),
+        "CreateDate": unit.now,
+        "AssumeRolePolicyDocument": trust,
+        "MaxSessionDuration": max_session,
+        "RoleLastUsed": {},
+        "Tags": [],
+    }
+    if description is not None:
+        doc["Description"] = description
+    return doc
+
+
 def not_found(name: str) -> AwsError:
     return AwsError("NoSuchEntity", f"The role with name {name} cannot be found.")
 

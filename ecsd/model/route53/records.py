@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, or_, select
 
 from ...aws.errors import AwsError
+from ...core.bus import DnsRecordsChanged
 from ...core.unit import Unit
 from ...store.schema.route53 import route53_changes as changes
 from ...store.schema.route53 import route53_records as records
@@ -116,6 +117,7 @@ def apply(ctx: Unit, zone_id: str, batch: dict[str, Any]) -> dict[str, Any]:
         zones.put_record(ctx, zone_id, rrset)
     if errors:
         raise AwsError("InvalidChangeBatch", ", ".join(f"[{e}]" for e in errors))
+    ctx.record(DnsRecordsChanged())
     return record_change(ctx, batch.get("Comment"))
 
 

@@ -123,14 +123,23 @@ def describe_task_sets(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     return {"taskSets": views(ctx, doc, found, include), "failures": failures}
 
 
+def _live(
+    ctx: Context, p: dict[str, Any], key: str, draining: str
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """(service doc, scheduler state, the task set `p[key]` names); a task set being
+    deleted is refused with `draining`."""
+    doc, scheduler = _service(ctx, p)
+    chosen = model.find(doc, p[key])
+    if chosen["status"] == "DRAINING":
+        raise AwsError("InvalidParameterException", draining)
+    return doc, scheduler, chosen
+
+
 @ecs.operation("UpdateTaskSet", write=True)
 def update_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    doc, scheduler = _service(ctx, p)
-    chosen = model.find(doc, p["taskSet"])
     scale = model.check_scale(p["scale"])
-    if chosen["status"] == "DRAINING":
-        # ecsd's own text.
-        raise AwsError("InvalidParameterException", "The task set is being deleted.")
+    # ecsd's own text.
+    doc, scheduler, chosen = _live(ctx, p, "taskSet", "The task set is being deleted.")
     chosen.update(scale=scale, updatedAt=ctx.now)
     model.rescale(ctx, doc)
     service_model.save(ctx, doc, scheduler)
@@ -139,13 +148,9 @@ def update_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @ecs.operation("UpdateServicePrimaryTaskSet", write=True)
 def update_service_primary_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    doc, scheduler = _service(ctx, p)
-    chosen = model.find(doc, p["primaryTaskSet"])
-    if chosen["status"] == "DRAINING":
-        # ecsd's own text.
-        raise AwsError(
-            "InvalidParameterException", "A task set being deleted cannot be made primary."
-        )
+    # ecsd's own text.
+    draining = "A task set being deleted cannot be made primary."
+    doc, scheduler, chosen = _live(ctx, p, "primaryTaskSet", draining)
     model.make_primary(ctx, doc, chosen)
     service_model.save(ctx, doc, scheduler)
     return {"taskSet": views(ctx, doc, [chosen])[0]}
@@ -155,12 +160,13 @@ def update_service_primary_task_set(ctx: Context, p: dict[str, Any]) -> dict[str
 def delete_task_set(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     doc, scheduler = _service(ctx, p)
     chosen = model.find(doc, p["taskSet"])
-    if chosen["status"] == "PRIMARY":
-        # ecsd's own text: AWS refuses to delete the primary task set (its words are not
-        # documented); make another one primary first.
+    if chosen["status"] == "PRIMARY" and not p.get("force"):
+        # AWS deletes the primary task set only with force (the Terraform provider's
+        # `force_delete` exists for it); the text is ecsd's own.
         raise AwsError(
             "InvalidParameterException",
-            "The primary task set cannot be deleted. Update the service's primary task set first.",
+            "The primary task set cannot be deleted without force. Update the service's "
+            "primary task set first, or use force.",
         )
     running = views(ctx, doc, [chosen])[0]
     if chosen["status"] != "DRAINING" and chosen["scale"]["value"] > 0 and not p.get("force"):

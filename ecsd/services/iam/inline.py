@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.provider import Context
-from ...model.iam import documents, roles
+from ...model.iam import documents, roles, service_linked
 from .api import iam
 from .paging import page
 
@@ -14,6 +14,7 @@ from .paging import page
 @iam.operation("PutRolePolicy", write=True)
 def put_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     documents.check(p["PolicyDocument"])
     roles.put_policy(ctx, row, p["PolicyName"], p["PolicyDocument"])
     return {}
@@ -32,7 +33,9 @@ def get_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("DeleteRolePolicy", write=True)
 def delete_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    roles.delete_policy(ctx, roles.get(ctx, p["RoleName"]), p["PolicyName"])
+    row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
+    roles.delete_policy(ctx, row, p["PolicyName"])
     return {}
 
 

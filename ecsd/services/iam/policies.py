@@ -8,7 +8,7 @@ from typing import Any
 from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import partitions
-from ...model.iam import documents, policies, roles
+from ...model.iam import documents, policies, roles, service_linked, tags
 from .api import iam
 from .paging import page
 
@@ -22,14 +22,6 @@ def _view(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
 
 def _version_view(v: dict[str, Any]) -> dict[str, Any]:
     return {**v, "Document": roles.encoded(v["Document"])}
-
-
-def _own(ctx: Context, arn: str) -> dict[str, Any]:
-    record = policies.get(ctx, arn)
-    if record["aws"]:
-        # ecsd's own text: AWS refuses changing its managed policies with AccessDenied.
-        raise AwsError("AccessDenied", f"Policy {arn} is an AWS managed policy.", status=403)
-    return record
 
 
 @iam.operation("CreatePolicy", write=True)
@@ -50,7 +42,7 @@ def create_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("Description") is not None:
         doc["Description"] = p["Description"]
     if p.get("Tags"):
-        doc["Tags"] = p["Tags"]
+        doc["Tags"] = tags.merged([], p["Tags"], "Policy")
     version = {
         "VersionId": "v1",
         "Document": p["PolicyDocument"],
@@ -101,7 +93,7 @@ def list_policies(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @iam.operation("DeletePolicy", write=True)
 def delete_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     arn = p["PolicyArn"]
-    _own(ctx, arn)
+    policies.own(ctx, arn)
     if policies.attachment_count(ctx, arn):
         raise AwsError("DeleteConflict", "Cannot delete a policy attached to entities.")
     policies.remove(ctx, arn)
@@ -110,7 +102,7 @@ def delete_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("CreatePolicyVersion", write=True)
 def create_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     documents.check(p["PolicyDocument"])
     versions = record["versions"]
     if len(versions) >= policies.MAX_VERSIONS:
@@ -144,7 +136,7 @@ def list_policy_versions(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("DeletePolicyVersion", write=True)
 def delete_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     version = policies.find_version(record, p["VersionId"])
     if version["IsDefaultVersion"]:
         raise AwsError("DeleteConflict", "Cannot delete the default version of a policy.")
@@ -155,7 +147,7 @@ def delete_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 @iam.operation("SetDefaultPolicyVersion", write=True)
 def set_default_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    record = _own(ctx, p["PolicyArn"])
+    record = policies.own(ctx, p["PolicyArn"])
     policies.find_version(record, p["VersionId"])
     versions = [
         {**v, "IsDefaultVersion": v["VersionId"] == p["VersionId"]} for v in record["versions"]
@@ -167,7 +159,14 @@ def set_default_policy_version(ctx: Context, p: dict[str, Any]) -> dict[str, Any
 @iam.operation("AttachRolePolicy", write=True)
 def attach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
-    policies.get(ctx, p["PolicyArn"])
+    service_linked.check_modifiable(row.doc)
+    if not policies.get(ctx, p["PolicyArn"])["doc"]["IsAttachable"]:
+        # ecsd's own text, after the model's description of PolicyNotAttachable.
+        raise AwsError(
+            "PolicyNotAttachable",
+            "Service role policies can only be attached to the service-linked role for "
+            "that service.",
+        )
     policies.attach(ctx, row.name, p["PolicyArn"])
     return {}
 
@@ -175,6 +174,7 @@ def attach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @iam.operation("DetachRolePolicy", write=True)
 def detach_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     if not policies.detach(ctx, row.name, p["PolicyArn"]):
         raise AwsError("NoSuchEntity", f"Policy {p['PolicyArn']} was not found.")
     return {}

@@ -9,7 +9,7 @@ from ...aws.errors import AwsError
 from ...aws.provider import Context
 from ...core import partitions
 from ...model.iam import profiles as store
-from ...model.iam import roles
+from ...model.iam import roles, tags
 from .api import iam
 from .paging import page
 from .roles import view as role_view
@@ -41,7 +41,7 @@ def create_instance_profile(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "CreateDate": ctx.now,
     }
     if p.get("Tags"):
-        doc["Tags"] = p["Tags"]
+        doc["Tags"] = tags.merged([], p["Tags"], "InstanceProfile")
     store.create(ctx, name, doc)
     return {"InstanceProfile": {**doc, "Roles": []}}
 

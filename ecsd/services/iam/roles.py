@@ -1,4 +1,4 @@
-"""Roles: Create/Get/List/Update/Delete, the trust policy, and tags.
+"""Roles: Create/Get/List/Update/Delete and the trust policy (tags: tags.py).
 
 The trust policy is kept as written and answered URL-encoded, as IAM does; Terraform
 decodes it and compares it with what it sent.
@@ -10,12 +10,10 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...core import partitions
-from ...model.iam import documents, policies, roles
+from ...model.iam import documents, policies, roles, service_linked, tags
 from .api import iam
 from .paging import page
 
-MAX_TAGS = 50
 _LISTED = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "Description", "MaxSessionDuration")
 
 
@@ -27,37 +25,24 @@ def view(doc: dict[str, Any], *, listed: bool = False) -> dict[str, Any]:
     return out
 
 
-def _merge_tags(have: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
-    merged = {t["Key"]: t.get("Value", "") for t in have}
-    for t in new:
-        merged[t["Key"]] = t.get("Value", "")
-    if len(merged) > MAX_TAGS:
-        raise AwsError("LimitExceeded", f"Cannot exceed quota for TagsPerRole: {MAX_TAGS}.")
-    return [{"Key": k, "Value": v} for k, v in merged.items()]
-
-
 @iam.operation("CreateRole", write=True)
 def create_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["RoleName"], p.get("Path") or "/"
     documents.check(p["AssumeRolePolicyDocument"])
-    doc: dict[str, Any] = {
-        "Path": path,
-        "RoleName": name,
-        "RoleId": roles.new_id("AROA"),
-        "Arn": partitions.global_arn("iam", ctx.region, ctx.account, f"role{path}{name}"),
-        "CreateDate": ctx.now,
-        "AssumeRolePolicyDocument": p["AssumeRolePolicyDocument"],
-        "MaxSessionDuration": p.get("MaxSessionDuration") or 3600,
-        "RoleLastUsed": {},
-    }
-    if p.get("Description") is not None:
-        doc["Description"] = p["Description"]
+    doc = roles.new_doc(
+        ctx,
+        name,
+        path,
+        p["AssumeRolePolicyDocument"],
+        max_session=p.get("MaxSessionDuration") or 3600,
+        description=p.get("Description"),
+    )
     if p.get("PermissionsBoundary"):
         doc["PermissionsBoundary"] = {
             "PermissionsBoundaryType": "Policy",
             "PermissionsBoundaryArn": p["PermissionsBoundary"],
         }
-    doc["Tags"] = _merge_tags([], p.get("Tags") or [])
+    doc["Tags"] = tags.merged([], p.get("Tags") or [], "Role")
     roles.create(ctx, doc)
     return {"Role": view(doc)}
 
@@ -97,6 +82,7 @@ def update_role_description(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 @iam.operation("UpdateAssumeRolePolicy", write=True)
 def update_assume_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     documents.check(p["PolicyDocument"])
     roles.save(ctx, row, {**row.doc, "AssumeRolePolicyDocument": p["PolicyDocument"]})
     return {}
@@ -105,6 +91,7 @@ def update_assume_role_policy(ctx: Context, p: dict[str, Any]) -> dict[str, Any]
 @iam.operation("DeleteRole", write=True)
 def delete_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get(ctx, p["RoleName"])
+    service_linked.check_modifiable(row.doc)
     if roles.policy_count(ctx, row):
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.")
     if policies.attached_to(ctx, row.name):
@@ -117,25 +104,3 @@ def delete_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         )
     roles.remove(ctx, row)
     return {}
-
-
-@iam.operation("TagRole", write=True)
-def tag_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    row = roles.get(ctx, p["RoleName"])
-    roles.save(ctx, row, {**row.doc, "Tags": _merge_tags(row.doc.get("Tags") or [], p["Tags"])})
-    return {}
-
-
-@iam.operation("UntagRole", write=True)
-def untag_role(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    row = roles.get(ctx, p["RoleName"])
-    gone = set(p["TagKeys"])
-    tags = [t for t in row.doc.get("Tags") or [] if t["Key"] not in gone]
-    roles.save(ctx, row, {**row.doc, "Tags": tags})
-    return {}
-
-
-@iam.operation("ListRoleTags")
-def list_role_tags(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    # At most 50 tags per role: one page always holds them all.
-    return {"Tags": roles.get(ctx, p["RoleName"]).doc.get("Tags") or [], "IsTruncated": False}

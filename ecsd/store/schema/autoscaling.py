@@ -10,92 +10,58 @@ their next run time as a column: the scaling controller asks for the due ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table
 
 from .base import metadata
 
-aas_targets = Table(
-    "aas_targets",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("region", String, nullable=False),
-    Column("namespace", String, nullable=False),
-    Column("resource_id", String, nullable=False),
-    Column("dimension", String, nullable=False),
-    Column("arn", String, nullable=False),
-    Column("doc", JSON, nullable=False),
-)
-Index(
-    "aas_targets_by_identity",
-    aas_targets.c.region,
-    aas_targets.c.namespace,
-    aas_targets.c.resource_id,
-    aas_targets.c.dimension,
-    unique=True,
-)
+
+def _per_target(name: str, *columns: Column[Any]) -> Table:
+    """A table whose rows belong to one scalable target: its identity columns, then
+    `columns`, then the document."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("region", String, nullable=False),
+        Column("namespace", String, nullable=False),
+        Column("resource_id", String, nullable=False),
+        Column("dimension", String, nullable=False),
+        *columns,
+        Column("doc", JSON, nullable=False),
+    )
+
+
+def _target_of(table: Table) -> tuple[Column[Any], ...]:
+    """The columns naming a row's target (the leading columns of its indexes)."""
+    c = table.c
+    return (c.region, c.namespace, c.resource_id, c.dimension)
+
+
+aas_targets = _per_target("aas_targets", Column("arn", String, nullable=False))
+Index("aas_targets_by_identity", *_target_of(aas_targets), unique=True)
 Index("aas_targets_by_arn", aas_targets.c.arn, unique=True)
 
-aas_policies = Table(
+aas_policies = _per_target(
     "aas_policies",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("region", String, nullable=False),
-    Column("namespace", String, nullable=False),
-    Column("resource_id", String, nullable=False),
-    Column("dimension", String, nullable=False),
     Column("name", String, nullable=False),
     Column("arn", String, nullable=False),
-    Column("doc", JSON, nullable=False),
 )
-Index(
-    "aas_policies_by_name",
-    aas_policies.c.region,
-    aas_policies.c.namespace,
-    aas_policies.c.resource_id,
-    aas_policies.c.dimension,
-    aas_policies.c.name,
-    unique=True,
-)
+Index("aas_policies_by_name", *_target_of(aas_policies), aas_policies.c.name, unique=True)
 Index("aas_policies_by_arn", aas_policies.c.arn, unique=True)
 
-aas_scheduled = Table(
+aas_scheduled = _per_target(
     "aas_scheduled",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("region", String, nullable=False),
-    Column("namespace", String, nullable=False),
-    Column("resource_id", String, nullable=False),
-    Column("dimension", String, nullable=False),
     Column("name", String, nullable=False),
     Column("next_run", Float),  # epoch seconds of the next run; NULL: never again
-    Column("doc", JSON, nullable=False),
 )
-Index(
-    "aas_scheduled_by_name",
-    aas_scheduled.c.region,
-    aas_scheduled.c.namespace,
-    aas_scheduled.c.resource_id,
-    aas_scheduled.c.dimension,
-    aas_scheduled.c.name,
-    unique=True,
-)
+Index("aas_scheduled_by_name", *_target_of(aas_scheduled), aas_scheduled.c.name, unique=True)
 Index("aas_scheduled_by_next_run", aas_scheduled.c.next_run)
 
-aas_activities = Table(
-    "aas_activities",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("region", String, nullable=False),
-    Column("namespace", String, nullable=False),
-    Column("resource_id", String, nullable=False),
-    Column("dimension", String, nullable=False),
-    Column("start_time", Float, nullable=False),
-    Column("doc", JSON, nullable=False),
-)
+aas_activities = _per_target("aas_activities", Column("start_time", Float, nullable=False))
 Index(
     "aas_activities_by_target",
-    aas_activities.c.region,
-    aas_activities.c.namespace,
-    aas_activities.c.resource_id,
+    *_target_of(aas_activities)[:3],
     aas_activities.c.start_time,
 )

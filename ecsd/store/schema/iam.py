@@ -5,7 +5,7 @@ compares the text it sent with what it reads back)."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, String, Table, Text
+from sqlalchemy import JSON, Column, Float, String, Table, Text
 
 from .base import metadata
 
@@ -57,4 +57,19 @@ iam_instance_profiles = Table(
     Column("name", String, primary_key=True),  # lowered
     Column("doc", JSON, nullable=False),
     Column("roles", JSON, nullable=False),
+)
+
+# STS sessions: who an access key ecsd handed out acts as (the task role's keys served to
+# containers, AssumeRole's keys), so that GetCallerIdentity names the assumed role, after
+# a restart too. `secret` is kept for AssumeRole's keys only (the task keys' secrets are
+# derived from the data dir's key, taskside/keys.py).
+sts_sessions = Table(
+    "sts_sessions",
+    metadata,
+    Column("access_key_id", String, primary_key=True),
+    Column("role_arn", String, nullable=False),
+    Column("role_id", String, nullable=False),
+    Column("session", String, nullable=False),
+    Column("expiration", Float, nullable=False),
+    Column("secret", String),
 )
