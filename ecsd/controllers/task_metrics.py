@@ -54,10 +54,12 @@ class TaskUse:
 def task_use(
     task: dict[str, Any], now: dict[str, Usage], before: dict[str, Usage]
 ) -> TaskUse | None:
-    """A task's utilization from two samples of each of its containers; None until every
-    container has two (the first period after a start, or a container gone)."""
-    ids = task["containers"]
-    if not ids or any(c not in now or c not in before for c in ids):
+    """A task's utilization from two samples of each of its running containers; None
+    while one of them has only one (the first period after a start) or none runs. A
+    container that has stopped (a non-essential one that exited) has no sample and no
+    use any more."""
+    ids = [c for c in task["containers"] if c in now]
+    if not ids or any(c not in before for c in ids):
         return None
     vcpus = 0.0
     for cid in ids:
@@ -147,13 +149,14 @@ class TaskMetricsController:
         running = await self.units.run(
             tasks.running_in_services, region=self.units.settings.region, write=False
         )
+        # The period just ended (the pass starts just after its end; the samples may
+        # take a while: a one-shot Docker sample waits for the engine's next round).
+        ts = (math.floor(self.clock.time() / self.period) - 1) * self.period
         ids = [cid for t in running for cid in t["containers"]]
         now = await self.runtime.usage(ids) if ids else {}
         uses = [u for t in running if (u := task_use(t, now, self._previous)) is not None]
         self._previous = now  # containers that stopped drop out here
         self.passes += 1
-        # The period just ended (the sample is taken just after its end).
-        ts = (math.floor(self.clock.time() / self.period) - 1) * self.period
         stored = 0
         for region, batch in points(uses, ts).items():
             stored += await self.units.run(_putter(batch), region=region)

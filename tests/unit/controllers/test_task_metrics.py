@@ -52,6 +52,10 @@ def test_no_value_until_every_container_has_a_previous_sample() -> None:
     now = {"a": _u(1, 2), "b": _u(1, 2)}
     assert task_use(_task(["a"]), now, {}) is None
     assert task_use(_task(["a", "b"]), now, {"a": _u(0, 0)}) is None
+    # A container that stopped (no sample now) no longer counts; the others do.
+    use = task_use(_task(["a", "b"]), {"a": _u(1, 2)}, {"a": _u(0, 0), "b": _u(0, 0)})
+    assert use is not None and use.cpu == pytest.approx(400.0)
+    assert task_use(_task(["a"]), {}, {"a": _u(0, 0)}) is None
     # A container that restarted (its CPU time went back) is not measured this period.
     assert task_use(_task(["a"]), {"a": _u(1, 4)}, {"a": _u(3, 2)}) is None
 
