@@ -4,8 +4,10 @@
 logs, images, networks, volumes) without Docker, and plays what a test scripts per image:
 an exit with a code after N seconds, health results over time, an OOM kill, a pull that
 fails, a process that ignores SIGTERM until the SIGKILL at the stop timeout, an engine that
-stops answering, lines of log output. Scripted moments happen on the injected `Clock`, so
-with a `FakeClock` a 120-second stop timeout takes no real time at all.
+stops answering, lines of log output, a CPU load and memory in use (read back through
+`stats` / `usage` in Docker's terms; `set_load` changes a running container's load).
+Scripted moments happen on the injected `Clock`, so with a `FakeClock` a 120-second stop
+timeout takes no real time at all.
 
 It also keeps `calls` (method name → count) and `history` (what happened when, in order)
 for tests to assert on.

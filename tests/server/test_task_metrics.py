@@ -127,3 +127,26 @@ def test_a_stopped_task_drops_out_and_a_new_one_waits_a_period(world: World) -> 
     assert w.stats("CPUUtilization", {"ClusterName": "default"})["SampleCount"] == 1
     w.collect()
     assert w.stats("CPUUtilization", {"ClusterName": "default"})["SampleCount"] == 2
+
+
+def test_the_collector_publishes_one_point_per_period_on_its_own(world: World) -> None:
+    w = world
+    w.server._run(w.collector.start())
+    for _ in range(200):  # a little over three periods, a second at a time
+        w.server._run(w.clock.advance(1.0))
+        time.sleep(0.003)
+    end = math.floor(w.clock.time() / 60) * 60
+    begin = dt.datetime.fromtimestamp(end - 180, dt.UTC)
+    points = w.cw.get_metric_statistics(
+        Namespace="AWS/ECS",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "ClusterName", "Value": "default"}],
+        StartTime=begin,
+        EndTime=begin + dt.timedelta(seconds=180),
+        Period=60,
+        Statistics=["SampleCount", "Average"],
+    )["Datapoints"]
+    # The first pass only samples; every later period holds one point over both tasks.
+    assert len(points) >= 2, points
+    assert all(p["SampleCount"] == 2 for p in points), points
+    assert all(p["Average"] == pytest.approx(50.0) for p in points), points
