@@ -150,3 +150,8 @@ def test_the_collector_publishes_one_point_per_period_on_its_own(world: World) -
     assert len(points) >= 2, points
     assert all(p["SampleCount"] == 2 for p in points), points
     assert all(p["Average"] == pytest.approx(50.0) for p in points), points
+
+
+def test_no_task_metrics_leaves_the_collector_out(in_process) -> None:
+    server = in_process(task_metrics=False)
+    assert "task metrics" not in [c.name for c in server.daemon.components]
