@@ -180,6 +180,14 @@ def main() -> None:
     help="Seconds of one CloudWatch metric period; alarm Periods scale with it "
     "(a Period of 60 is one metric period: e.g. 5 for local runs and tests).",
 )
+@click.option(
+    "--task-metrics/--no-task-metrics",
+    default=True,
+    show_default=True,
+    envvar="ECSD_TASK_METRICS",
+    help="Publish AWS/ECS CPUUtilization and MemoryUtilization of the running services "
+    "(one stats sample per container every metric period).",
+)
 @click.option("--log-level", default="INFO", show_default=True, envvar="ECSD_LOG_LEVEL")
 def serve(
     host: str,
@@ -203,6 +211,7 @@ def serve(
     task_endpoint: bool,
     lb_workers: int,
     metric_period: float,
+    task_metrics: bool,
     log_level: str,
 ) -> None:
     """Run the server."""
@@ -247,6 +256,7 @@ def serve(
             task_endpoint=task_endpoint,
             lb_workers=lb_workers,
             metric_period=metric_period,
+            task_metrics=task_metrics,
         )
     )
 

@@ -73,6 +73,9 @@ class Settings:
     # Seconds of one CloudWatch metric period (AWS: 60): a Period of 60 in an alarm is one
     # metric period, so a smaller value compresses the metric clock for local runs.
     metric_period: float = 60.0
+    # Whether ecsd samples its running tasks' containers for the `AWS/ECS` metrics
+    # (controllers/task_metrics.py); off for measuring ecsd without it.
+    task_metrics: bool = True
 
     @property
     def database(self) -> Path:

@@ -38,6 +38,7 @@ from .controllers.ecr_lifecycle import EcrLifecycleController
 from .controllers.load_balancing import LoadBalancingController, PlaneFactory, default_plane
 from .controllers.scaling import ScalingController
 from .controllers.services import ServiceController
+from .controllers.task_metrics import TaskMetricsController
 from .controllers.tasks import LABEL_INSTANCE, TaskController
 from .core.bus import Bus
 from .core.clock import Clock, SystemClock
@@ -126,6 +127,7 @@ class Daemon:
         self.ecr_lifecycle.subscribe(self.bus)
         self.acm_validation = AcmValidationController(self.units)
         self.acm_validation.subscribe(self.bus)
+        self.task_metrics = TaskMetricsController(self.units, self.runtime, settings.metric_period)
         self.alarms = AlarmController(self.units, settings.metric_period)
         # Policies act again every metric period while their alarm stays in ALARM.
         self.scaling = ScalingController(self.units, repeat=settings.metric_period)
@@ -169,6 +171,15 @@ class Daemon:
                 start=self.ecr_lifecycle.start,
                 stop=self.ecr_lifecycle.stop,
                 active=True,
+            ),
+            *(
+                [
+                    Component(
+                        "task metrics", self.task_metrics.start, self.task_metrics.stop, active=True
+                    )
+                ]
+                if settings.task_metrics
+                else []
             ),
             Component("alarms", start=self.alarms.start, stop=self.alarms.stop, active=True),
             Component(

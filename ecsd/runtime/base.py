@@ -158,6 +158,34 @@ class ContainerState:
     image_digest: str | None
 
 
+@dataclass(frozen=True)
+class Usage:
+    """One sample of a container's resource use, cumulative where Docker's is: CPU from
+    two samples' deltas (a one-shot sample has no previous reading of its own)."""
+
+    cpu_ns: int  # CPU time the container has used since it started
+    system_ns: int  # CPU time the host has had (all its CPUs) by the same clock
+    online_cpus: int
+    memory_bytes: int  # in use, less the page cache (what `docker stats` shows)
+
+
+def usage_of(stats: dict[str, Any]) -> Usage | None:
+    """A `Usage` from one sample in Docker's stats format; None when it carries no CPU
+    reading (a container that is not running)."""
+    cpu = stats.get("cpu_stats") or {}
+    total = (cpu.get("cpu_usage") or {}).get("total_usage")
+    system = cpu.get("system_cpu_usage")
+    if total is None or system is None:
+        return None
+    online = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or ())
+    mem = stats.get("memory_stats") or {}
+    detail = mem.get("stats") or {}
+    # What `docker stats` subtracts: inactive_file on cgroup v2, total_inactive_file on v1.
+    cache = detail.get("inactive_file", detail.get("total_inactive_file", 0)) or 0
+    used = max(0, int(mem.get("usage") or 0) - int(cache))
+    return Usage(int(total), int(system), int(online or 1), used)
+
+
 # -- the interface ------------------------------------------------------------------
 class Runtime(Protocol):
     async def ping(self) -> str:
@@ -257,6 +285,11 @@ class Runtime(Protocol):
 
     async def stats(self, container_id: str) -> dict[str, Any] | None:
         """One sample of the container's resource use in Docker's stats format."""
+        ...
+
+    async def usage(self, container_ids: builtins.list[str]) -> dict[str, Usage]:
+        """One `Usage` sample of each running container of these (one one-shot stats
+        request each, a few at a time); containers gone or not running are left out."""
         ...
 
     async def close(self) -> None: ...

@@ -4,8 +4,10 @@
 logs, images, networks, volumes) without Docker, and plays what a test scripts per image:
 an exit with a code after N seconds, health results over time, an OOM kill, a pull that
 fails, a process that ignores SIGTERM until the SIGKILL at the stop timeout, an engine that
-stops answering, lines of log output. Scripted moments happen on the injected `Clock`, so
-with a `FakeClock` a 120-second stop timeout takes no real time at all.
+stops answering, lines of log output, a CPU load and memory in use (read back through
+`stats` / `usage` in Docker's terms; `set_load` changes a running container's load).
+Scripted moments happen on the injected `Clock`, so with a `FakeClock` a 120-second stop
+timeout takes no real time at all.
 
 It also keeps `calls` (method name → count) and `history` (what happened when, in order)
 for tests to assert on.
@@ -36,6 +38,8 @@ from .base import (
     RuntimeError_,
     RuntimeUnavailable,
     Sandbox,
+    Usage,
+    usage_of,
 )
 
 SIGTERM_EXIT = 143  # 128 + 15: a process that ends on SIGTERM
@@ -53,6 +57,8 @@ class Script:
     ignores_sigterm: bool = False  # ends only at the SIGKILL after the stop timeout
     start_error: str | None = None  # the engine's answer to start (CannotStartContainer)
     logs: list[tuple[float, str]] = field(default_factory=list)  # (at, line) on stdout
+    cpu: float = 0.0  # vCPUs kept busy while running (1.0: one busy loop)
+    memory_mib: float = 0.0  # memory in use while running
 
 
 @dataclass
@@ -74,6 +80,9 @@ class _Container:
     lines: list[tuple[int, LogSource, str]] = field(default_factory=list)
     timers: list[asyncio.Task[None]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    cpu_load: float = 0.0  # vCPUs busy now
+    cpu_ns: float = 0.0  # CPU time used up to cpu_since
+    cpu_since: float = 0.0
 
 
 class FakeRuntime:
@@ -90,6 +99,7 @@ class FakeRuntime:
         # the containers joined to it.
         self.taskside: str | None = None
         self.joined: set[str] = set()
+        self.online_cpus = 2
         self.calls: Counter[str] = Counter()
         self.history: list[tuple[float, str, str]] = []  # (monotonic, action, name)
         self._containers: dict[str, _Container] = {}
@@ -101,6 +111,20 @@ class FakeRuntime:
         s = Script(**behaviour)  # type: ignore[arg-type]
         self.scripts[image] = s
         return s
+
+    def set_load(self, container_id: str, vcpus: float) -> None:
+        """From now on the container keeps `vcpus` CPUs busy (its load changes)."""
+        c = self._get(container_id)
+        self._used(c)
+        c.cpu_load = vcpus
+
+    def _used(self, c: _Container) -> float:
+        """CPU ns the container has used so far (folding the current load in)."""
+        now = self.clock.time()
+        if c.status == "running":
+            c.cpu_ns += c.cpu_load * (now - c.cpu_since) * 1e9
+        c.cpu_since = now
+        return c.cpu_ns
 
     def stop_engine(self) -> None:
         """The engine goes away: every call raises RuntimeUnavailable, streams end."""
@@ -185,6 +209,7 @@ class FakeRuntime:
     def _exit(self, c: _Container, code: int, *, oom: bool = False) -> None:
         if c.status != "running":
             return
+        self._used(c)
         c.status, c.exit_code, c.oom_killed = "exited", code, oom
         c.finished_at = self.clock.time()
         c.health = "unhealthy" if c.health else None
@@ -292,6 +317,7 @@ class FakeRuntime:
             c.exit_code = 128
             raise ContainerStartError(f"Error response from daemon: {script.start_error}")
         c.status, c.started_at, c.finished_at = "running", self.clock.time(), None
+        c.cpu_since, c.cpu_load = self.clock.time(), script.cpu if script else 0.0
         c.exit_code, c.oom_killed = None, False
         if script is not None and script.health:
             c.health = "starting"
@@ -407,7 +433,30 @@ class FakeRuntime:
         c = self._containers.get(container_id)
         if c is None:
             return None
-        return {"id": c.id, "name": "/" + c.name, "memory_stats": {"usage": 0}, "cpu_stats": {}}
+        if c.status != "running":  # as Docker: a stopped container has no CPU reading
+            return {"id": c.id, "name": "/" + c.name, "memory_stats": {}, "cpu_stats": {}}
+        script = self.scripts.get(c.image)
+        memory = int((script.memory_mib if script else 0.0) * 1024 * 1024)
+        return {
+            "id": c.id,
+            "name": "/" + c.name,
+            "memory_stats": {"usage": memory + 4096, "stats": {"inactive_file": 4096}},
+            "cpu_stats": {
+                "cpu_usage": {"total_usage": int(self._used(c))},
+                "system_cpu_usage": int(self.clock.time() * 1e9 * self.online_cpus),
+                "online_cpus": self.online_cpus,
+            },
+        }
+
+    async def usage(self, container_ids: builtins.list[str]) -> dict[str, Usage]:
+        self._call("usage")
+        out = {}
+        for cid in container_ids:
+            stats = await self.stats(cid)
+            found = usage_of(stats) if stats is not None else None
+            if found is not None:
+                out[cid] = found
+        return out
 
     async def close(self) -> None:
         for c in self._containers.values():

@@ -97,6 +97,7 @@ def test_surfaces_are_mounted_in_their_own_places(server):
         "task controller",
         "service controller",
         "ecr lifecycle",
+        "task metrics",
         "alarms",
         "acm validation",
         "scaling",

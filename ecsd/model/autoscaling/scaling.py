@@ -42,7 +42,11 @@ def deploying(service: dict[str, Any]) -> bool:
 
 def metric_value(unit: Unit, alarm: dict[str, Any]) -> float | None:
     """The alarm's newest datapoint (its statistic over its period), if any."""
-    period = float(alarm.get("Period") or 60)
+    # On the compressed metric clock a Period of 60 is one --metric-period, as the alarm
+    # evaluator reads it (model/cloudwatch/evaluate.py): the same datapoints, not a
+    # minute's worth of them.
+    scale = float(getattr(unit.settings, "metric_period", 60.0) or 60.0) / 60.0
+    period = float(alarm.get("Period") or 60) * scale
     stat = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
     if not stat or not alarm.get("MetricName"):
         return None

@@ -311,3 +311,38 @@ def purge_stopped(unit: Unit, before: float) -> int:
         tags.clear(unit, *old)
         unit.conn.execute(tasks.delete().where(tasks.c.arn.in_(old)))
     return len(old)
+
+
+def running_in_services(unit: Unit) -> list[dict[str, Any]]:
+    """Every RUNNING task of a service, in every region, as the metrics collector needs it:
+    {arn, region, clusterName, serviceName, cpu (units), memory (MiB), containers (engine
+    ids)}; cpu or memory is None where the task has no reservation to measure against."""
+    rows = unit.conn.execute(
+        select(tasks.c.arn, tasks.c.region, tasks.c.group, tasks.c.doc).where(
+            tasks.c.last_status == "RUNNING", tasks.c.group.startswith(services.group(""))
+        )
+    )
+    out = []
+    for r in rows:
+        containers = r.doc.get("containers") or []
+        out.append(
+            {
+                "arn": r.arn,
+                "region": r.region,
+                "clusterName": arns.cluster_name(r.doc["clusterArn"]),
+                "serviceName": r.group[len(services.group("")) :],
+                "cpu": _units(r.doc.get("cpu")),
+                "memory": _units(r.doc.get("memory")),
+                "containers": [c["runtimeId"] for c in containers if c.get("runtimeId")],
+            }
+        )
+    return out
+
+
+def _units(text: Any) -> float | None:
+    """A task-level size (CPU units or MiB, a string as ECS keeps it) as a number."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None

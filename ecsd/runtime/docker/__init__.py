@@ -11,7 +11,7 @@ namespace and publishes the ports, and the task's containers join it with
 `network_mode=container:<holder>`, as a Kubernetes pod does.
 
 The parts: `engine` (client, thread pool, errors), `images`, `containers`, `sandboxes`,
-`streams` (events, logs), `answers` (what the engine's replies mean) and `logparse`.
+`streams` (events, logs), `inside` and `usage` (task side, stats), `answers` (what the engine's replies mean) and `logparse`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 from ..base import Runtime
 from .answers import fully_qualified
 from .engine import DEFAULT_URL
-from .inside import Inside
 from .sandboxes import Sandboxes
 from .streams import EVENT_ACTIONS, Streams
+from .usage import Usages
 
 __all__ = ["DEFAULT_URL", "EVENT_ACTIONS", "DockerRuntime", "fully_qualified"]
 
 
-class DockerRuntime(Sandboxes, Streams, Inside):
+class DockerRuntime(Sandboxes, Streams, Usages):
     """The Docker (or Podman) engine as a `Runtime`."""
 
 
