@@ -33,6 +33,7 @@ from aiohttp import web
 from ecsd.core.clock import Clock, SystemClock
 from ecsd.lb import tls
 from ecsd.lb.balancing import ForwardChooser, Pool
+from ecsd.lb.counters import Counters, Counts
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
 from ecsd.lb.proxy import Proxy
 from ecsd.lb.rules import Matcher, host_only
@@ -151,6 +152,8 @@ class Plane:
         self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
         self._apply_lock = asyncio.Lock()
+        # What the proxy counted since the last `take_counts` (AWS/ApplicationELB).
+        self.counters = Counters()
 
     # -- the interface ---------------------------------------------------------------------
 
@@ -212,6 +215,19 @@ class Plane:
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         return self._in_flight.get(target_group_arn, {}).get(key, 0)
+
+    async def take_counts(self) -> Counts:
+        """The requests counted since the last call (one metric period's)."""
+        return self.counters.take()
+
+    def host_states(self) -> dict[str, dict[str, str]]:
+        """Each target group's targets by key, with the state its checks found
+        (HealthyHostCount / UnHealthyHostCount); targets not yet checked are `initial`."""
+        out: dict[str, dict[str, str]] = {}
+        for group in self.table.target_groups:
+            states = self._states.get(group.arn, {})
+            out[group.arn] = {t.key: states.get(t.key, "initial") for t in group.targets}
+        return out
 
     # -- for the proxy ---------------------------------------------------------------------
 
