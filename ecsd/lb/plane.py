@@ -28,10 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import aiohttp
-from aiohttp import web
 
 from ecsd.core.clock import Clock, SystemClock
-from ecsd.lb import tls
+from ecsd.lb import frontend, tls
 from ecsd.lb.balancing import ForwardChooser, Pool
 from ecsd.lb.counters import Counters, Counts
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
@@ -92,32 +91,15 @@ def _state_reader(states: dict[str, str]) -> Callable[[str], str]:
 
 
 class _Served:
-    def __init__(self, server: asyncio.Server, handler: web.Server) -> None:
+    def __init__(self, server: asyncio.Server, handler: frontend.Server) -> None:
         self.server = server
         self.handler = handler
 
     def set_idle(self, seconds: float) -> None:
         """A listener's idle timeout changed (ModifyLoadBalancerAttributes): the socket
-        stays open, so the new value must reach its connections. aiohttp has no public
-        setter: the server's handler arguments (for connections accepted from now on)
-        and each idle connection's keep-alive deadline are set here, in one place. (An
-        open connection's later idle periods keep the value it was accepted with: aiohttp
-        reads it once per connection.)"""
-        kwargs = getattr(self.handler, "_kwargs", None)
-        if not isinstance(kwargs, dict) or kwargs.get("keepalive_timeout") == float(seconds):
-            return
-        kwargs["keepalive_timeout"] = float(seconds)
-        loop = asyncio.get_running_loop()
-        for conn in self.handler.connections:
-            conn._keepalive_timeout = float(seconds)
-            deadline = getattr(conn, "_next_keepalive_close_time", 0.0)
-            handle = getattr(conn, "_keepalive_handle", None)
-            if deadline and handle is not None:  # idle: closes `seconds` from now at most
-                conn._next_keepalive_close_time = min(deadline, loop.time() + seconds)
-                handle.cancel()
-                conn._keepalive_handle = loop.call_at(
-                    conn._next_keepalive_close_time, conn._process_keepalive
-                )
+        stays open, so the new value must reach its connections — those accepted from
+        now on, and every idle period of the open ones (lb/frontend.py)."""
+        self.handler.set_idle_timeout(seconds)
 
 
 class Plane:
@@ -272,8 +254,9 @@ class Plane:
     async def _open(self, sock: Socket, listeners: list[Listener]) -> None:
         proxy = Proxy(self, lambda: self.routing.ports.get(sock), sock[1])
         idle = max(lst.idle_timeout_seconds for lst in listeners)
-        handler = web.Server(
+        handler = frontend.Server(
             proxy.handle,
+            on_answer=proxy.unrouted_answer,
             keepalive_timeout=float(idle),
             access_log=None,
             auto_decompress=False,

@@ -82,13 +82,18 @@ _TITLES = {
 }
 
 
-def alb_error(status: int) -> web.Response:
+def error_page(status: int) -> str:
     """ALB's own error page (the nginx-style page ALB serves)."""
     title = _TITLES.get(status, f"{status}")
-    body = (
+    return (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
     )
+
+
+def alb_error(status: int) -> web.Response:
+    """ALB's own answer, with its page."""
+    body = error_page(status)
     return web.Response(
         status=status, text=body, content_type="text/html", headers={"Server": SERVER}
     )
@@ -214,6 +219,15 @@ class Proxy:
         self._plane.counters.lb(listener.load_balancer_arn)[REDIRECT] += 1
         return redirect(action, request, self._port)
 
+    def unrouted_answer(self, status: int) -> None:
+        """The connection layer answered `status` itself (400, 408) before a request
+        could be routed: counted for the socket's first listener's load balancer (on
+        AWS each load balancer has its own address; here several may share a socket
+        and a request that could not be read names none — ecsd's choice)."""
+        routes = self._routes()
+        if routes is not None and routes.listeners:
+            self._plane.counters.elb_answer(routes.listeners[0][0].load_balancer_arn, status)
+
     def _elb(self, listener: Listener, status: int) -> web.Response:
         """The load balancer's own answer, counted (HTTPCode_ELB_*)."""
         self._plane.counters.elb_answer(listener.load_balancer_arn, status)
@@ -333,7 +347,7 @@ class Proxy:
             try:
                 conn.write(head_bytes)
                 if has_body:
-                    await send_body(conn, request, chunked)
+                    await send_body(conn, request, chunked, idle)
                 head = await conn.read_head(method, idle)
             except UpstreamError:
                 if not reused or has_body:
@@ -349,6 +363,21 @@ class Proxy:
             if conn is not None:
                 conn.close()
             return self._elb(listener, 504)
+        except ClientStalled:
+            if conn is not None:
+                conn.close()  # the target has part of a request: that connection is done
+            # ALB answers and closes: no lingering read of a body that is not coming.
+            response = self._elb(listener, 408)
+            response.force_close()
+            with contextlib.suppress(ConnectionError):
+                await response.prepare(request)
+                await response.write_eof()
+            request.protocol.force_close()
+            return response
+        except ClientGone:
+            if conn is not None:
+                conn.close()
+            return self._client_gone(listener, request)
         except (UpstreamError, OSError):
             if conn is not None:
                 conn.close()
@@ -501,9 +530,28 @@ def request_head(
     return b"".join(parts), chunked
 
 
-async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool) -> None:
-    """Stream the client's body on, as it arrives (never whole in memory)."""
-    async for data in request.content.iter_any():
+class ClientStalled(Exception):
+    """The client sent no more of its body within the idle timeout (ALB: 408)."""
+
+
+class ClientGone(Exception):
+    """The client's connection ended before its body did (ALB: 460)."""
+
+
+async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool, idle: float) -> None:
+    """Stream the client's body on, as it arrives (never whole in memory); each piece
+    must come within the idle timeout."""
+    content = request.content
+    while True:
+        try:
+            async with asyncio.timeout(idle):
+                data = await content.readany()
+        except TimeoutError:
+            raise ClientStalled from None
+        except (OSError, aiohttp.ClientPayloadError, web.HTTPException) as e:
+            raise ClientGone from e
+        if not data:
+            break
         if chunked:
             conn.write(b"%x\r\n%b\r\n" % (len(data), data))
         else:
