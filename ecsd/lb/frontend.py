@@ -31,15 +31,23 @@ from ecsd.lb.proxy import SERVER, alb_error, error_page
 log = logging.getLogger(__name__)
 
 OnAnswer = Callable[[int], None]
+REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 
 
-def page(status: int) -> bytes:
-    """ALB's own error page as a whole HTTP/1.1 answer that closes the connection."""
+def page(status: int, *, close: bool = True) -> bytes:
+    """ALB's own error page as a whole HTTP/1.1 answer (closing the connection, or not)."""
     body = error_page(status).encode()
-    reason = {400: "Bad Request", 408: "Request Timeout"}.get(status, "Error")
+    closing = "Connection: close\r\n" if close else ""
+    reason = REASONS.get(status, "Error")
     return (
         f"HTTP/1.1 {status} {reason}\r\nServer: {SERVER}\r\nContent-Type: text/html\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n{closing}\r\n"
     ).encode() + body
 
 

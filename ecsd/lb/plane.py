@@ -33,6 +33,7 @@ from ecsd.core.clock import Clock, SystemClock
 from ecsd.lb import frontend, tls
 from ecsd.lb.balancing import ForwardChooser, Pool
 from ecsd.lb.counters import Counters, Counts
+from ecsd.lb.fast import FastConnection
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
 from ecsd.lb.proxy import Proxy
 from ecsd.lb.rules import Matcher, host_only
@@ -62,8 +63,10 @@ class PortRoutes:
     listeners: list[tuple[Listener, Matcher]]
     by_name: dict[str, tuple[Listener, Matcher]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    idle: float = 60.0  # the socket's idle timeout: its listeners' longest
 
     def __post_init__(self) -> None:
+        self.idle = float(max((lst.idle_timeout_seconds for lst, _ in self.listeners), default=60))
         for listener, matcher in self.listeners:
             if listener.dns_name:
                 self.by_name[listener.dns_name.lower()] = (listener, matcher)
@@ -91,15 +94,18 @@ def _state_reader(states: dict[str, str]) -> Callable[[str], str]:
 
 
 class _Served:
-    def __init__(self, server: asyncio.Server, handler: frontend.Server) -> None:
-        self.server = server
+    def __init__(self, handler: frontend.Server) -> None:
+        self.server: asyncio.Server | None = None
         self.handler = handler
+        self.fast: set[FastConnection] = set()  # connections still on the fast path
 
     def set_idle(self, seconds: float) -> None:
         """A listener's idle timeout changed (ModifyLoadBalancerAttributes): the socket
         stays open, so the new value must reach its connections — those accepted from
         now on, and every idle period of the open ones (lb/frontend.py)."""
         self.handler.set_idle_timeout(seconds)
+        for conn in self.fast:
+            conn.set_idle_timeout(seconds)
 
 
 class Plane:
@@ -267,15 +273,23 @@ class Plane:
         context = None
         if any(lst.protocol == "HTTPS" for lst in listeners):
             context = tls.server_context(lambda: self._listeners_on(sock, listeners))
-        server = await loop.create_server(
-            handler,
+        served = _Served(handler)
+        factory: Callable[[], asyncio.BaseProtocol] = handler
+        if context is None:  # plain HTTP: the fast path first (lb/fast.py)
+            routes = lambda: self.routing.ports.get(sock)  # noqa: E731
+
+            def factory() -> asyncio.BaseProtocol:
+                return FastConnection(self, proxy, routes, handler, served.fast)
+
+        served.server = await loop.create_server(
+            factory,
             sock[0],
             sock[1],
             reuse_address=True,
             reuse_port=self._reuse_port or None,
             ssl=context,
         )
-        self._sockets[sock] = _Served(server, handler)
+        self._sockets[sock] = served
 
     def _listeners_on(self, sock: Socket, opened: list[Listener]) -> list[Listener]:
         """The socket's listeners as the current table has them (TLS picks their
@@ -285,7 +299,10 @@ class Plane:
 
     async def _close_socket(self, sock: Socket) -> None:
         served = self._sockets.pop(sock)
+        assert served.server is not None
         served.server.close()
+        for conn in list(served.fast):
+            conn.close()
         with contextlib.suppress(Exception):
             await served.handler.shutdown(1.0)
         with contextlib.suppress(Exception):

@@ -486,19 +486,39 @@ _HOP_BY_HOP_B = frozenset(h.encode() for h in HOP_BY_HOP)
 def request_head(
     request: web.BaseRequest, listener: Listener, has_body: bool
 ) -> tuple[bytes, bool]:
-    """The request's head as the target gets it, built from the raw header bytes (no
+    """The request's head as the target gets it (see `forward_head`)."""
+    return forward_head(
+        request.method,
+        request.raw_path,
+        request.raw_headers,
+        request.headers.get("Connection"),
+        request.remote or "",
+        listener,
+        has_body,
+    )
+
+
+def forward_head(
+    method: str,
+    raw_path: str,
+    raw_headers: tuple[tuple[bytes, bytes], ...],
+    connection: str | None,
+    peer: str,
+    listener: Listener,
+    has_body: bool,
+) -> tuple[bytes, bool]:
+    """A request's head as the target gets it, built from the raw header bytes (no
     decoding and re-encoding on the hot path): hop-by-hop headers dropped, X-Forwarded-*
     and X-Amzn-Trace-Id set as ALB sets them. Returns the bytes and whether the body
     goes chunked (it does when the client sent no Content-Length)."""
     drop = _HOP_BY_HOP_B
-    connection = request.headers.get("Connection")
     if connection:
         drop = drop | {t.strip().lower().encode() for t in connection.split(",")}
-    parts = [f"{request.method} {request.raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
+    parts = [f"{method} {raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
     xff: list[bytes] = []
     incoming_trace: bytes | None = None
     has_length = False
-    for name, value in request.raw_headers:
+    for name, value in raw_headers:
         low = name.lower()
         if low in drop:
             continue
@@ -511,10 +531,9 @@ def request_head(
         if low == b"content-length":
             has_length = True
         parts.append(b"%b: %b\r\n" % (name, value))
-    peer = (request.remote or "").encode()
     mode = listener.xff_mode
     if mode == "append":
-        xff.append(peer)
+        xff.append(peer.encode())
         parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
     elif mode == "preserve" and xff:
         parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
