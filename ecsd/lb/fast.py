@@ -171,9 +171,6 @@ class FastConnection(BaseProtocol):
                 self._handoff(b"")
                 return
             message, raw = item
-            if self._idle is not None:
-                self._idle.cancel()
-                self._idle = None
             self._busy = True
             try:
                 keep = await self._one(message, raw)
@@ -222,10 +219,15 @@ class FastConnection(BaseProtocol):
 
     # -- idle timeout ----------------------------------------------------------------------
     def _arm_idle(self) -> None:
+        """An idle period starts. The timer is lazy (it checks the deadline when it
+        fires) so that a busy connection does not schedule and cancel one per request."""
         self._idle_since = self._loop.time()
+        if self._idle is None:
+            self._idle = self._loop.call_at(self._idle_deadline(), self._idle_ended)
+
+    def _idle_deadline(self) -> float:
         routes = self._routes()
-        seconds = routes.idle if routes is not None else 60.0
-        self._idle = self._loop.call_at(self._idle_since + seconds, self._idle_ended)
+        return self._idle_since + (routes.idle if routes is not None else 60.0)
 
     def set_idle_timeout(self, seconds: float) -> None:
         """The socket's idle timeout changed: an idle period under way ends by it (later
@@ -237,6 +239,10 @@ class FastConnection(BaseProtocol):
     def _idle_ended(self) -> None:
         self._idle = None
         if self._busy or self._queue or self.transport is None or self._closed:
+            return  # serving: the idle period that follows arms the timer again
+        deadline = self._idle_deadline()
+        if self._loop.time() < deadline:  # a later idle period than the timer's
+            self._idle = self._loop.call_at(deadline, self._idle_ended)
             return
         if self._raw:  # part of a request came, not the whole of it: ALB's 408
             self._proxy.unrouted_answer(408)
@@ -343,10 +349,13 @@ class FastConnection(BaseProtocol):
             self._plane.counters.elb_answer(listener.load_balancer_arn, 460)
             return False
         close = message.should_close
-        parts = [b"HTTP/1.1 %d %b\r\n" % (head.status, head.reason.encode("latin-1"))]
-        for name, value in head.headers:
-            if name.lower().encode("latin-1") not in _HOP_BY_HOP_B:
-                parts.append(b"%b: %b\r\n" % (name.encode("latin-1"), value.encode("latin-1")))
+        if head.verbatim:  # the target's head as it came, without its last CRLF
+            parts = [head.raw[:-2]]
+        else:
+            parts = [b"HTTP/1.1 %d %b\r\n" % (head.status, head.reason.encode("latin-1"))]
+            for name, value in head.headers:
+                if name.lower().encode("latin-1") not in _HOP_BY_HOP_B:
+                    parts.append(b"%b: %b\r\n" % (name.encode("latin-1"), value.encode("latin-1")))
         streamed = head.length is None or head.length > SMALL_BODY
         if head.length is None:
             parts.append(b"Transfer-Encoding: chunked\r\n")
