@@ -77,8 +77,8 @@ def default_plane(report: Callable[[Report], None]) -> PlaneLike:
 
 def plane_for(settings: Settings) -> PlaneFactory:
     """The data plane `settings.lb_workers` asks for: in this process (0), or that many
-    worker processes sharing each listener's port (lb/workers.py) — one Python process
-    proxies ~0.4x of what nginx does, two come to 0.6-0.9x (bench/alb.py)."""
+    worker processes sharing each listener's port (lb/workers.py); bench/README.md has
+    the figures of each."""
     if settings.lb_workers <= 0:
         return default_plane
 
