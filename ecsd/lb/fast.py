@@ -24,6 +24,7 @@ period from the socket's current routes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -50,6 +51,8 @@ from ecsd.lb.upstream import UpstreamError, UpstreamTimeout
 if TYPE_CHECKING:
     from ecsd.lb.plane import Plane, PortRoutes
     from ecsd.lb.proxy import Proxy
+
+log = logging.getLogger(__name__)
 
 HANDOFF = object()  # in the queue: from here on, aiohttp serves the connection
 MAX_QUEUED = 32  # pipelined requests read ahead before reading pauses
@@ -175,10 +178,10 @@ class FastConnection(BaseProtocol):
             try:
                 keep = await self._one(message, raw)
             except Exception:
-                keep = False
+                log.exception("load balancer: a request on the fast path failed")
                 if self.transport is not None:
                     self.transport.close()
-                raise
+                return
             finally:
                 self._busy = False
             if keep is None:
@@ -347,6 +350,14 @@ class FastConnection(BaseProtocol):
         if transport is None or self._closed or transport.is_closing():
             conn.close()
             self._plane.counters.elb_answer(listener.load_balancer_arn, 460)
+            log.info(
+                "load balancer %s: 460: the client %s closed the connection before the "
+                "target answered %s %s",
+                listener.load_balancer_arn.split("loadbalancer/", 1)[-1],
+                self.peer,
+                method,
+                message.path,
+            )
             return False
         close = message.should_close
         if head.verbatim:  # the target's head as it came, without its last CRLF
