@@ -167,7 +167,7 @@ def main() -> None:
     "lb_workers",
     default=default_lb_workers,
     type=click.IntRange(min=0, max=64),
-    show_default="cores, at most 4",
+    show_default="cores - 1, 1 to 4",
     envvar="ECSD_LB_WORKERS",
     help="Processes serving load balancer listeners (0: inside ecsd's own process).",
 )

@@ -31,9 +31,11 @@ DEFAULT_MAX_CONNECTIONS = 256
 
 
 def default_lb_workers() -> int:
-    """The load balancers' worker processes `ecsd serve` starts: one per core, at most 4
-    (one Python process proxies ~0.4x of an nginx worker; see docs/architecture.md)."""
-    return min(4, os.cpu_count() or 1)
+    """The load balancers' worker processes `ecsd serve` starts: one per core but one, at
+    least 1 and at most 4. The core left is ecsd's own and the clients' and targets' on
+    the same machine: on a 2-core box two workers measured 0.42-0.67x of nginx and one
+    0.51-1.02x (bench/README.md); see docs/architecture.md."""
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def default_data_dir() -> Path:

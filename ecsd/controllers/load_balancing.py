@@ -29,9 +29,11 @@ from typing import Any, Protocol
 from ..config import Settings
 from ..core.bus import Bus, LoadBalancingChanged, TargetHealthChanged, TaskChanged
 from ..core.unit import Unit, Units
-from ..lb.table import Drained, HealthReport, Table
+from ..lb.counters import Counts, GroupKey, host_counts
+from ..lb.table import Drained, Forward, HealthReport, Table
 from ..model.ecs import service_targets
 from ..model.ecs.lifecycle import TaskStatus
+from ..model.elbv2 import metrics as elb_metrics
 from ..model.elbv2 import routing
 from ..model.elbv2 import targets as elb_targets
 
@@ -59,6 +61,10 @@ class PlaneLike(Protocol):
 
     def in_flight(self, target_group_arn: str, key: str) -> int: ...
 
+    async def take_counts(self) -> Counts: ...
+
+    def host_states(self) -> dict[str, dict[str, str]]: ...
+
 
 PlaneFactory = Callable[[Callable[[Report], None]], PlaneLike]
 
@@ -71,8 +77,8 @@ def default_plane(report: Callable[[Report], None]) -> PlaneLike:
 
 def plane_for(settings: Settings) -> PlaneFactory:
     """The data plane `settings.lb_workers` asks for: in this process (0), or that many
-    worker processes sharing each listener's port (lb/workers.py) — one Python process
-    proxies ~0.4x of what nginx does, two come to 0.6-0.9x (bench/alb.py)."""
+    worker processes sharing each listener's port (lb/workers.py); bench/README.md has
+    the figures of each."""
     if settings.lb_workers <= 0:
         return default_plane
 
@@ -132,6 +138,7 @@ class LoadBalancingController:
         self._background = [
             asyncio.create_task(self._tables(), name="load balancer tables"),
             asyncio.create_task(self._health(), name="load balancer health"),
+            asyncio.create_task(self._metrics(), name="load balancer metrics"),
         ]
 
     async def stop(self) -> None:
@@ -252,6 +259,43 @@ class LoadBalancingController:
         except Exception:
             self._reports[:0] = batch  # kept for the next try
             raise
+
+    # -- metrics ---------------------------------------------------------------------------
+    async def _metrics(self) -> None:
+        """Every metric period, at its end (periods aligned on the clock as alarms
+        evaluate them), publish the period's AWS/ApplicationELB metrics."""
+        period = self.settings.metric_period
+        while True:
+            now = self.clock.time()
+            start = now - now % period
+            await self.clock.sleep(start + period - now)
+            try:
+                await self.publish_metrics(start)
+            except Exception:
+                log.exception("load balancers: publishing metrics failed")
+
+    def _routed_pairs(self) -> set[GroupKey]:
+        """(load balancer, target group) of every forward action in the table."""
+        pairs: set[GroupKey] = set()
+        for lis in self.table.listeners:
+            for rule in lis.rules:
+                if isinstance(rule.action, Forward):
+                    for g in rule.action.groups:
+                        pairs.add((lis.load_balancer_arn, g.target_group_arn))
+        return pairs
+
+    async def publish_metrics(self, ts: float) -> int:
+        """Take the plane's counts and store them as the period starting at `ts`."""
+        if self.plane is None:
+            return 0
+        counts = await self.plane.take_counts()
+        hosts = host_counts(self._routed_pairs(), self.plane.host_states())
+        if not counts.groups and not counts.lbs and not hosts:
+            return 0
+        return await self.units.run(
+            lambda unit: elb_metrics.publish(unit, counts, hosts, ts),
+            region=self.settings.region,
+        )
 
     # -- the task controller's hooks ---------------------------------------------------------
     @staticmethod

@@ -28,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import aiohttp
-from aiohttp import web
 
 from ecsd.core.clock import Clock, SystemClock
-from ecsd.lb import tls
+from ecsd.lb import frontend, tls
 from ecsd.lb.balancing import ForwardChooser, Pool
+from ecsd.lb.counters import Counters, Counts
+from ecsd.lb.fast import FastConnection
 from ecsd.lb.health import DRAINING, Checker, HttpProbe, Probe, Status
 from ecsd.lb.proxy import Proxy
 from ecsd.lb.rules import Matcher, host_only
@@ -62,8 +63,10 @@ class PortRoutes:
     listeners: list[tuple[Listener, Matcher]]
     by_name: dict[str, tuple[Listener, Matcher]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    idle: float = 60.0  # the socket's idle timeout: its listeners' longest
 
     def __post_init__(self) -> None:
+        self.idle = float(max((lst.idle_timeout_seconds for lst, _ in self.listeners), default=60))
         for listener, matcher in self.listeners:
             if listener.dns_name:
                 self.by_name[listener.dns_name.lower()] = (listener, matcher)
@@ -91,32 +94,18 @@ def _state_reader(states: dict[str, str]) -> Callable[[str], str]:
 
 
 class _Served:
-    def __init__(self, server: asyncio.Server, handler: web.Server) -> None:
-        self.server = server
+    def __init__(self, handler: frontend.Server) -> None:
+        self.server: asyncio.Server | None = None
         self.handler = handler
+        self.fast: set[FastConnection] = set()  # connections still on the fast path
 
     def set_idle(self, seconds: float) -> None:
         """A listener's idle timeout changed (ModifyLoadBalancerAttributes): the socket
-        stays open, so the new value must reach its connections. aiohttp has no public
-        setter: the server's handler arguments (for connections accepted from now on)
-        and each idle connection's keep-alive deadline are set here, in one place. (An
-        open connection's later idle periods keep the value it was accepted with: aiohttp
-        reads it once per connection.)"""
-        kwargs = getattr(self.handler, "_kwargs", None)
-        if not isinstance(kwargs, dict) or kwargs.get("keepalive_timeout") == float(seconds):
-            return
-        kwargs["keepalive_timeout"] = float(seconds)
-        loop = asyncio.get_running_loop()
-        for conn in self.handler.connections:
-            conn._keepalive_timeout = float(seconds)
-            deadline = getattr(conn, "_next_keepalive_close_time", 0.0)
-            handle = getattr(conn, "_keepalive_handle", None)
-            if deadline and handle is not None:  # idle: closes `seconds` from now at most
-                conn._next_keepalive_close_time = min(deadline, loop.time() + seconds)
-                handle.cancel()
-                conn._keepalive_handle = loop.call_at(
-                    conn._next_keepalive_close_time, conn._process_keepalive
-                )
+        stays open, so the new value must reach its connections — those accepted from
+        now on, and every idle period of the open ones (lb/frontend.py)."""
+        self.handler.set_idle_timeout(seconds)
+        for conn in self.fast:
+            conn.set_idle_timeout(seconds)
 
 
 class Plane:
@@ -151,6 +140,8 @@ class Plane:
         self._pools: dict[tuple[str, int], UpstreamPool] = {}
         self._session: aiohttp.ClientSession | None = None
         self._apply_lock = asyncio.Lock()
+        # What the proxy counted since the last `take_counts` (AWS/ApplicationELB).
+        self.counters = Counters()
 
     # -- the interface ---------------------------------------------------------------------
 
@@ -213,6 +204,19 @@ class Plane:
     def in_flight(self, target_group_arn: str, key: str) -> int:
         return self._in_flight.get(target_group_arn, {}).get(key, 0)
 
+    async def take_counts(self) -> Counts:
+        """The requests counted since the last call (one metric period's)."""
+        return self.counters.take()
+
+    def host_states(self) -> dict[str, dict[str, str]]:
+        """Each target group's targets by key, with the state its checks found
+        (HealthyHostCount / UnHealthyHostCount); targets not yet checked are `initial`."""
+        out: dict[str, dict[str, str]] = {}
+        for group in self.table.target_groups:
+            states = self._states.get(group.arn, {})
+            out[group.arn] = {t.key: states.get(t.key, "initial") for t in group.targets}
+        return out
+
     # -- for the proxy ---------------------------------------------------------------------
 
     @property
@@ -256,8 +260,9 @@ class Plane:
     async def _open(self, sock: Socket, listeners: list[Listener]) -> None:
         proxy = Proxy(self, lambda: self.routing.ports.get(sock), sock[1])
         idle = max(lst.idle_timeout_seconds for lst in listeners)
-        handler = web.Server(
+        handler = frontend.Server(
             proxy.handle,
+            on_answer=proxy.unrouted_answer,
             keepalive_timeout=float(idle),
             access_log=None,
             auto_decompress=False,
@@ -268,15 +273,23 @@ class Plane:
         context = None
         if any(lst.protocol == "HTTPS" for lst in listeners):
             context = tls.server_context(lambda: self._listeners_on(sock, listeners))
-        server = await loop.create_server(
-            handler,
+        served = _Served(handler)
+        factory: Callable[[], asyncio.BaseProtocol] = handler
+        if context is None:  # plain HTTP: the fast path first (lb/fast.py)
+            routes = lambda: self.routing.ports.get(sock)  # noqa: E731
+
+            def factory() -> asyncio.BaseProtocol:
+                return FastConnection(self, proxy, routes, handler, served.fast)
+
+        served.server = await loop.create_server(
+            factory,
             sock[0],
             sock[1],
             reuse_address=True,
             reuse_port=self._reuse_port or None,
             ssl=context,
         )
-        self._sockets[sock] = _Served(server, handler)
+        self._sockets[sock] = served
 
     def _listeners_on(self, sock: Socket, opened: list[Listener]) -> list[Listener]:
         """The socket's listeners as the current table has them (TLS picks their
@@ -286,7 +299,10 @@ class Plane:
 
     async def _close_socket(self, sock: Socket) -> None:
         served = self._sockets.pop(sock)
+        assert served.server is not None
         served.server.close()
+        for conn in list(served.fast):
+            conn.close()
         with contextlib.suppress(Exception):
             await served.handler.shutdown(1.0)
         with contextlib.suppress(Exception):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from ecsd.lb.balancing import APP_COOKIE, GROUP_COOKIE, TARGET_COOKIE, Pool
+from ecsd.lb.counters import FIXED, REDIRECT, REQUESTS, answered
 from ecsd.lb.rules import Facts, host_only
 from ecsd.lb.table import FixedResponse, Forward, Listener, Redirect, Target
 from ecsd.lb.upstream import Connection, UpstreamError, UpstreamTimeout
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 SERVER = "awselb/2.0"
 CONNECT_TIMEOUT = 10.0  # ALB: no connection within 10 s → 504
 SMALL_BODY = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy; Host is kept as sent.
 HOP_BY_HOP = frozenset(
@@ -74,16 +78,22 @@ _TITLES = {
     503: "503 Service Temporarily Unavailable",
     504: "504 Gateway Time-out",
     400: "400 Bad Request",
+    408: "408 Request Time-out",
 }
 
 
-def alb_error(status: int) -> web.Response:
+def error_page(status: int) -> str:
     """ALB's own error page (the nginx-style page ALB serves)."""
     title = _TITLES.get(status, f"{status}")
-    body = (
+    return (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
     )
+
+
+def alb_error(status: int) -> web.Response:
+    """ALB's own answer, with its page."""
+    body = error_page(status)
     return web.Response(
         status=status, text=body, content_type="text/html", headers={"Server": SERVER}
     )
@@ -199,13 +209,29 @@ class Proxy:
             return not_served(host_only(request.host), routes.names, self._port)
         rule = matcher.unconditional or matcher.match(facts_of(request))
         if rule is None:  # a listener always has a default rule; a broken table is ours
-            return alb_error(503)
+            return self._elb(listener, 503)
         action = rule.action
         if isinstance(action, Forward):
             return await self._forward(request, listener, rule.arn, action)
         if isinstance(action, FixedResponse):
+            self._plane.counters.lb(listener.load_balancer_arn)[FIXED] += 1
             return fixed_response(action)
+        self._plane.counters.lb(listener.load_balancer_arn)[REDIRECT] += 1
         return redirect(action, request, self._port)
+
+    def unrouted_answer(self, status: int) -> None:
+        """The connection layer answered `status` itself (400, 408) before a request
+        could be routed: counted for the socket's first listener's load balancer (on
+        AWS each load balancer has its own address; here several may share a socket
+        and a request that could not be read names none — ecsd's choice)."""
+        routes = self._routes()
+        if routes is not None and routes.listeners:
+            self._plane.counters.elb_answer(routes.listeners[0][0].load_balancer_arn, status)
+
+    def _elb(self, listener: Listener, status: int) -> web.Response:
+        """The load balancer's own answer, counted (HTTPCode_ELB_*)."""
+        self._plane.counters.elb_answer(listener.load_balancer_arn, status)
+        return alb_error(status)
 
     async def _forward(
         self, request: web.BaseRequest, listener: Listener, rule_arn: str, action: Forward
@@ -214,12 +240,12 @@ class Proxy:
         routing = plane.routing
         chooser = routing.choosers.get((listener.arn, rule_arn))
         if chooser is None:
-            return alb_error(503)
+            return self._elb(listener, 503)
         cookies = request.cookies if "Cookie" in request.headers else {}
         group = chooser.choose(cookies.get(GROUP_COOKIE))
         pool = routing.pools.get(group.arn)
         if pool is None or not pool.registered:
-            return alb_error(503)
+            return self._elb(listener, 503)
         sticky = pool.group.stickiness
         target = None
         if sticky.enabled:
@@ -228,7 +254,7 @@ class Proxy:
         if target is None:
             target = pool.choose()
         if target is None:
-            return alb_error(503)
+            return self._elb(listener, 503)
         decorate = None
         if group.cookie is not None or sticky.enabled:
             group_cookie = group.cookie
@@ -242,9 +268,11 @@ class Proxy:
                     self._target_cookie(response, pool, target)
 
         tg = group.arn
+        row = plane.counters.group(listener.load_balancer_arn, tg)
+        row[REQUESTS] += 1
         plane.begin(tg, target.key)
         try:
-            return await self._relay(request, listener, target, decorate)
+            return await self._relay(request, listener, target, decorate, row)
         finally:
             plane.end(tg, target.key)
 
@@ -294,6 +322,7 @@ class Proxy:
         listener: Listener,
         target: Target,
         decorate: Callable[[web.StreamResponse], None] | None,
+        row: list[float],
     ) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             url = URL.build(
@@ -314,10 +343,11 @@ class Proxy:
         try:
             if conn is None:
                 conn = await pool.connect(CONNECT_TIMEOUT)
+            sent = time.monotonic()
             try:
                 conn.write(head_bytes)
                 if has_body:
-                    await send_body(conn, request, chunked)
+                    await send_body(conn, request, chunked, idle)
                 head = await conn.read_head(method, idle)
             except UpstreamError:
                 if not reused or has_body:
@@ -326,16 +356,39 @@ class Proxy:
                 # on a fresh one (nothing of the request can have been processed).
                 conn.close()
                 conn = await pool.connect(CONNECT_TIMEOUT)
+                sent = time.monotonic()
                 conn.write(head_bytes)
                 head = await conn.read_head(method, idle)
         except UpstreamTimeout:
             if conn is not None:
                 conn.close()
-            return alb_error(504)
+            return self._elb(listener, 504)
+        except ClientStalled:
+            if conn is not None:
+                conn.close()  # the target has part of a request: that connection is done
+            # ALB answers and closes: no lingering read of a body that is not coming.
+            response = self._elb(listener, 408)
+            response.force_close()
+            with contextlib.suppress(ConnectionError):
+                await response.prepare(request)
+                await response.write_eof()
+            request.protocol.force_close()
+            return response
+        except ClientGone:
+            if conn is not None:
+                conn.close()
+            return self._client_gone(listener, request)
         except (UpstreamError, OSError):
             if conn is not None:
                 conn.close()
-            return alb_error(502)
+            return self._elb(listener, 502)
+        answered(row, head.status, time.monotonic() - sent)
+        if request.transport is None or request.transport.is_closing():
+            # The client went away before the answer: ALB logs and counts a 460 (the
+            # client never sees it); the target's connection may carry a body we will
+            # not read, so it is not kept.
+            conn.close()
+            return self._client_gone(listener, request)
         out = CIMultiDict[str]()
         for name, value in head.headers:
             if name.lower() not in HOP_BY_HOP:
@@ -345,10 +398,10 @@ class Proxy:
                 body = await conn.read_all(head, idle)
             except UpstreamTimeout:
                 conn.close()
-                return alb_error(504)
+                return self._elb(listener, 504)
             except UpstreamError:
                 conn.close()
-                return alb_error(502)
+                return self._elb(listener, 502)
             pool.release(conn, not head.close)
             if method != "HEAD":
                 out.popall("Content-Length", None)
@@ -374,6 +427,18 @@ class Proxy:
         pool.release(conn, not head.close)
         return stream
 
+    def _client_gone(self, listener: Listener, request: web.BaseRequest) -> web.Response:
+        self._plane.counters.elb_answer(listener.load_balancer_arn, 460)
+        log.info(
+            "load balancer %s: 460: the client %s closed the connection before the target "
+            "answered %s %s",
+            listener.load_balancer_arn.split("loadbalancer/", 1)[-1],
+            request.remote,
+            request.method,
+            request.raw_path,
+        )
+        return alb_error(460)
+
     async def _websocket(
         self, request: web.BaseRequest, listener: Listener, url: URL
     ) -> web.StreamResponse:
@@ -393,11 +458,13 @@ class Proxy:
                 timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=10.0),
             )
         except aiohttp.WSServerHandshakeError as e:
-            return alb_error(502 if e.status < 400 or e.status >= 500 else e.status)
+            if 400 <= e.status < 500:
+                return alb_error(e.status)  # the target's refusal, passed on
+            return self._elb(listener, 502)
         except aiohttp.ServerTimeoutError:
-            return alb_error(504)
+            return self._elb(listener, 504)
         except (aiohttp.ClientError, OSError):
-            return alb_error(502)
+            return self._elb(listener, 502)
         ws = web.WebSocketResponse(
             protocols=(upstream.protocol,) if upstream.protocol else (), autoping=False
         )
@@ -419,19 +486,39 @@ _HOP_BY_HOP_B = frozenset(h.encode() for h in HOP_BY_HOP)
 def request_head(
     request: web.BaseRequest, listener: Listener, has_body: bool
 ) -> tuple[bytes, bool]:
-    """The request's head as the target gets it, built from the raw header bytes (no
+    """The request's head as the target gets it (see `forward_head`)."""
+    return forward_head(
+        request.method,
+        request.raw_path,
+        request.raw_headers,
+        request.headers.get("Connection"),
+        request.remote or "",
+        listener,
+        has_body,
+    )
+
+
+def forward_head(
+    method: str,
+    raw_path: str,
+    raw_headers: tuple[tuple[bytes, bytes], ...],
+    connection: str | None,
+    peer: str,
+    listener: Listener,
+    has_body: bool,
+) -> tuple[bytes, bool]:
+    """A request's head as the target gets it, built from the raw header bytes (no
     decoding and re-encoding on the hot path): hop-by-hop headers dropped, X-Forwarded-*
     and X-Amzn-Trace-Id set as ALB sets them. Returns the bytes and whether the body
     goes chunked (it does when the client sent no Content-Length)."""
     drop = _HOP_BY_HOP_B
-    connection = request.headers.get("Connection")
     if connection:
         drop = drop | {t.strip().lower().encode() for t in connection.split(",")}
-    parts = [f"{request.method} {request.raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
+    parts = [f"{method} {raw_path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")]
     xff: list[bytes] = []
     incoming_trace: bytes | None = None
     has_length = False
-    for name, value in request.raw_headers:
+    for name, value in raw_headers:
         low = name.lower()
         if low in drop:
             continue
@@ -444,10 +531,9 @@ def request_head(
         if low == b"content-length":
             has_length = True
         parts.append(b"%b: %b\r\n" % (name, value))
-    peer = (request.remote or "").encode()
     mode = listener.xff_mode
     if mode == "append":
-        xff.append(peer)
+        xff.append(peer.encode())
         parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
     elif mode == "preserve" and xff:
         parts.append(b"X-Forwarded-For: %b\r\n" % b", ".join(xff))
@@ -463,9 +549,28 @@ def request_head(
     return b"".join(parts), chunked
 
 
-async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool) -> None:
-    """Stream the client's body on, as it arrives (never whole in memory)."""
-    async for data in request.content.iter_any():
+class ClientStalled(Exception):
+    """The client sent no more of its body within the idle timeout (ALB: 408)."""
+
+
+class ClientGone(Exception):
+    """The client's connection ended before its body did (ALB: 460)."""
+
+
+async def send_body(conn: Connection, request: web.BaseRequest, chunked: bool, idle: float) -> None:
+    """Stream the client's body on, as it arrives (never whole in memory); each piece
+    must come within the idle timeout."""
+    content = request.content
+    while True:
+        try:
+            async with asyncio.timeout(idle):
+                data = await content.readany()
+        except TimeoutError:
+            raise ClientStalled from None
+        except (OSError, aiohttp.ClientPayloadError, web.HTTPException) as e:
+            raise ClientGone from e
+        if not data:
+            break
         if chunked:
             conn.write(b"%x\r\n%b\r\n" % (len(data), data))
         else:

@@ -41,6 +41,26 @@ class Head:
     length: int | None  # Content-Length, if the body is delimited by it
     chunked: bool
     close: bool  # the target closes the connection after this answer
+    # The head as received, and whether it can be passed on as it is (HTTP/1.1, no
+    # hop-by-hop header): the proxy's fast path then sends these bytes, not a rebuild.
+    raw: bytes = b""
+    verbatim: bool = False
+
+
+# Hop-by-hop headers of an answer (RFC 9110 §7.6.1; the proxy's HOP_BY_HOP, lower-case).
+_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 
 class Connection(asyncio.Protocol):
@@ -56,6 +76,8 @@ class Connection(asyncio.Protocol):
         self.closed = False
         self.error: BaseException | None = None
         self.used = 0  # exchanges completed on this connection
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
 
     # -- asyncio.Protocol ------------------------------------------------------------------
 
@@ -107,14 +129,31 @@ class Connection(asyncio.Protocol):
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
-        # A timer on the future rather than asyncio.wait_for: this runs for every read,
-        # and wait_for's machinery costs more than the read.
-        timer = loop.call_later(timeout, _expire, waiter)
+        # One lazy timer per connection rather than one per read (or asyncio.wait_for):
+        # this runs for every read, and scheduling and cancelling a timer each time
+        # costs more than the read. The timer checks the deadline when it fires.
+        self._deadline = deadline = loop.time() + timeout
+        timer = self._timer
+        if timer is not None and timer.when() > deadline:
+            timer.cancel()
+            timer = None
+        if timer is None:
+            self._timer = loop.call_at(deadline, self._check_deadline)
         try:
             await waiter
         finally:
-            timer.cancel()
             self._waiter = None
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return  # no read waiting: the next one sets its own deadline
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._deadline:
+            _expire(waiter)
+        else:
+            self._timer = loop.call_at(self._deadline, self._check_deadline)
 
     def write(self, data: bytes) -> None:
         if self.transport is None or self.closed:
@@ -218,6 +257,9 @@ class Connection(asyncio.Protocol):
 
     def close(self) -> None:
         self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.transport is not None:
             self.transport.close()
 
@@ -245,6 +287,7 @@ def parse_head(raw: bytes, method: str) -> Head:
     length: int | None = None
     chunked = False
     close = version == "HTTP/1.0"
+    verbatim = version == "HTTP/1.1"
     for line in lines[1:]:
         if not line:
             continue
@@ -253,6 +296,8 @@ def parse_head(raw: bytes, method: str) -> Head:
             raise UpstreamError("malformed header")
         value = value.strip()
         low = name.lower()
+        if low in _HOP:
+            verbatim = False
         if low == "content-length":
             try:
                 length = int(value)
@@ -273,7 +318,7 @@ def parse_head(raw: bytes, method: str) -> Head:
         length = None
     elif length is None:
         close = True  # delimited by the connection's end: not reusable
-    return Head(status, reason, headers, length, chunked, close)
+    return Head(status, reason, headers, length, chunked, close, raw, verbatim)
 
 
 class Pool:

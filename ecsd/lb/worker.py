@@ -45,6 +45,8 @@ async def serve() -> None:
                 send(("applied", await plane.apply(message[1])))
             elif kind == "health":
                 plane.set_health(message[1], message[2], message[3])
+            elif kind == "counts":
+                send(("counts", plane.counters.take()))
             elif kind == "stop":
                 return
     finally:

@@ -12,6 +12,9 @@ What stays in this process, so that each thing happens once:
 - draining: a draining target is reported `Drained` when every worker has reported that
   its own last request to it has ended.
 
+Every metric period the parent asks each worker for its request counts (`take_counts`:
+AWS/ApplicationELB metrics); the workers' answers are added up.
+
 Messages are pickled tuples, length-prefixed, over the workers' stdin/stdout. A worker
 whose parent goes away (ecsd killed, even by kill -9) gets SIGTERM (PR_SET_PDEATHSIG,
 Linux) or sees its stdin end, and exits, freeing the ports.
@@ -31,6 +34,7 @@ import sys
 from collections.abc import Callable
 
 from ecsd.core.clock import Clock
+from ecsd.lb.counters import Counts
 from ecsd.lb.health import Probe
 from ecsd.lb.plane import Plane
 from ecsd.lb.table import Drained, HealthReport, Table, Target
@@ -53,6 +57,8 @@ class _Worker:
         self.index = index
         self.proc = proc
         self.replies: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        self.counts: asyncio.Queue[Counts] = asyncio.Queue()
+        self.counts_asked = 0  # requests for counts not answered yet
         self.reader_task: asyncio.Task[None] | None = None
 
     def send(self, message: object) -> None:
@@ -139,6 +145,28 @@ class ProcessPlane:
             return 0
         return self._n - len(self._drained_in.get(k, ()))
 
+    async def take_counts(self) -> Counts:
+        """Every worker's counts since the last call, added up: each worker hands its
+        own over on request (the hot path only increments in memory)."""
+        total = Counts()
+        async with self._lock:
+            workers = list(self._workers)
+            for w in workers:
+                w.send(("counts",))
+                w.counts_asked += 1
+            for w in workers:
+                # A late answer to an earlier request is added now (nothing is lost).
+                while w.counts_asked:
+                    try:
+                        total.merge(await asyncio.wait_for(w.counts.get(), 10))
+                    except TimeoutError:
+                        break  # a hung worker's counts come with a later period
+                    w.counts_asked -= 1
+        return total
+
+    def host_states(self) -> dict[str, dict[str, str]]:
+        return self._health.host_states()
+
     # -- workers ---------------------------------------------------------------------------
 
     async def _start(self) -> None:
@@ -173,6 +201,8 @@ class ProcessPlane:
             kind = message[0]
             if kind == "applied":
                 worker.replies.put_nowait(message[1])
+            elif kind == "counts":
+                worker.counts.put_nowait(message[1])
             elif kind == "drained":
                 self._on_worker_drained(worker.index, message[1], message[2])
 

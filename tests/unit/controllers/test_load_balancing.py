@@ -16,6 +16,7 @@ from ecsd.controllers.load_balancing import LoadBalancingController
 from ecsd.core.bus import Bus, TargetHealthChanged
 from ecsd.core.clock import FakeClock
 from ecsd.core.unit import Unit, Units
+from ecsd.lb.counters import Counts
 from ecsd.lb.table import Drained, HealthReport, Listener, Table
 from ecsd.model.elbv2 import listeners, load_balancers, target_groups
 from ecsd.model.elbv2 import targets as elb_targets
@@ -35,6 +36,8 @@ class FakePlane:
         self.tables: list[Table] = []
         self.flight: dict[tuple[str, str], int] = {}
         self.closed = False
+        self.counts = Counts()
+        self.states: dict[str, dict[str, str]] = {}
 
     async def apply(self, table: Table) -> dict[str, str]:
         """As the real plane: a target that starts draining with nothing in flight is
@@ -53,6 +56,13 @@ class FakePlane:
 
     def in_flight(self, target_group_arn: str, key: str) -> int:
         return self.flight.get((target_group_arn, key), 0)
+
+    async def take_counts(self) -> Counts:
+        counts, self.counts = self.counts, Counts()
+        return counts
+
+    def host_states(self) -> dict[str, dict[str, str]]:
+        return self.states
 
 
 class Harness:

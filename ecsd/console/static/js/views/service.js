@@ -207,10 +207,21 @@ async function metrics(cluster, svc) {
       ["CPU utilization (%)", await series("AWS/ECS", "CPUUtilization", dims, "Average")],
       ["Memory utilization (%)", await series("AWS/ECS", "MemoryUtilization", dims, "Average")],
     ];
+    // RequestCount per target group has AWS's LoadBalancer + TargetGroup dimensions: the
+    // group's load balancer comes from DescribeTargetGroups.
+    let groups = [];
+    if ((svc.loadBalancers || []).length) {
+      try { groups = (await call("elbv2", "DescribeTargetGroups", {})).TargetGroups || []; } catch { groups = []; }
+      if (!Array.isArray(groups)) groups = [groups];
+    }
     for (const lb of svc.loadBalancers || []) {
       if (!lb.targetGroupArn) continue;
       const tg = lb.targetGroupArn.split(":").pop(); // targetgroup/<name>/<id>
-      charts.push([`Requests per minute (${tg.split("/")[1]})`, await series("AWS/ApplicationELB", "RequestCount", [{ Name: "TargetGroup", Value: tg }], "Sum")]);
+      const group = groups.find((g) => g.TargetGroupArn === lb.targetGroupArn) || {};
+      const lbs = Array.isArray(group.LoadBalancerArns) ? group.LoadBalancerArns : group.LoadBalancerArns ? [group.LoadBalancerArns] : [];
+      const dimensions = [{ Name: "TargetGroup", Value: tg }];
+      if (lbs.length) dimensions.unshift({ Name: "LoadBalancer", Value: lbs[0].split(":loadbalancer/").pop() });
+      charts.push([`Requests per minute (${tg.split("/")[1]})`, await series("AWS/ApplicationELB", "RequestCount", dimensions, "Sum")]);
     }
     return box("Metrics (last hour)", h("div", { class: "charts", id: "metrics" },
       charts.map(([title, points]) => h("figure", {}, h("figcaption", {}, title), lineChart(points)))));
