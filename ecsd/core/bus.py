@@ -42,6 +42,9 @@ class EcrImagesChanged(Event):
 
     region: str
     repository: str
+    # Images were deleted (their blobs may be unreferenced now): the registry's garbage
+    # collector sweeps soon after, not only at its periodic pass.
+    deleted: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from ..aws.errors import AwsError
+from ..core.bus import Bus, EcrImagesChanged
 from ..core.unit import Units
 from ..model.ecr import images, manifests, repositories, storage, tokens
 from . import gc
@@ -60,6 +61,16 @@ class Registry:
         return self.units.run(fn, region=_region.get() or self.settings.region, write=write)
 
     # -- life -------------------------------------------------------------------------------
+    def subscribe(self, bus: Bus) -> None:
+        """An image or a repository deleted through the ECR API (BatchDeleteImage, a
+        lifecycle expiry, DeleteRepository with force) wakes the garbage collector as a
+        DELETE over the registry does, instead of waiting for its periodic sweep."""
+        bus.subscribe(EcrImagesChanged, self._images_changed)
+
+    def _images_changed(self, event: EcrImagesChanged) -> None:
+        if event.deleted:
+            self.collector.poke()
+
     async def start(self) -> None:
         await self.collector.start()
 
@@ -225,7 +236,7 @@ class Registry:
 
         if not await self.run(drop):
             raise manifest_unknown(ref)
-        self.collector.poke()
+        # An image deleted wakes the garbage collector (see subscribe).
         return web.Response(status=202, headers={"Content-Length": "0"})
 
     async def tags(self, request: web.Request, name: str) -> web.StreamResponse:
