@@ -143,6 +143,13 @@ class Registry:
         return guarded
 
     def _authenticate(self, request: web.Request) -> None:
+        token = request.query.get(tokens.DOWNLOAD_PARAM)
+        if token is not None and request.method in ("GET", "HEAD"):
+            # A layer's download URL (GetDownloadUrlForLayer): good for its one blob.
+            name, digest = request.match_info.get("name"), request.match_info.get("digest")
+            now = self.units.clock.time()
+            if name and digest and tokens.verify_download(self.settings, token, name, digest, now):
+                return
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "basic":
