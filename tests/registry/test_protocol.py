@@ -92,6 +92,19 @@ def test_a_wrong_blob_digest_is_refused_and_nothing_stored(registry: Any) -> Non
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "DIGEST_INVALID"
     assert registry.http.head(f"{registry.url}/v2/wrong/blobs/{sha(b'data')}").status_code == 404
     assert registry.blob_files() == []
+    # The same in chunks: the closing PUT names a digest the bytes do not have.
+    start = registry.http.post(f"{registry.url}/v2/wrong/blobs/uploads/")
+    part = registry.http.patch(
+        registry.url + start.headers["Location"], data=b"chunk", headers={"Content-Range": "0-4"}
+    )
+    assert part.status_code == 202
+    done = registry.http.put(
+        registry.url + part.headers["Location"], params={"digest": sha(b"other")}, data=b"s"
+    )
+    assert done.status_code == 400 and done.json()["errors"][0]["code"] == "DIGEST_INVALID"
+    for data in (b"chunks", b"other"):
+        assert registry.http.head(f"{registry.url}/v2/wrong/blobs/{sha(data)}").status_code == 404
+    assert registry.blob_files() == []
 
 
 def test_manifests_verified_tagged_listed_and_deleted(registry: Any) -> None:
