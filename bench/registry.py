@@ -58,28 +58,28 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def ecsd_login(server: EcsdProcess) -> tuple[str, str]:
-    """(repository URI, password): through the ECR API when ecsd serves it, else through
-    the model on ecsd's data dir (as the tests' setup does)."""
+def _ecr(server: EcsdProcess) -> Any:
     import boto3
-    from botocore.exceptions import ClientError
 
-    ecr = boto3.client(
+    return boto3.client(
         "ecr",
         endpoint_url=server.url,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
-    try:
-        uri = ecr.create_repository(repositoryName="bench")["repository"]["repositoryUri"]
-        token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]
-        return uri, base64.b64decode(token).decode().split(":", 1)[1]
-    except ClientError:
-        pass
-    from setup_model_bench import create_and_mint
 
-    return create_and_mint(server.data_dir, server.port)
+
+def ecsd_password(server: EcsdProcess) -> str:
+    """The registry password, as `aws ecr get-login-password` prints it."""
+    token = _ecr(server).get_authorization_token()["authorizationData"][0]
+    return base64.b64decode(token["authorizationToken"]).decode().split(":", 1)[1]
+
+
+def ecsd_login(server: EcsdProcess) -> tuple[str, str]:
+    """(repository URI, password) through the ECR API, as seed 004 does."""
+    uri = _ecr(server).create_repository(repositoryName="bench")["repository"]["repositoryUri"]
+    return uri, ecsd_password(server)
 
 
 class Distribution:
@@ -203,8 +203,7 @@ def image_bench(args: argparse.Namespace, workdir: Path, ecsd: EcsdProcess) -> d
 
 
 def memory_bench(args: argparse.Namespace, ecsd: EcsdProcess, pid: int) -> dict[str, Any]:
-    uri, password = ecsd_login_again(ecsd)
-    name = uri.split("/", 1)[1]
+    name, password = "bench", ecsd_password(ecsd)  # the repository the last round made
     chunk = os.urandom(1024 * 1024)
     total = args.big_mb
     digest = hashlib.sha256()
@@ -251,12 +250,6 @@ def memory_bench(args: argparse.Namespace, ecsd: EcsdProcess, pid: int) -> dict[
         "rss_baseline_mb": baseline / 1024,
         "rss_peak_mb": max(samples, default=baseline) / 1024,
     }
-
-
-def ecsd_login_again(ecsd: EcsdProcess) -> tuple[str, str]:
-    from setup_model_bench import mint
-
-    return f"127.0.0.1:{ecsd.port}/bench", mint(ecsd.data_dir, ecsd.port)
 
 
 def main() -> int:

@@ -133,6 +133,7 @@ class Daemon:
         self.scaling = ScalingController(self.units, repeat=settings.metric_period)
         self.scaling.subscribe(self.bus)
         self.registry = Registry(self.units, settings)
+        self.registry.subscribe(self.bus)
         self.changes = Changes(self.bus)  # the console's live pages wait on it
         self.components = [
             Component("store", stop=self._close_store, reset=self.store.reset),

@@ -49,6 +49,8 @@ class EcrLifecycleController(Background):
         bus.subscribe(EcrImagesChanged, self._changed)
 
     def _changed(self, event: EcrImagesChanged) -> None:
+        if event.deleted:  # fewer images never expire more (the registry's GC wants these)
+            return
         self._regions.add(event.region)
         self._wake.set()
 

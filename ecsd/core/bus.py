@@ -38,10 +38,14 @@ class ServiceChanged(Event):
 @dataclass(frozen=True)
 class EcrImagesChanged(Event):
     """A repository's images (a push, a delete) or its lifecycle policy changed: the
-    ECR lifecycle controller evaluates the region's policies soon after."""
+    ECR lifecycle controller evaluates the region's policies soon after (not for a
+    delete), and after a delete the registry's garbage collector sweeps."""
 
     region: str
     repository: str
+    # Images were deleted (their blobs may be unreferenced now): the registry's garbage
+    # collector sweeps soon after, not only at its periodic pass.
+    deleted: bool = False
 
 
 @dataclass(frozen=True)

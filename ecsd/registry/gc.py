@@ -4,7 +4,8 @@ cleans what a crash can leave: upload files with no upload row, abandoned upload
 files with no row. Uploads in progress are spared: blobs younger than blobs.GRACE (a push
 uploads layers before its manifest) and uploads touched within uploads.ABANDONED.
 
-A sweep runs every SWEEP seconds, soon after `poke` (a delete), and at start.
+A sweep runs every SWEEP seconds, soon after `poke` (an image or a repository deleted,
+over the registry or the ECR API: EcrImagesChanged.deleted), and at start.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from ..aws.errors import AwsError
+from ..core.bus import Bus, EcrImagesChanged
 from ..core.unit import Units
 from ..model.ecr import images, manifests, repositories, storage, tokens
 from . import gc
@@ -60,6 +61,16 @@ class Registry:
         return self.units.run(fn, region=_region.get() or self.settings.region, write=write)
 
     # -- life -------------------------------------------------------------------------------
+    def subscribe(self, bus: Bus) -> None:
+        """An image or a repository deleted through the ECR API (BatchDeleteImage, a
+        lifecycle expiry, DeleteRepository with force) wakes the garbage collector as a
+        DELETE over the registry does, instead of waiting for its periodic sweep."""
+        bus.subscribe(EcrImagesChanged, self._images_changed)
+
+    def _images_changed(self, event: EcrImagesChanged) -> None:
+        if event.deleted:
+            self.collector.poke()
+
     async def start(self) -> None:
         await self.collector.start()
 
@@ -132,6 +143,13 @@ class Registry:
         return guarded
 
     def _authenticate(self, request: web.Request) -> None:
+        token = request.query.get(tokens.DOWNLOAD_PARAM)
+        if token is not None and request.method in ("GET", "HEAD"):
+            # A layer's download URL (GetDownloadUrlForLayer): good for its one blob.
+            name, digest = request.match_info.get("name"), request.match_info.get("digest")
+            now = self.units.clock.time()
+            if name and digest and tokens.verify_download(self.settings, token, name, digest, now):
+                return
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "basic":
@@ -225,7 +243,7 @@ class Registry:
 
         if not await self.run(drop):
             raise manifest_unknown(ref)
-        self.collector.poke()
+        # An image deleted wakes the garbage collector (see subscribe).
         return web.Response(status=202, headers={"Content-Length": "0"})
 
     async def tags(self, request: web.Request, name: str) -> web.StreamResponse:

@@ -3,6 +3,7 @@ push, `docker rmi`, pull, the same digest; refused logins and pushes store nothi
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -69,6 +70,10 @@ def test_push_without_login_or_with_a_wrong_password_is_refused(
             check=False,
         )
         assert wrong.returncode != 0 and "401" in wrong.stderr
+        # The refused login left no credentials in docker's config for the registry.
+        config = registry.config_dir / "config.json"
+        stored = json.loads(config.read_text()).get("auths", {}) if config.exists() else {}
+        assert registry.host not in stored
         raw = registry.http.get(f"{registry.url}/v2/", auth=("AWS", "not-a-password"))
         assert raw.status_code == 401
         assert raw.headers["WWW-Authenticate"].startswith("Basic realm=")

@@ -173,6 +173,20 @@ def test_passwords_expire_and_are_bound_to_the_data_dir(world: World, tmp_path: 
     assert not tokens.verify(Settings(data_dir=tmp_path / "other"), password, now)
 
 
+def test_download_tokens_name_one_blob_and_expire(world: World) -> None:
+    digest = "sha256:" + "a" * 64
+    token = world.run(lambda unit: tokens.mint_download(unit, "repo", digest))
+    now = world.clock.time()
+    assert tokens.verify_download(world.settings, token, "repo", digest, now)
+    assert not tokens.verify_download(world.settings, token, "repo", digest, now + 3601)
+    assert not tokens.verify_download(world.settings, token, "other", digest, now)
+    assert not tokens.verify_download(world.settings, token, "repo", "sha256:" + "b" * 64, now)
+    # Neither a password for a download token nor a download token for a password.
+    password, _ = world.run(tokens.mint)
+    assert not tokens.verify_download(world.settings, password, "repo", digest, now)
+    assert not tokens.verify(world.settings, token, now)
+
+
 def test_the_sweep_removes_unreferenced_blobs_and_orphan_files(world: World) -> None:
     world.run(lambda u: repositories.create(u, "gc"))
     config = world.blob(b"{}")

@@ -92,6 +92,19 @@ def test_a_wrong_blob_digest_is_refused_and_nothing_stored(registry: Any) -> Non
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "DIGEST_INVALID"
     assert registry.http.head(f"{registry.url}/v2/wrong/blobs/{sha(b'data')}").status_code == 404
     assert registry.blob_files() == []
+    # The same in chunks: the closing PUT names a digest the bytes do not have.
+    start = registry.http.post(f"{registry.url}/v2/wrong/blobs/uploads/")
+    part = registry.http.patch(
+        registry.url + start.headers["Location"], data=b"chunk", headers={"Content-Range": "0-4"}
+    )
+    assert part.status_code == 202
+    done = registry.http.put(
+        registry.url + part.headers["Location"], params={"digest": sha(b"other")}, data=b"s"
+    )
+    assert done.status_code == 400 and done.json()["errors"][0]["code"] == "DIGEST_INVALID"
+    for data in (b"chunks", b"other"):
+        assert registry.http.head(f"{registry.url}/v2/wrong/blobs/{sha(data)}").status_code == 404
+    assert registry.blob_files() == []
 
 
 def test_manifests_verified_tagged_listed_and_deleted(registry: Any) -> None:
@@ -166,3 +179,62 @@ def test_one_registry_host_serves_every_region(registry: Any) -> None:
     body = image_manifest(config, [])
     assert put_manifest(registry, "tokyo", "latest", body).status_code == 201
     assert registry.http.get(f"{registry.url}/v2/tokyo/tags/list").json()["tags"] == ["latest"]
+
+
+def test_docker_schema_2_and_a_manifest_list_naming_it(registry: Any) -> None:
+    registry.create("multi")
+    config, layer = b'{"architecture":"arm64","os":"linux"}', b"arm layer"
+    push_blob(registry, "multi", config)
+    push_blob(registry, "multi", layer)
+    image = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": manifests.DOCKER_MANIFEST,
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "digest": sha(config),
+                "size": len(config),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "digest": sha(layer),
+                    "size": len(layer),
+                }
+            ],
+        }
+    ).encode()
+    listing = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": manifests.DOCKER_LIST,
+            "manifests": [
+                {
+                    "mediaType": manifests.DOCKER_MANIFEST,
+                    "digest": sha(image),
+                    "size": len(image),
+                    "platform": {"architecture": "arm64", "os": "linux"},
+                }
+            ],
+        }
+    ).encode()
+    # A list naming a manifest the repository does not hold: refused, nothing stored.
+    r = put_manifest(registry, "multi", "v1", listing, manifests.DOCKER_LIST)
+    assert r.status_code == 400 and r.json()["errors"][0]["code"] == "MANIFEST_BLOB_UNKNOWN"
+    assert registry.http.get(f"{registry.url}/v2/multi/tags/list").json()["tags"] == []
+    r = put_manifest(registry, "multi", sha(image), image, manifests.DOCKER_MANIFEST)
+    assert r.status_code == 201, r.text
+    r = put_manifest(registry, "multi", "v1", listing, manifests.DOCKER_LIST)
+    assert r.status_code == 201 and r.headers["Docker-Content-Digest"] == sha(listing)
+    got = registry.http.get(
+        f"{registry.url}/v2/multi/manifests/v1",
+        headers={"Accept": f"{manifests.DOCKER_LIST}, {manifests.DOCKER_MANIFEST}"},
+    )
+    assert got.status_code == 200 and got.content == listing
+    assert got.headers["Content-Type"] == manifests.DOCKER_LIST
+    child = registry.http.get(f"{registry.url}/v2/multi/manifests/{sha(image)}")
+    assert child.content == image and child.headers["Content-Type"] == manifests.DOCKER_MANIFEST
+    # The ECR API sees the list as the tagged image, with its media type.
+    detail = registry.describe("multi", "v1")
+    assert detail["imageDigest"] == sha(listing)
+    assert detail["imageManifestMediaType"] == manifests.DOCKER_LIST

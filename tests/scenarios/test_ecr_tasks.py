@@ -1,7 +1,8 @@
 """Tasks run what was pushed to ecsd's registry: named by the repositoryUri or by the
 AWS form `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` copied from real task
 definitions (pulled from ecsd's registry with credentials, whatever the engine's own
-logins); a tag that does not exist stops the task with ECS's CannotPullContainerError."""
+logins), and as a service behind a load balancer that answers through it (seed 004); a tag
+that does not exist stops the task with ECS's CannotPullContainerError."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import client_for
 
-from .taskutil import NETWORK, SERVE, register, run, service_tasks, wait_for, wait_stable
+from .albutil import HTTPD, balanced, get, make_alb
+from .taskutil import NETWORK, register, run, service_tasks, until, wait_for, wait_stable
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "registry"))
 from regutil import Registry, build_image  # noqa: E402
@@ -40,17 +43,28 @@ def test_tasks_run_pushed_images_by_uri_and_aws_form(ecsd, ecs, tmp_path):
             task = wait_for(ecs, run(ecs, taskdef), "RUNNING")
             assert task["lastStatus"] == "RUNNING", task.get("stoppedReason")
             assert task["containers"][0]["imageDigest"].startswith("sha256:")
-        # Seed 004: the pushed image, by its repositoryUri, run as a service.
-        taskdef = register(ecs, "ecr-service", [{"name": "app", "image": local, "command": SERVE}])
+        # Seed 004: the pushed image, by its repositoryUri, run as a service behind a
+        # load balancer, and reached through it.
+        alb = make_alb(client_for(ecsd, "elbv2"), "pushed")
+        container = {
+            "name": "web",
+            "image": local,
+            "command": HTTPD,
+            "portMappings": [{"containerPort": 80}],
+            "environment": [{"name": "REV", "value": "pushed"}],
+        }
         ecs.create_service(
             serviceName="pushed",
-            taskDefinition=taskdef,
+            taskDefinition=register(ecs, "ecr-service", [container]),
             desiredCount=1,
             launchType="FARGATE",
             networkConfiguration=NETWORK,
+            loadBalancers=balanced(alb),
         )
         assert wait_stable(ecs, "pushed")["runningCount"] == 1
         assert [t["lastStatus"] for t in service_tasks(ecs, "pushed")] == ["RUNNING"]
+        status, body = until(lambda: (got := get(alb))[0] == 200 and got, timeout=30)
+        assert body.startswith("rev=pushed task=")
         missing = f"{AWS_HOST}/svc:nope"
         taskdef = register(ecs, "ecr-missing", [{"name": "app", "image": missing}])
         task = wait_for(ecs, run(ecs, taskdef), "STOPPED")

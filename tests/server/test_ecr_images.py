@@ -11,6 +11,7 @@ import hashlib
 import json
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from conftest import aws_error
 
@@ -249,7 +250,18 @@ def test_layers(ecr, ecsd):
     ]
     url = ecr.get_download_url_for_layer(repositoryName="lay", layerDigest=digest)
     host = ecsd.url.removeprefix("http://")
-    assert url["downloadUrl"] == f"http://{host}/v2/lay/blobs/{digest}"
+    blob = f"http://{host}/v2/lay/blobs/{digest}"
+    assert url["downloadUrl"].startswith(blob + "?")
+    # Pre-signed, as AWS's S3 URL: any HTTP client fetches it without credentials ...
+    got = requests.get(url["downloadUrl"], timeout=10)
+    assert got.status_code == 200 and got.content == b"layer bytes " * 100
+    # ... that one blob of that one repository only; without the token, 401.
+    query = url["downloadUrl"].split("?", 1)[1]
+    ecr.create_repository(repositoryName="lay2")
+    other = upload(ecr, "lay2", b"other layer")
+    assert requests.get(f"http://{host}/v2/lay/blobs/{other}?{query}").status_code == 401
+    assert requests.get(f"http://{host}/v2/lay2/blobs/{digest}?{query}").status_code == 401
+    assert requests.get(blob, timeout=10).status_code == 401
     with pytest.raises(ClientError) as err:
         ecr.get_download_url_for_layer(repositoryName="lay", layerDigest=sha(b"absent"))
     assert aws_error(err)[0] == "LayersNotFoundException"

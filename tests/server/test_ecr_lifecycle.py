@@ -169,3 +169,34 @@ def test_since_image_pushed_in_fake_time(in_process):
     assert digests(ecr, "aging") == sorted([first, second])  # neither is 3 days old
     jump(server, clock, 1.5 * DAY)  # first is 3.5 days old, second 1.5: the hourly pass
     assert wait_for(lambda: digests(ecr, "aging"), [second]) == [second]
+
+
+def test_tag_pattern_list_and_any_status_really_expire(ecr):
+    ecr.create_repository(repositoryName="pat")
+    release = [push(ecr, "pat", f"r{i}", f"prod-{i}-release")[0] for i in range(3)]
+    beta = push(ecr, "pat", "b", "prod-9-beta")[0]  # matches the prefix, not the pattern
+    dev = push(ecr, "pat", "d", "dev")[0]
+    untagged = push(ecr, "pat", "u")[0]
+    text = policy(
+        rule(
+            1,
+            tagStatus="tagged",
+            tagPatternList=["prod-*-release"],
+            countType="imageCountMoreThan",
+            countNumber=1,
+        ),
+        # Priority 2 counts every image, but never expires one rule 1 identified (AWS:
+        # "cannot be expired by a rule with a lower priority").
+        rule(2, tagStatus="any", countType="imageCountMoreThan", countNumber=3),
+    )
+    ecr.start_lifecycle_policy_preview(repositoryName="pat", lifecyclePolicyText=text)
+    preview = ecr.get_lifecycle_policy_preview(repositoryName="pat")
+    got = {r["imageDigest"]: r["appliedRulePriority"] for r in preview["previewResults"]}
+    assert got == {release[0]: 1, release[1]: 1}
+    ecr.put_lifecycle_policy(repositoryName="pat", lifecyclePolicyText=text)
+    want = sorted([release[2], beta, dev, untagged])
+    assert wait_for(lambda: digests(ecr, "pat"), want) == want
+    # One more push: prod-9-beta is now fourth newest, and rule 1 never identified it.
+    newest = push(ecr, "pat", "u2")[0]
+    want = sorted([release[2], dev, untagged, newest])
+    assert wait_for(lambda: digests(ecr, "pat"), want) == want

@@ -197,6 +197,7 @@ def _drop_image(unit: Unit, repository: str, digest: str) -> None:
         (ecr_images, ecr_images.c.digest),
     ):
         unit.conn.execute(sa_delete(table).where(_where(unit, repository, table), column == digest))
+    unit.record(EcrImagesChanged(unit.region, repository, deleted=True))
 
 
 def delete(

@@ -18,6 +18,7 @@ from sqlalchemy import Row, func, insert, select
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import update as sa_update
 
+from ...core.bus import EcrImagesChanged
 from ...core.unit import Unit
 from ...store.schema.ecr import ecr_image_refs, ecr_images, ecr_repositories, ecr_tags
 from ..keyset import Keyset
@@ -199,4 +200,5 @@ def delete(unit: Unit, name: str, *, force: bool = False) -> dict[str, Any]:
             ecr_repositories.c.region == unit.region, ecr_repositories.c.name == name
         )
     )
+    unit.record(EcrImagesChanged(unit.region, name, deleted=True))
     return describe(unit, row)

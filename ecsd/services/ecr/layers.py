@@ -10,7 +10,7 @@ from typing import Any
 
 from ...aws.errors import AwsError
 from ...aws.provider import Context
-from ...model.ecr import blobs, errors, uploads
+from ...model.ecr import blobs, errors, tokens, uploads
 from ...model.ecr import repositories as model
 from . import checks
 from .api import operation
@@ -56,9 +56,11 @@ def get_download_url_for_layer(ctx: Context, p: dict[str, Any]) -> dict[str, Any
     checks.layer_digest(digest)
     if not blobs.exists(ctx, digest):
         raise errors.layers_not_found([digest])
-    # The blob on ecsd's own registry (AWS hands out a pre-signed S3 URL); it asks for
-    # the registry's credentials like any `/v2/` request.
-    url = f"http://{model.registry_host(ctx.settings)}/v2/{repo.name}/blobs/{digest}"
+    # The blob on ecsd's own registry, pre-signed as AWS's S3 URL is: the token in it lets
+    # any HTTP client GET this one blob without the registry's credentials.
+    token = tokens.mint_download(ctx, repo.name, digest)
+    host = model.registry_host(ctx.settings)
+    url = f"http://{host}/v2/{repo.name}/blobs/{digest}?{tokens.DOWNLOAD_PARAM}={token}"
     return {"downloadUrl": url, "layerDigest": digest}
 
 

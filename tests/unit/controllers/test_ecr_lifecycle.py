@@ -53,8 +53,12 @@ def test_passes_at_start_after_a_burst_and_on_the_interval() -> None:
         await clock.advance(0.6)
         assert units.calls == [("expire_due", "eu-west-1")]
         units.calls.clear()
+        # Images deleted (BatchDeleteImage, this controller's own expiries): no pass.
+        bus.publish([EcrImagesChanged("eu-west-1", "r0", deleted=True)])
+        await clock.advance(2)
+        assert units.calls == []
         # Nothing happens: the next pass is the periodic one, over every region.
-        await clock.advance(3599)
+        await clock.advance(3597)
         assert units.calls == []
         await clock.advance(2)
         assert [c[0] for c in units.calls] == ["regions_with_policies", "expire_due", "expire_due"]
